@@ -1,0 +1,155 @@
+"""The `syncdoc` command. Exceptions become messages and exit codes here, and only here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot import __version__
+from bot.config import Settings
+from bot.engine import Engine
+from bot.exceptions import KnowledgeBaseError, SyncdocError, UsageError
+from bot.lint import lint
+from bot.render.json import report_to_dict
+from bot.render.text import render_text
+
+EXIT_RECOGNISED, EXIT_NOT_RECOGNISED, EXIT_INVALID = 0, 1, 2
+MAX_STDIN_BYTES = 2_000_000
+"""A paste is read up to this size; the rest is ignored (and the answer says so)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="syncdoc",
+        description="Explain Linnworks sync errors: what they mean, how bad they are, what to do.",
+    )
+    parser.add_argument("--version", action="version", version=f"syncdoc {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    explain = commands.add_parser(
+        "explain",
+        help="explain an error or a log excerpt (text as arguments, or on stdin)",
+        description="Explain pasted Linnworks errors. Reads stdin when no TEXT is given.",
+    )
+    explain.add_argument("text", nargs="*", metavar="TEXT", help="the pasted error text")
+    output = explain.add_mutually_exclusive_group()
+    output.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+    )
+    output.add_argument(
+        "--jsonl",
+        action="store_true",
+        help='batch mode: stdin is JSON lines {"text": ...}, stdout one result per line',
+    )
+    explain.add_argument(
+        "--colour",
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (default: when writing to a terminal)",
+    )
+    _add_kb_option(explain)
+    explain.set_defaults(handler=_explain)
+
+    lint_cmd = commands.add_parser(
+        "lint",
+        help="check the knowledge base: YAML, schema, duplicate ids, and a self-test",
+        description="Check the knowledge base. Exit 0 when clean, 1 when problems were found.",
+    )
+    _add_kb_option(lint_cmd)
+    lint_cmd.set_defaults(handler=_lint)
+    return parser
+
+
+def _add_kb_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--kb",
+        metavar="DIR",
+        help="knowledge base folder (default: $SYNCDOC_KB, else the bundled one)",
+    )
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code instead of exiting (tests call this)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(kb_path=args.kb) if hasattr(args, "kb") else Settings.from_env()
+        return args.handler(args, settings, stdin or sys.stdin)
+    except KnowledgeBaseError as exc:
+        print(exc.format_message(), file=sys.stderr)
+        print("syncdoc: the knowledge base is invalid; run `syncdoc lint`.", file=sys.stderr)
+        return EXIT_INVALID
+    except SyncdocError as exc:
+        print(f"syncdoc: {exc.format_message()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`syncdoc explain … | head`): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_RECOGNISED
+
+
+def read_stdin(stream: TextIO) -> str:
+    """Stdin as text, whatever it holds: invalid UTF-8 is replaced, size is capped."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        return stream.read(MAX_STDIN_BYTES)
+    return buffer.read(MAX_STDIN_BYTES).decode("utf-8", errors="replace")
+
+
+def _explain(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    engine = Engine.from_path(settings.kb_path)
+    if args.jsonl:
+        if args.text:
+            raise UsageError("--jsonl reads JSON lines from stdin; give no TEXT arguments")
+        return _explain_jsonl(engine, stdin)
+    text = " ".join(args.text) if args.text else read_stdin(stdin)
+    if not text.strip():
+        raise UsageError("nothing to explain: give the error as arguments or on stdin")
+    report = engine.explain(text)
+    if args.format == "json":
+        print(json.dumps(report_to_dict(report), ensure_ascii=False))
+    else:
+        colour = args.colour == "always" or (
+            args.colour == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        )
+        sys.stdout.write(render_text(report, colour=colour))
+    return EXIT_RECOGNISED if report.recognised else EXIT_NOT_RECOGNISED
+
+
+def _explain_jsonl(engine: Engine, stdin: TextIO) -> int:
+    recognised = False
+    for number, line in enumerate(read_stdin(stdin).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text = item["text"]
+            if not isinstance(text, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            result = {"error": f'line {number}: expected a JSON object with a "text" string'}
+        else:
+            report = engine.explain(text)
+            recognised = recognised or report.recognised
+            result = report_to_dict(report)
+        print(json.dumps(result, ensure_ascii=False), flush=False)
+    return EXIT_RECOGNISED if recognised else EXIT_NOT_RECOGNISED
+
+
+def _lint(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    problems = lint(settings.kb_path)
+    for problem in problems:
+        print(problem)
+    if problems:
+        count = len(problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
+        return 1
+    print(f"{settings.kb_path}: knowledge base is clean.")
+    return 0

@@ -1,0 +1,99 @@
+"""Settings: read once from the environment (or a plain dict in tests) and passed down.
+
+Secrets are wrapped in `Secret`, whose repr and str never show the value, so a settings object
+can be logged or printed in an error without leaking a token.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.exceptions import ConfigError
+from bot.knowledge import bundled_kb_path
+
+DEFAULT_COMMAND = "/syncerror"
+
+
+class Secret:
+    """A token or signing secret. `reveal()` is the only way to read it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    kb_path: Path
+    slack_bot_token: Secret | None = None
+    slack_app_token: Secret | None = None
+    slack_signing_secret: Secret | None = None
+    slack_api_url: str | None = None
+    port: int = 3000
+    command: str = DEFAULT_COMMAND
+    data_dir: Path | None = None
+    database_url: Secret | None = None
+    maintainers_channel: str | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from `env` (default: the process environment); overrides win."""
+        env = os.environ if env is None else env
+
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        def secret(name: str) -> Secret | None:
+            value = text(name)
+            return Secret(value) if value else None
+
+        port_text = text("PORT") or "3000"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
+        command = text("SYNCDOC_COMMAND") or DEFAULT_COMMAND
+        if not command.startswith("/") or " " in command:
+            raise ConfigError(f"SYNCDOC_COMMAND must look like /syncerror, not {command!r}")
+        api_url = text("SLACK_API_URL")
+        if api_url and not api_url.startswith(("http://", "https://")):
+            raise ConfigError("SLACK_API_URL must start with http:// or https://")
+        if api_url and not api_url.endswith("/"):
+            api_url += "/"
+        data_dir = text("SYNCDOC_DATA_DIR")
+        values: dict[str, object] = {
+            "kb_path": Path(text("SYNCDOC_KB") or bundled_kb_path()),
+            "slack_bot_token": secret("SLACK_BOT_TOKEN"),
+            "slack_app_token": secret("SLACK_APP_TOKEN"),
+            "slack_signing_secret": secret("SLACK_SIGNING_SECRET"),
+            "slack_api_url": api_url,
+            "port": int(port_text),
+            "command": command,
+            "data_dir": Path(data_dir) if data_dir else None,
+            "database_url": secret("DATABASE_URL"),
+            "maintainers_channel": text("SYNCDOC_MAINTAINERS_CHANNEL"),
+            "log_level": (text("SYNCDOC_LOG_LEVEL") or "INFO").upper(),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def require(self, *names: str) -> None:
+        """Raise ConfigError naming every missing setting (by environment variable)."""
+        missing = [name.upper() for name in names if not getattr(self, name.lower())]
+        if missing:
+            raise ConfigError(f"missing setting{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))

@@ -1,0 +1,89 @@
+"""`syncdoc lint`: schema problems, then a self-test of every pattern, example and counter-example.
+
+A knowledge base tests itself: each pattern and example must be recognised as its own entry,
+clearly ahead of every other entry, and each counter-example must not be claimed by its entry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.exceptions import KnowledgeBaseError
+from bot.knowledge import Entry, KnowledgeBase, Problem, load_knowledge_base
+from bot.match import AMBIGUOUS_MARGIN, CONFIDENT, Candidate, Matcher
+from bot.normalise import normalise
+
+
+def lint(path: Path | str) -> list[Problem]:
+    """Every problem in the knowledge base at `path`, in file order; empty when it is clean."""
+    try:
+        kb = load_knowledge_base(path)
+    except KnowledgeBaseError as exc:
+        return [p for p in exc.problems if isinstance(p, Problem)]
+    return self_test(kb)
+
+
+def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem]:
+    matcher = matcher or Matcher(kb)
+    problems: list[Problem] = []
+    for entry in kb:
+        for kind, texts, lines in (
+            ("pattern", entry.patterns, entry.pattern_lines),
+            ("example", entry.examples, entry.example_lines),
+        ):
+            for text, line in zip(texts, lines, strict=False):
+                message = _check_recognised(entry, text, best_per_entry(text, matcher), matcher)
+                if message:
+                    problems.append(Problem(entry.file, line or entry.line, f"{kind} {message}"))
+        for text, line in zip(entry.counter_examples, entry.counter_example_lines, strict=False):
+            own = best_per_entry(text, matcher).get(entry.id)
+            if own is not None and own.confident:
+                problems.append(
+                    Problem(
+                        entry.file,
+                        line or entry.line,
+                        f"counter-example {_quote(text)} is claimed by '{entry.id}' "
+                        f"(score {own.score:.0f}); make the entry's patterns more specific",
+                    )
+                )
+    return problems
+
+
+def best_per_entry(text: str, matcher: Matcher) -> dict[str, Candidate]:
+    """Each entry's best candidate anywhere in `text`."""
+    best: dict[str, Candidate] = {}
+    for record in normalise(text).records:
+        for segment in record.segments:
+            for candidate in matcher.rank(segment, limit=5):
+                current = best.get(candidate.entry.id)
+                if current is None or candidate.score > current.score:
+                    best[candidate.entry.id] = candidate
+    return best
+
+
+def _check_recognised(
+    entry: Entry, text: str, best: dict[str, Candidate], matcher: Matcher
+) -> str | None:
+    own = best.get(entry.id)
+    if own is None or not own.confident:
+        score = f"score {own.score:.0f}" if own else "no score"
+        return f"{_quote(text)} is not recognised as '{entry.id}' ({score}, needs {CONFIDENT:.0f})"
+    for other in sorted(best.values(), key=lambda c: -c.score):
+        if other.entry.id == entry.id or matcher.explains(own, other):
+            continue
+        if other.score > own.score:
+            return (
+                f"{_quote(text)} is claimed by '{other.entry.id}' (score {other.score:.0f}) "
+                f"ahead of '{entry.id}' ({own.score:.0f})"
+            )
+        if own.score - other.score < AMBIGUOUS_MARGIN:
+            return (
+                f"{_quote(text)} is ambiguous: '{other.entry.id}' scores {other.score:.0f}, "
+                f"within {AMBIGUOUS_MARGIN:.0f} of '{entry.id}' ({own.score:.0f})"
+            )
+    return None
+
+
+def _quote(text: str) -> str:
+    short = " ".join(text.split())
+    return repr(short if len(short) <= 70 else short[:67] + "...")

@@ -1,0 +1,299 @@
+"""Turning a raw paste into records and comparable segments.
+
+A paste arrives with Slack markup, log prefixes, chat, stack traces and variable details (order
+numbers, SKUs, account names). This module strips the markup, splits the paste into *records*
+(one log line, or one exception with its stack frames), and gives each record one or more
+*segments*: canonical strings in which variable parts are masked, so that "Synchronize orders for
+[eBay0]" and "… for [Amazon UK]" compare equal while HTTP status codes and eBay error numbers,
+which decide the meaning, are kept.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Bounds that keep any paste, however large or hostile, to a bounded amount of work.
+MAX_PASTE_CHARS = 200_000
+MAX_RECORDS = 20_000
+MAX_SEGMENT_CHARS = 2_000
+MAX_SEGMENTS_PER_RECORD = 12
+DISPLAY_CHARS = 300
+
+_HARD_BREAK = "\ue000"  # Private-use: marks a boundary that wrapped-line joining must not cross.
+
+# --- Slack markup -------------------------------------------------------------------------------
+_SLACK_LINK_LABEL = re.compile(r"<((?:https?|mailto):[^<>|\s]{1,2000})\|([^<>]{0,500})>")
+_SLACK_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]{1,2000})>")
+_SLACK_CHANNEL = re.compile(r"<#[A-Z0-9]{2,30}(?:\|([^<>]{0,100}))?>")
+_SLACK_MENTION = re.compile(r"<[@!][^<>\s]{1,100}>")
+_CODE_FENCE = re.compile(r"```")
+_INLINE_CODE = re.compile(r"`([^`\n]{1,2000})`")
+_QUOTE_MARKER = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
+_EMPHASIS = re.compile(r"(?<![\w*~])([*~])(\S(?:[^*~\n]{0,500}?\S)?)\1(?![\w*~])")
+
+# --- Unicode ------------------------------------------------------------------------------------
+_CHAR_MAP = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′`´", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("‐‑‒–—―−", "-"),
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+        **dict.fromkeys("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", ""),
+    }
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# --- Canonical form -----------------------------------------------------------------------------
+_SPELLING = (
+    (re.compile(r"\b(author|synchron|recogn|organ|initial|serial|custom|normal|categor)is"), r"\1iz"),
+    (re.compile(r"\bdespatch"), "dispatch"),
+)
+_MASKS = (
+    (re.compile(r"\b(?:https?|ftp)://[^\s\"'<>]{1,2000}|\bwww\.[^\s\"'<>]{1,2000}"), " #url "),
+    (re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b"), " #email "),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), " #id "),
+    (re.compile(r"\b[0-9a-f]{16,}\b"), " #id "),
+    (
+        re.compile(
+            r"\b\d{4}-\d{2}-\d{2}(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+            r"(?:z|[+-]\d{2}:?\d{2})?)?\b"
+        ),
+        " #ts ",
+    ),
+    (re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"), " #ts "),
+    (re.compile(r"\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:\s?[ap]m)?\b"), " #ts "),
+    # Placeholders the catalogue uses in its texts: <the new order ID>, ####, XXX, XXXX-XXXX-SM.
+    (re.compile(r"<[^<>\n]{1,60}>"), " #n "),
+    (re.compile(r"#{3,}"), " #n "),
+    (re.compile(r"(?<![\w-])[\w-]*x{3,}[\w-]*"), " #n "),
+    (re.compile(r"\[[^\[\]\n]{1,60}\]"), " [#acct] "),
+)
+# A quoted value of at most three words is a value (SKU, account, colour), not part of the error.
+_QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,48}?)\1(?![\w'"])""")
+_ID_LIKE = re.compile(r"(?<![\w#-])[a-z0-9]+(?:[-_.][a-z0-9]+)*(?![\w-])")
+_SPACES = re.compile(r"\s+")
+_TRAILING_ELLIPSIS = re.compile(r"\s*['\"]?\s*(?:\.\.\.|…)\s*$")
+
+# Prefixes that wrap an error without changing which error it is.
+_PREFIX = re.compile(
+    r"^(?:"
+    r"#(?:ts|n|id|q)\b"
+    r"|[^\w#\[(]+"
+    r"|\[#acct\]"
+    r"|(?:error|err|warning|warn|fatal|critical|exception|unhandled exception)\b\s*[:|-]?"
+    r"|step:.{0,200}?(?:is thrown|error)\s*:"
+    r"|start sync error\s*:"
+    r"|http request failed\s*:"
+    r"|(?:[a-z_][\w]*\.){1,8}[a-z_]*exception\s*:"
+    r"|-{1,3}>"
+    r")\s*"
+)
+
+# --- Lines that are structure, not messages ------------------------------------------------------
+_NOISE_LINE = re.compile(
+    r"^\s*(?:"
+    r"[\W_]*"  # punctuation only: braces, brackets, separators
+    r"|at\s+[\w.$<>`\[\],]+\s*\(.*\)\s*(?:in\s.*)?"  # .NET / Java / JS stack frames
+    r"|at\s+\S+\s+\(?\S+:\d+(?::\d+)?\)?"
+    r"|file\s+\".*\",\s+line\s+\d+.*"  # Python stack frames
+    r"|---\s*end of .*---"
+    r"|(?:content-type|content-length|date|server|connection|cache-control|vary|x-[\w-]+|"
+    r"strict-transport-security|set-cookie|transfer-encoding|accept|host|user-agent|via|"
+    r"expires|pragma|etag|last-modified|access-control-[\w-]+)\s*:.*"
+    r")\s*$",
+    re.IGNORECASE,
+)
+_CONTINUATION = re.compile(r"^\s*(?:-{1,3}>|caused by\b|inner exception\b)", re.IGNORECASE)
+_ENDS_SENTENCE = re.compile(r"""[.!?:;)\]}"'>]\s*$""")
+_STARTS_LOWER = re.compile(r"^\s*[a-z(]")
+
+# Messages inside JSON and XML response bodies.
+_JSON_MESSAGE = re.compile(
+    r"""(?<![\w-])['"]?(?:message|error|errors|error_description|description|detail|title|msg|reason|"""
+    r"""longmessage|shortmessage|error_message)['"]?\s*:\s*u?(['"])((?:(?!\1)[^\\\n]|\\.){3,1000})\1""",
+    re.IGNORECASE,
+)
+_XML_MESSAGE = re.compile(
+    r"<(message|shortmessage|longmessage|error|errormessage|description|detail)>"
+    r"([^<]{3,1000})</\1>",
+    re.IGNORECASE,
+)
+_INNER = re.compile(r"\s-{1,3}>\s")
+_QUOTED_PHRASE = re.compile(r"""(?<!\w)(['"])([^'"\n]{8,300}?\s[^'"\n]{1,300}?)\1(?!\w)""")
+_AFTER_COLON = re.compile(r":\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One comparable piece of a record: `canon` is matched, `display` is shown to people."""
+
+    canon: str
+    core: str
+    display: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """One log line or one exception block, with the segments that may name its error."""
+
+    index: int
+    text: str
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class NormalisedPaste:
+    records: tuple[Record, ...]
+    truncated: bool
+
+
+# --- Public helpers -------------------------------------------------------------------------------
+def strip_slack_markup(text: str) -> str:
+    """Plain text from Slack's message markup; code spans become lines of their own."""
+    text = _SLACK_LINK_LABEL.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _SLACK_LINK.sub(r"\1", text)
+    text = _SLACK_CHANNEL.sub(lambda m: "#" + (m.group(1) or "channel"), text)
+    text = _SLACK_MENTION.sub(" ", text)
+    text = html.unescape(text)
+    text = _QUOTE_MARKER.sub("", text)
+    text = _CODE_FENCE.sub(f"\n{_HARD_BREAK}\n", text)
+    text = _INLINE_CODE.sub(lambda m: f"\n{_HARD_BREAK}\n{m.group(1)}\n{_HARD_BREAK}\n", text)
+    return _EMPHASIS.sub(r"\2", text)
+
+
+def clean_unicode(text: str) -> str:
+    """Fold look-alike characters (curly quotes, dashes, full-width forms) and drop invisible ones."""
+    text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
+    return _CONTROL.sub(" ", text)
+
+
+def canonical(text: str) -> str:
+    """The form that patterns and pastes are compared in: folded, masked, single-spaced."""
+    text = clean_unicode(text).casefold()
+    for pattern, replacement in _SPELLING:
+        text = pattern.sub(replacement, text)
+    for pattern, replacement in _MASKS:
+        text = pattern.sub(replacement, text)
+    text = _QUOTED.sub(_mask_quoted, text)
+    text = _ID_LIKE.sub(_mask_identifier, text)
+    text = _SPACES.sub(" ", text).strip()
+    return _TRAILING_ELLIPSIS.sub("", text)
+
+
+def strip_prefixes(canon: str) -> str:
+    """Remove log and Linnworks wrapper prefixes ("Step: … Error:", timestamps, levels)."""
+    for _ in range(12):
+        match = _PREFIX.match(canon)
+        if not match or not match.group(0):
+            break
+        canon = canon[match.end() :]
+    return canon.rstrip(" .")
+
+
+def make_segment(text: str) -> Segment:
+    canon = canonical(text[:MAX_SEGMENT_CHARS])
+    display = _SPACES.sub(" ", clean_unicode(text)).strip()
+    if len(display) > DISPLAY_CHARS:
+        display = display[: DISPLAY_CHARS - 1] + "…"
+    return Segment(canon=canon, core=strip_prefixes(canon), display=display)
+
+
+def is_noise(line: str) -> bool:
+    """Structure rather than a message: blank lines, braces, stack frames, HTTP headers."""
+    return len(line) < 400 and bool(_NOISE_LINE.match(line))
+
+
+def normalise(paste: str) -> NormalisedPaste:
+    """Split a paste into records, each with the segments that may carry its error."""
+    truncated = len(paste) > MAX_PASTE_CHARS
+    text = strip_slack_markup(paste[:MAX_PASTE_CHARS])
+    records: list[Record] = []
+    lines = _logical_lines(text)
+    for line_text, continues in lines:
+        if continues and records:
+            previous = records[-1]
+            text_so_far = f"{previous.text}\n{line_text}"
+            segments = previous.segments + _segments(line_text)
+            records[-1] = Record(
+                previous.index, text_so_far, _dedupe(segments)[:MAX_SEGMENTS_PER_RECORD]
+            )
+            continue
+        if len(records) >= MAX_RECORDS:
+            truncated = True
+            break
+        segments = _segments(line_text)
+        if segments:
+            records.append(Record(len(records), line_text, segments))
+    return NormalisedPaste(records=tuple(records), truncated=truncated)
+
+
+# --- Internals ------------------------------------------------------------------------------------
+def _mask_quoted(match: re.Match[str]) -> str:
+    inner = match.group(2)
+    return " #q " if len(inner.split()) <= 3 else match.group(0)
+
+
+def _mask_identifier(match: re.Match[str]) -> str:
+    token = match.group(0)
+    digits = sum(c.isdigit() for c in token)
+    if digits and (digits >= 4 or any(c.isalpha() for c in token)):
+        return "#n"
+    return token
+
+
+def _logical_lines(text: str) -> list[tuple[str, bool]]:
+    """Lines with wrapped ones joined; each flagged when it continues the previous record."""
+    out: list[tuple[str, bool]] = []
+    joinable = False
+    for raw in text.split("\n"):
+        if raw.strip() == _HARD_BREAK:
+            joinable = False
+            continue
+        line = raw.strip()
+        if not line:
+            joinable = False
+            continue
+        if is_noise(line):
+            # Stack frames and headers belong to the record above; they end any wrapping.
+            joinable = False
+            continue
+        if joinable and _STARTS_LOWER.match(line) and out:
+            previous, continues = out[-1]
+            out[-1] = (f"{previous} {line}", continues)
+        else:
+            out.append((line, bool(_CONTINUATION.match(line)) and bool(out)))
+        joinable = not _ENDS_SENTENCE.search(line)
+    return out
+
+
+def _segments(line: str) -> tuple[Segment, ...]:
+    pieces = [line[i : i + MAX_SEGMENT_CHARS] for i in range(0, min(len(line), 20_000), 1_500)]
+    found: list[str] = []
+    for piece in pieces:
+        found.append(piece)
+        found.extend(p for p in _INNER.split(piece) if p != piece)
+        found.extend(m.group(2) for m in _JSON_MESSAGE.finditer(piece))
+        found.extend(m.group(2) for m in _XML_MESSAGE.finditer(piece))
+        found.extend(m.group(2) for m in _QUOTED_PHRASE.finditer(piece))
+        found.extend(piece[m.end() :] for m in list(_AFTER_COLON.finditer(piece))[:4])
+        if len(found) >= MAX_SEGMENTS_PER_RECORD:
+            break
+    segments = [make_segment(_unescape_json(t)) for t in found if t.strip()]
+    return _dedupe(tuple(s for s in segments if any(c.isalpha() for c in s.canon)))
+
+
+def _unescape_json(text: str) -> str:
+    return text.replace('\\"', '"').replace("\\n", " ").replace("\\/", "/")
+
+
+def _dedupe(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    seen: set[str] = set()
+    out = []
+    for segment in segments:
+        if segment.canon not in seen:
+            seen.add(segment.canon)
+            out.append(segment)
+    return tuple(out[:MAX_SEGMENTS_PER_RECORD])
