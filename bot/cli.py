@@ -78,7 +78,9 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env(kb_path=args.kb) if hasattr(args, "kb") else Settings.from_env()
+        settings = (
+            Settings.from_env(kb_path=args.kb) if hasattr(args, "kb") else Settings.from_env()
+        )
         return args.handler(args, settings, stdin or sys.stdin)
     except KnowledgeBaseError as exc:
         print(exc.format_message(), file=sys.stderr)

@@ -96,4 +96,6 @@ class Settings:
         """Raise ConfigError naming every missing setting (by environment variable)."""
         missing = [name.upper() for name in names if not getattr(self, name.lower())]
         if missing:
-            raise ConfigError(f"missing setting{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
+            raise ConfigError(
+                f"missing setting{'s' if len(missing) > 1 else ''}: " + ", ".join(missing)
+            )

@@ -271,11 +271,17 @@ def _schema_problem(
             )
     elif error.validator == "enum":
         choices = ", ".join(str(c) for c in error.validator_value)
-        yield Problem(file, line, f"{prefix}{where} must be one of {choices}, not {error.instance!r}")
+        yield Problem(
+            file, line, f"{prefix}{where} must be one of {choices}, not {error.instance!r}"
+        )
     elif where.endswith("url") and error.validator == "pattern":
-        yield Problem(file, line, f"{prefix}{where} must be an https:// URL, not {error.instance!r}")
+        yield Problem(
+            file, line, f"{prefix}{where} must be an https:// URL, not {error.instance!r}"
+        )
     elif where == "id" and error.validator == "pattern":
-        yield Problem(file, line, f"{prefix}id must be kebab-case (a-z, 0-9, '-'): {error.instance!r}")
+        yield Problem(
+            file, line, f"{prefix}id must be kebab-case (a-z, 0-9, '-'): {error.instance!r}"
+        )
     elif error.validator == "type":
         expected = error.validator_value
         yield Problem(file, line, f"{prefix}{where or 'entry'} must be of type {expected}")

@@ -40,8 +40,10 @@ _SIGNIFICANT_NUMBER = re.compile(r"(?<![\w.#])[1-9]\d{2}(?![\w.])")
 # found whole or not at all, since a fuzzy code is a different code.
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+$|^[A-Za-z]*[a-z][A-Z][A-Za-z]*$")
 _STOPWORDS = frozenset(
-    "the and for with this that was are you your has have not but from its can may our their "
-    "been will into out all any per".split()
+    (
+        "the and for with this that was are you your has have not but from its can may our "
+        "their been will into out all any per"
+    ).split()
 )
 
 
@@ -171,7 +173,9 @@ def _score(pattern: _Pattern, segment: Segment) -> float:
         return _cap_numbers(pattern, segment, fuzz.ratio(seg, pattern.core))
 
     length = len(pattern.core)
-    weight = 0.5 + 0.5 * min(1.0, max(0.0, (length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN)))
+    weight = 0.5 + 0.5 * min(
+        1.0, max(0.0, (length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
+    )
     if start_aligned:
         weight = min(1.0, weight + _START_BONUS)
     if weight < 1.0:

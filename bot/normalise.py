@@ -48,7 +48,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # --- Canonical form -----------------------------------------------------------------------------
 _SPELLING = (
-    (re.compile(r"\b(author|synchron|recogn|organ|initial|serial|custom|normal|categor)is"), r"\1iz"),
+    (
+        re.compile(r"\b(author|synchron|recogn|organ|initial|serial|custom|normal|categor)is"),
+        r"\1iz",
+    ),
     (re.compile(r"\bdespatch"), "dispatch"),
 )
 _MASKS = (
@@ -165,7 +168,7 @@ def strip_slack_markup(text: str) -> str:
 
 
 def clean_unicode(text: str) -> str:
-    """Fold look-alike characters (curly quotes, dashes, full-width forms) and drop invisible ones."""
+    """Fold look-alike characters (curly quotes, dashes, full-width forms); drop invisible ones."""
     text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
     return _CONTROL.sub(" ", text)
 

@@ -210,10 +210,15 @@ def verdict(findings: list[Finding], unmatched: list[str]) -> str:
                 f"Action required: {first.entry.title} was {first.escalation}{others}; "
                 "something is blocked and a person should look."
             )
-        return f"Action required: {first.entry.title} will keep failing until someone fixes it{others}."
+        title = first.entry.title
+        return f"Action required: {title} will keep failing until someone fixes it{others}."
     first = matches[0]
     if first.effective_severity == "transient":
-        times = "once" if first.count == 1 else f"{first.count} times, never {first.entry.escalate_after} in a row"
+        times = (
+            "once"
+            if first.count == 1
+            else f"{first.count} times, never {first.entry.escalate_after} in a row"
+        )
         return (
             f"Nothing to do yet: {first.entry.title} is a passing error (seen {times}); "
             f"the next sync retries it{others}."

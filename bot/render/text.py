@@ -33,7 +33,8 @@ def render_text(report: Report, *, colour: bool = False) -> str:
         if candidates:
             lines = ["Did you mean:"]
             lines += [
-                f"  - {c.entry.title} ({c.entry.id}, score {c.score:.0f} of 100)" for c in candidates
+                f"  - {c.entry.title} ({c.entry.id}, score {c.score:.0f} of 100)"
+                for c in candidates
             ]
             parts.append("\n".join(lines))
     if report.unmatched:
