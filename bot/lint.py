@@ -12,6 +12,7 @@ from bot.exceptions import KnowledgeBaseError
 from bot.knowledge import Entry, KnowledgeBase, Problem, load_knowledge_base
 from bot.match import AMBIGUOUS_MARGIN, CONFIDENT, Candidate, Matcher
 from bot.normalise import normalise
+from bot.triage import triage
 
 
 def lint(path: Path | str) -> list[Problem]:
@@ -32,18 +33,19 @@ def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem
             ("example", entry.examples, entry.example_lines),
         ):
             for text, line in zip(texts, lines, strict=False):
-                message = _check_recognised(entry, text, best_per_entry(text, matcher), matcher)
+                message = _check_recognised(entry, text, matcher)
                 if message:
                     problems.append(Problem(entry.file, line or entry.line, f"{kind} {message}"))
         for text, line in zip(entry.counter_examples, entry.counter_example_lines, strict=False):
-            own = best_per_entry(text, matcher).get(entry.id)
-            if own is not None and own.confident:
+            claimed = {f.entry.id: f for f in triage(text, matcher).matches}
+            if entry.id in claimed:
                 problems.append(
                     Problem(
                         entry.file,
                         line or entry.line,
                         f"counter-example {_quote(text)} is claimed by '{entry.id}' "
-                        f"(score {own.score:.0f}); make the entry's patterns more specific",
+                        f"(score {claimed[entry.id].score:.0f}); "
+                        "make the entry's patterns more specific",
                     )
                 )
     return problems
@@ -61,21 +63,19 @@ def best_per_entry(text: str, matcher: Matcher) -> dict[str, Candidate]:
     return best
 
 
-def _check_recognised(
-    entry: Entry, text: str, best: dict[str, Candidate], matcher: Matcher
-) -> str | None:
+def _check_recognised(entry: Entry, text: str, matcher: Matcher) -> str | None:
+    best = best_per_entry(text, matcher)
     own = best.get(entry.id)
-    if own is None or not own.confident:
+    claimed = [f.entry.id for f in triage(text, matcher).matches]
+    if own is None or entry.id not in claimed:
         score = f"score {own.score:.0f}" if own else "no score"
         return f"{_quote(text)} is not recognised as '{entry.id}' ({score}, needs {CONFIDENT:.0f})"
+    for other_id in claimed:
+        if other_id != entry.id:
+            return f"{_quote(text)} is also claimed by '{other_id}' ({best[other_id].score:.0f})"
     for other in sorted(best.values(), key=lambda c: -c.score):
         if other.entry.id == entry.id or matcher.explains(own, other):
             continue
-        if other.score > own.score:
-            return (
-                f"{_quote(text)} is claimed by '{other.entry.id}' (score {other.score:.0f}) "
-                f"ahead of '{entry.id}' ({own.score:.0f})"
-            )
         if own.score - other.score < AMBIGUOUS_MARGIN:
             return (
                 f"{_quote(text)} is ambiguous: '{other.entry.id}' scores {other.score:.0f}, "

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.knowledge import Entry, KnowledgeBase
 from bot.normalise import Segment, canonical, strip_prefixes
@@ -35,6 +35,7 @@ _CANDIDATES_SCORED = 40
 _POSTINGS_BUDGET = 20_000
 
 _TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
+_CODE_TOKEN = re.compile(r"[a-z0-9_]+(?:\.[a-z0-9_]+)+|[a-z0-9]+(?:_[a-z0-9]+)+")
 _SIGNIFICANT_NUMBER = re.compile(r"(?<![\w.#])[1-9]\d{2}(?![\w.])")
 # Identifiers such as token_rejected, UNAUTHORIZED.GMP_GATEWAY_API or QuotaExceeded are codes:
 # found whole or not at all, since a fuzzy code is a different code.
@@ -49,12 +50,17 @@ _STOPWORDS = frozenset(
 
 @dataclass(frozen=True)
 class Candidate:
-    """One entry's best showing against a piece of a paste."""
+    """One entry's best showing against a piece of a paste.
+
+    `partial` marks a segment that is only a fragment of the pattern (a truncated paste): a
+    fragment that fits two entries equally well decides neither.
+    """
 
     entry: Entry
     score: float
     pattern: str
     segment: Segment
+    partial: bool = False
 
     @property
     def confident(self) -> bool:
@@ -65,17 +71,20 @@ class Candidate:
 class _Pattern:
     entry: Entry
     text: str
+    canon: str
     core: str
     code: str | None
     numbers: frozenset[str]
+    tokens: tuple[str, ...]
     weight: float
 
 
 def tokens(canon: str) -> set[str]:
+    """The words an index is built on: no stop words, no masks, at least three characters."""
     return {
         t
         for t in _TOKEN.findall(canon)
-        if t not in _STOPWORDS and (len(t) >= 3 or t.isdigit()) and not t.startswith(("#",))
+        if t not in _STOPWORDS and (len(t) >= 3 or t.isdigit()) and not t.startswith("#")
     }
 
 
@@ -84,11 +93,12 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        raw: list[tuple[Entry, str, str, set[str]]] = []
+        raw: list[tuple[Entry, str, str, str, set[str]]] = []
         for entry in kb:
             for text in entry.patterns:
                 canon = canonical(text)
-                raw.append((entry, text, canon, tokens(canon)))
+                core = strip_prefixes(canon)
+                raw.append((entry, text, canon, core, tokens(core) or tokens(canon)))
         document_frequency: dict[str, int] = defaultdict(int)
         for *_, toks in raw:
             for token in toks:
@@ -96,32 +106,36 @@ class Matcher:
         count = max(len(raw), 1)
         self._idf = {t: math.log(1 + count / df) for t, df in document_frequency.items()}
         self._patterns: list[_Pattern] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        for index, (entry, text, canon, toks) in enumerate(raw):
-            code = canon if _CODE_LIKE.match(text.strip()) else None
+        postings: dict[str, list[int]] = defaultdict(list)
+        for index, (entry, text, canon, core, toks) in enumerate(raw):
             self._patterns.append(
                 _Pattern(
                     entry=entry,
                     text=text,
-                    core=strip_prefixes(canon),
-                    code=code,
+                    canon=canon,
+                    core=core,
+                    code=text.strip().casefold() if _CODE_LIKE.match(text.strip()) else None,
                     numbers=frozenset(_SIGNIFICANT_NUMBER.findall(canon)),
+                    tokens=tuple(sorted(toks)),
                     weight=sum(self._idf[t] for t in toks) or 1.0,
                 )
             )
             for token in toks:
-                self._postings[token].append(index)
-        self._postings = dict(self._postings)
+                postings[token].append(index)
+        self._postings = dict(postings)
 
     def rank(self, segment: Segment, limit: int = 3) -> list[Candidate]:
         """The best `limit` entries for one segment, best first, one candidate per entry."""
+        seg_tokens = tokens(segment.canon)
         best: dict[str, Candidate] = {}
-        for index in self._shortlist(segment):
+        for index in self._shortlist(seg_tokens, segment.plain):
             pattern = self._patterns[index]
-            score = _score(pattern, segment)
+            score, partial = self._score(pattern, segment, seg_tokens)
             current = best.get(pattern.entry.id)
             if score > 0 and (current is None or score > current.score):
-                best[pattern.entry.id] = Candidate(pattern.entry, score, pattern.text, segment)
+                best[pattern.entry.id] = Candidate(
+                    pattern.entry, round(score, 1), pattern.text, segment, partial
+                )
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.entry.id))
         return ranked[:limit]
 
@@ -130,20 +144,21 @@ class Matcher:
         outer, inner = canonical(winner.pattern), canonical(other.pattern)
         return len(inner) < len(outer) and fuzz.partial_ratio(inner, outer) >= 90
 
-    def _shortlist(self, segment: Segment) -> list[int]:
-        seg_tokens = sorted(tokens(segment.canon), key=lambda t: len(self._postings.get(t, ())))
+    def _shortlist(self, seg_tokens: set[str], plain: str) -> list[int]:
+        """Patterns sharing enough rare words with the segment; only these are scored."""
+        ordered = sorted(
+            (t for t in seg_tokens | _code_tokens(plain) if t in self._postings),
+            key=lambda t: len(self._postings[t]),
+        )
         overlap: dict[int, float] = defaultdict(float)
-        seg_weight = 0.0
+        seg_weight = sum(self._idf[t] for t in ordered)
         spent = 0
-        for token in seg_tokens:
-            postings = self._postings.get(token)
-            if not postings:
-                continue
-            idf = self._idf[token]
-            seg_weight += idf
+        for token in ordered:
+            postings = self._postings[token]
             if spent > _POSTINGS_BUDGET:
-                continue  # Only patterns already found by rarer tokens gain weight from here on.
+                break  # Common words only confirm what rarer words already found.
             spent += len(postings)
+            idf = self._idf[token]
             for index in postings:
                 overlap[index] += idf
         shortlisted = []
@@ -154,39 +169,75 @@ class Matcher:
         shortlisted.sort(reverse=True)
         return [index for _, index in shortlisted[:_CANDIDATES_SCORED]]
 
+    def _score(
+        self, pattern: _Pattern, segment: Segment, seg_tokens: set[str]
+    ) -> tuple[float, bool]:
+        seg = segment.core or segment.canon
+        if pattern.code is not None:
+            if not re.search(rf"(?<![\w.]){re.escape(pattern.code)}(?![\w])", segment.plain):
+                return 0.0, False
+            found_at = segment.plain.find(pattern.code)
+            alignment_score, start_aligned = 100.0, found_at <= 2
+            seg = segment.plain
+            # A code of three or more joined words is specific wherever it appears; a two-word
+            # code ("token_rejected") needs to be most of the line, like any short text.
+            specific = len(re.split(r"[._]", pattern.code)) >= 3
+            core_length = _LONG_PATTERN if specific else len(pattern.code)
+        elif len(seg) >= len(pattern.core):
+            alignment = fuzz.partial_ratio_alignment(pattern.core, seg)
+            alignment_score = alignment.score if alignment else 0.0
+            start_aligned = bool(alignment) and alignment.dest_start <= 2
+            # Everything that makes this error this error must be there, not just most letters.
+            alignment_score = min(
+                alignment_score, 100 - 80 * (1 - self._recall(pattern, seg_tokens))
+            )
+            core_length = len(pattern.core)
+        elif len(seg) >= max(_MIN_TRUNCATED_CHARS, _MIN_TRUNCATED_SHARE * len(pattern.core)):
+            # A paste cut short: the fragment must be found within the pattern, word for word.
+            fragment = fuzz.partial_ratio(seg, pattern.core)
+            precision = _share_present(seg_tokens, set(pattern.tokens), self._idf)
+            return self._cap_numbers(pattern, segment, min(fragment, 50 + 50 * precision)), True
+        else:
+            return self._cap_numbers(pattern, segment, fuzz.ratio(seg, pattern.core)), False
 
-def _score(pattern: _Pattern, segment: Segment) -> float:
-    seg = segment.core or segment.canon
-    if pattern.code is not None:
-        found = re.search(rf"(?<![\w.]){re.escape(pattern.code)}(?![\w])", segment.canon)
-        alignment_score, start_aligned = (100.0, seg.startswith(pattern.code)) if found else (0, 0)
-        if not found:
-            return 0.0
-    elif len(seg) >= len(pattern.core):
-        alignment = fuzz.partial_ratio_alignment(pattern.core, seg)
-        alignment_score = alignment.score if alignment else 0.0
-        start_aligned = bool(alignment) and alignment.dest_start <= 2
-    elif len(seg) >= max(_MIN_TRUNCATED_CHARS, _MIN_TRUNCATED_SHARE * len(pattern.core)):
-        # A paste cut short: compare it with the same length of the pattern's beginning.
-        return _cap_numbers(pattern, segment, fuzz.ratio(seg, pattern.core[: len(seg)]))
-    else:
-        return _cap_numbers(pattern, segment, fuzz.ratio(seg, pattern.core))
-
-    length = len(pattern.core)
-    weight = 0.5 + 0.5 * min(
-        1.0, max(0.0, (length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
-    )
-    if start_aligned:
-        weight = min(1.0, weight + _START_BONUS)
-    if weight < 1.0:
-        whole = fuzz.ratio(pattern.core, seg)
-        score = weight * alignment_score + (1 - weight) * whole
-    else:
+        weight = 0.5 + 0.5 * min(
+            1.0, max(0.0, (core_length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
+        )
+        if start_aligned:
+            weight = min(1.0, weight + _START_BONUS)
         score = alignment_score
-    return _cap_numbers(pattern, segment, score)
+        if weight < 1.0:
+            whole = fuzz.ratio(pattern.code or pattern.core, seg)
+            score = weight * alignment_score + (1 - weight) * whole
+        return self._cap_numbers(pattern, segment, score), False
+
+    def _recall(self, pattern: _Pattern, seg_tokens: set[str]) -> float:
+        return _share_present(set(pattern.tokens), seg_tokens, self._idf)
+
+    @staticmethod
+    def _cap_numbers(pattern: _Pattern, segment: Segment, score: float) -> float:
+        if pattern.numbers and not pattern.numbers & set(
+            _SIGNIFICANT_NUMBER.findall(segment.canon)
+        ):
+            return min(score, _MISSING_NUMBER_CAP)
+        return score
 
 
-def _cap_numbers(pattern: _Pattern, segment: Segment, score: float) -> float:
-    if pattern.numbers and not pattern.numbers & set(_SIGNIFICANT_NUMBER.findall(segment.canon)):
-        return min(score, _MISSING_NUMBER_CAP)
-    return score
+def _share_present(wanted: set[str], available: set[str], idf: dict[str, float]) -> float:
+    """The IDF-weighted share of `wanted` words found in `available`, a typo per word allowed."""
+    total = found = 0.0
+    pool = list(available)
+    for token in wanted:
+        weight = idf.get(token, 1.0)
+        total += weight
+        if token in available or (
+            len(token) >= 5
+            and pool
+            and process.extractOne(token, pool, scorer=fuzz.ratio, score_cutoff=80) is not None
+        ):
+            found += weight
+    return found / total if total else 1.0
+
+
+def _code_tokens(plain: str) -> set[str]:
+    return set(_CODE_TOKEN.findall(plain))

@@ -74,8 +74,10 @@ _MASKS = (
     (re.compile(r"(?<![\w-])[\w-]*x{3,}[\w-]*"), " #n "),
     (re.compile(r"\[[^\[\]\n]{1,60}\]"), " [#acct] "),
 )
-# A quoted value of at most three words is a value (SKU, account, colour), not part of the error.
+# A quoted value of at most three words is a value (SKU, account, colour), not part of the error;
+# a quoted camelCase name ('nonNegativeInteger') is a type or field name, which is.
 _QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,48}?)\1(?![\w'"])""")
+_CAMEL_CASE = re.compile(r"[a-z]+(?:[A-Z][a-z0-9]*)+")
 _ID_LIKE = re.compile(r"(?<![\w#-])[a-z0-9]+(?:[-_.][a-z0-9]+)*(?![\w-])")
 _SPACES = re.compile(r"\s+")
 _TRAILING_ELLIPSIS = re.compile(r"\s*['\"]?\s*(?:\.\.\.|…)\s*$")
@@ -90,6 +92,7 @@ _PREFIX = re.compile(
     r"|step:.{0,200}?(?:is thrown|error)\s*:"
     r"|start sync error\s*:"
     r"|http request failed\s*:"
+    r"|http/\d(?:\.\d)?\s"
     r"|(?:[a-z_][\w]*\.){1,8}[a-z_]*exception\s*:"
     r"|-{1,3}>"
     r")\s*"
@@ -131,10 +134,15 @@ _AFTER_COLON = re.compile(r":\s+(?=\S)")
 
 @dataclass(frozen=True)
 class Segment:
-    """One comparable piece of a record: `canon` is matched, `display` is shown to people."""
+    """One comparable piece of a record: `canon` is matched, `display` is shown to people.
+
+    `core` is `canon` without log prefixes; `plain` is folded but unmasked, for finding codes
+    such as "token_rejected" that may sit inside a quoted JSON value.
+    """
 
     canon: str
     core: str
+    plain: str
     display: str
 
 
@@ -175,12 +183,11 @@ def clean_unicode(text: str) -> str:
 
 def canonical(text: str) -> str:
     """The form that patterns and pastes are compared in: folded, masked, single-spaced."""
-    text = clean_unicode(text).casefold()
+    text = _QUOTED.sub(_mask_quoted, clean_unicode(text)).casefold()
     for pattern, replacement in _SPELLING:
         text = pattern.sub(replacement, text)
     for pattern, replacement in _MASKS:
         text = pattern.sub(replacement, text)
-    text = _QUOTED.sub(_mask_quoted, text)
     text = _ID_LIKE.sub(_mask_identifier, text)
     text = _SPACES.sub(" ", text).strip()
     return _TRAILING_ELLIPSIS.sub("", text)
@@ -197,11 +204,11 @@ def strip_prefixes(canon: str) -> str:
 
 
 def make_segment(text: str) -> Segment:
-    canon = canonical(text[:MAX_SEGMENT_CHARS])
-    display = _SPACES.sub(" ", clean_unicode(text)).strip()
-    if len(display) > DISPLAY_CHARS:
-        display = display[: DISPLAY_CHARS - 1] + "…"
-    return Segment(canon=canon, core=strip_prefixes(canon), display=display)
+    text = text[:MAX_SEGMENT_CHARS]
+    canon = canonical(text)
+    plain = _SPACES.sub(" ", clean_unicode(text)).strip()
+    display = plain if len(plain) <= DISPLAY_CHARS else plain[: DISPLAY_CHARS - 1] + "…"
+    return Segment(canon=canon, core=strip_prefixes(canon), plain=plain.casefold(), display=display)
 
 
 def is_noise(line: str) -> bool:
@@ -236,7 +243,9 @@ def normalise(paste: str) -> NormalisedPaste:
 # --- Internals ------------------------------------------------------------------------------------
 def _mask_quoted(match: re.Match[str]) -> str:
     inner = match.group(2)
-    return " #q " if len(inner.split()) <= 3 else match.group(0)
+    if len(inner.split()) > 3 or _CAMEL_CASE.fullmatch(inner):
+        return match.group(0)
+    return " #q "
 
 
 def _mask_identifier(match: re.Match[str]) -> str:
