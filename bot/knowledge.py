@@ -185,7 +185,7 @@ def _load_file(file: Path, raw: bytes) -> tuple[list[Entry], list[Problem]]:
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         problems.extend(_schema_problem(name, node, data, error))
     if problems:
-        return [], problems
+        return [], sorted(problems, key=lambda p: p.line)
 
     entries = []
     for item_node, item in zip(node.value, data, strict=True):

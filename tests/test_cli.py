@@ -1,0 +1,188 @@
+"""`syncdoc` through its real console entry point, in a subprocess, as a person runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import VALID_ENTRY
+
+SYNCDOC = shutil.which("syncdoc", path=str(Path(sys.executable).parent)) or "syncdoc"
+TOKEN = (
+    "Authorisation token is hard expired. User needs to generate a new token for this application."
+)
+CLOSED = "An existing connection was forcibly closed by the remote host"
+
+
+def run(*args: str, stdin: str | bytes | None = None, cwd=None, env=None):
+    environment = {k: v for k, v in os.environ.items() if k != "SYNCDOC_KB"}
+    environment.update(env or {})
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    result = subprocess.run(
+        [SYNCDOC, *args], input=data, capture_output=True, cwd=cwd, env=environment, timeout=60
+    )
+    return result.returncode, result.stdout.decode(), result.stderr.decode()
+
+
+def test_explain_prints_the_answer_and_exits_0(tmp_path):
+    code, out, err = run("explain", TOKEN, cwd=tmp_path)
+    assert code == 0, err
+    assert "eBay token expired" in out or "eBay" in out.splitlines()[0]
+    assert "Severity: Action required" in out
+    assert "What to do:\n  1. " in out
+    assert "https://help.linnworks.com/support/solutions/articles/7000024275" in out
+    assert "Verdict: Action required" in out
+    assert "\033[" not in out  # not a terminal: no colour codes
+
+
+def test_explain_reads_stdin_when_no_text_is_given():
+    code, out, _ = run("explain", stdin=f"hey, seeing this:\n```{CLOSED}```\nbad?")
+    assert code == 0
+    assert "Severity: Transient" in out
+
+
+def test_unrecognised_text_exits_1_with_did_you_mean():
+    code, out, _ = run("explain", "The remote server returned an error: (401) Unauthorized.")
+    assert code == 1
+    assert "No known Linnworks error recognised." in out
+    assert "Did you mean:" in out
+
+
+def test_empty_input_is_a_usage_error():
+    code, _, err = run("explain", stdin="   \n")
+    assert code == 2
+    assert "nothing to explain" in err
+
+
+def test_log_excerpt_gets_a_table_and_a_streak_verdict():
+    code, out, _ = run("explain", stdin=(CLOSED + "\n") * 7)
+    assert code == 0
+    assert out.splitlines()[0].split() == ["Error", "Count", "In", "a", "row", "Severity"]
+    assert "Connection closed by the remote host  7      7         Action required" in out
+    assert "seen 7 times in a row: this is no longer a one-off" in out
+
+
+def test_json_format_follows_the_result_contract():
+    code, out, _ = run("explain", "--format", "json", TOKEN)
+    assert code == 0
+    result = json.loads(out)
+    assert set(result) >= {"matches", "unmatched", "verdict"}
+    (match,) = result["matches"]
+    assert set(match) >= {
+        "id", "title", "channel", "severity", "effective_severity", "confident", "score",
+        "count", "longest_run", "matched_text", "article",
+    }  # fmt: skip
+    assert match["id"] == "ebay-token-hard-expired"
+    assert match["confident"] is True and match["count"] == 1 and match["longest_run"] == 1
+    assert 85 <= match["score"] <= 100
+    assert match["article"]["url"].startswith("https://")
+
+
+def test_json_lists_non_confident_candidates_after_matches():
+    code, out, _ = run("explain", "--format", "json", "The remote server returned an error")
+    result = json.loads(out)
+    assert code == 1
+    assert result["matches"] and all(m["confident"] is False for m in result["matches"])
+    assert len(result["matches"]) <= 3
+
+
+def test_jsonl_batch_answers_each_line_in_order():
+    lines = [
+        json.dumps({"text": TOKEN}),
+        "not json",
+        json.dumps({"text": "lunch anyone?"}),
+        json.dumps({"text": CLOSED}),
+    ]
+    code, out, _ = run("explain", "--jsonl", stdin="\n".join(lines) + "\n")
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert len(results) == 4
+    assert results[0]["matches"][0]["id"] == "ebay-token-hard-expired"
+    assert results[1] == {"error": 'line 2: expected a JSON object with a "text" string'}
+    assert results[2]["matches"] == []
+    assert results[3]["matches"][0]["id"] == "general-connection-forcibly-closed"
+
+
+def test_invalid_knowledge_base_exits_2_with_file_and_line(write_kb):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY.replace("action_required", "urgent")})
+    code, out, err = run("explain", "--kb", str(folder), TOKEN)
+    assert code == 2
+    assert out == ""
+    assert f"{folder / 'demo.yaml'}:4: entry 'demo-token-expired': severity must be one of" in err
+    assert "Traceback" not in err
+
+
+def test_kb_from_environment_variable(write_kb):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY})
+    env = {"SYNCDOC_KB": str(folder)}
+    code, out, _ = run(
+        "explain", "The demo authorisation token has expired for this account", env=env
+    )
+    assert code == 0
+    assert "Demo token expired" in out
+
+
+def test_lint_on_the_bundled_knowledge_base_is_clean():
+    code, out, _ = run("lint")
+    assert code == 0
+    assert "knowledge base is clean" in out
+
+
+def test_lint_reports_every_problem_as_file_line_message(write_kb):
+    broken = VALID_ENTRY.replace("https://", "http://") + "  colour: red\n"
+    folder = write_kb(**{"demo.yaml": broken, "other.yaml": VALID_ENTRY})
+    code, out, err = run("lint", "--kb", str(folder))
+    assert code == 1
+    lines = out.splitlines()
+    assert (
+        f"{folder / 'demo.yaml'}:12: entry 'demo-token-expired': article.url must be an" in lines[0]
+    )
+    assert lines[1].startswith(
+        f"{folder / 'demo.yaml'}:13: entry 'demo-token-expired': unknown key"
+    )
+    assert "problems found" in err
+
+
+def test_lint_self_test_reports_an_example_that_does_not_match(write_kb):
+    entry = VALID_ENTRY + "  examples:\n    - Shopify said 402 Payment Required\n"
+    folder = write_kb(**{"demo.yaml": entry})
+    code, out, _ = run("lint", "--kb", str(folder))
+    assert code == 1
+    assert out.startswith(f"{folder / 'demo.yaml'}:14: example 'Shopify said 402 Payment Required'")
+    assert "is not recognised as 'demo-token-expired'" in out
+
+
+def test_lint_reports_ambiguous_patterns(write_kb):
+    twin = VALID_ENTRY.replace("demo-token-expired", "demo-token-twin").replace(
+        "has expired for this account", "has expired for this account!"
+    )
+    folder = write_kb(**{"a.yaml": VALID_ENTRY, "b.yaml": twin})
+    code, out, _ = run("lint", "--kb", str(folder))
+    assert code == 1
+    assert "ambiguous" in out or "also claimed by" in out
+
+
+def test_bad_option_is_a_usage_error():
+    code, _, err = run("explain", "--format", "yaml", "x")
+    assert code == 2
+    assert "invalid choice" in err
+
+
+def test_colour_always_colours_the_severity():
+    code, out, _ = run("explain", "--colour", "always", CLOSED)
+    assert code == 0
+    assert "\033[32mTransient\033[0m" in out
+
+
+@pytest.mark.parametrize("stdin", [b"\xff\xfe\x00garbage\x00", "\u202eRequest is throttled"])
+def test_odd_bytes_on_stdin_are_handled(stdin):
+    code, out, err = run("explain", stdin=stdin)
+    assert code in (0, 1)
+    assert "Traceback" not in err
+    assert "Verdict:" in out

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.triage import looks_like_error
+
+CLOSED = "An existing connection was forcibly closed by the remote host"
+THROTTLED = "Start sync Error: Amazon GetOrders: Request is throttled"
+TOKEN = (
+    "Authorisation token is hard expired. User needs to generate a new token for this application."
+)
+
+
+def log(*lines: str) -> str:
+    return "\n".join(f"2026-11-03 04:{n:02d}:00 ERROR {line}" for n, line in enumerate(lines))
+
+
+def test_one_transient_error_is_a_one_off(engine):
+    report = engine.explain(CLOSED)
+    (finding,) = report.matches
+    assert (finding.count, finding.longest_run) == (1, 1)
+    assert finding.effective_severity == "transient"
+    assert finding.escalation is None
+    assert report.verdict.startswith("Nothing to do yet:")
+
+
+def test_a_streak_of_a_transient_error_becomes_action_required(engine):
+    report = engine.explain(log(*[CLOSED] * 12))
+    (finding,) = report.matches
+    assert (finding.count, finding.longest_run) == (12, 12)
+    assert finding.effective_severity == "action_required"
+    assert finding.escalation == "seen 12 times in a row: this is no longer a one-off"
+    assert "12 times in a row" in report.verdict
+    assert report.verdict.startswith("Action required:")
+
+
+def test_scattered_occurrences_are_counted_but_not_a_streak(engine):
+    lines = [CLOSED, THROTTLED] * 6
+    report = engine.explain(log(*lines))
+    counts = {f.entry.id: (f.count, f.longest_run) for f in report.matches}
+    assert counts["general-connection-forcibly-closed"] == (6, 1)
+    assert counts["amazon-request-throttled"] == (6, 1)
+    assert all(f.effective_severity == "transient" for f in report.matches)
+
+
+def test_streak_threshold_comes_from_the_entry(engine):
+    entry = engine.kb.by_id["general-connection-forcibly-closed"]
+    below = engine.explain(log(*[CLOSED] * (entry.escalate_after - 1))).matches[0]
+    at = engine.explain(log(*[CLOSED] * entry.escalate_after)).matches[0]
+    assert below.effective_severity == "transient"
+    assert at.effective_severity == "action_required"
+
+
+def test_unknown_error_line_between_breaks_the_streak(engine):
+    lines = [CLOSED] * 3 + ["Failed to frobnicate the widget cache"] + [CLOSED] * 3
+    (finding,) = engine.explain(log(*lines)).matches
+    assert (finding.count, finding.longest_run) == (6, 3)
+
+
+def test_chatter_between_errors_does_not_break_the_streak(engine):
+    paste = "\n".join([CLOSED, "sync started", CLOSED, "sync started", CLOSED])
+    (finding,) = engine.explain(paste).matches
+    assert finding.longest_run == 3
+
+
+def test_matches_are_ordered_by_count(engine):
+    report = engine.explain(log(TOKEN, CLOSED, CLOSED, CLOSED))
+    assert [f.entry.id for f in report.matches] == [
+        "general-connection-forcibly-closed",
+        "ebay-token-hard-expired",
+    ]
+
+
+def test_action_required_leads_the_verdict_even_when_rarer(engine):
+    report = engine.explain(log(TOKEN, CLOSED, CLOSED))
+    assert report.verdict.startswith("Action required: eBay")
+
+
+def test_unknown_error_lines_are_listed(engine):
+    report = engine.explain(log(CLOSED, "Failed to frobnicate the widget cache"))
+    assert report.unmatched == ("2026-11-03 04:01:00 ERROR Failed to frobnicate the widget cache",)
+
+
+def test_nothing_known_gives_did_you_mean_and_a_plain_verdict(engine):
+    report = engine.explain("The remote server returned an error: (401) Unauthorized.")
+    assert not report.recognised
+    assert 0 < len(report.candidates) <= 3
+    assert all(not c.confident for c in report.candidates)
+    assert "does not know yet" in report.verdict
+
+
+def test_plain_chat_gets_no_candidates_and_says_so(engine):
+    report = engine.explain("lunch anyone?")
+    assert report.findings == ()
+    assert report.unmatched == ()
+    assert report.verdict == "No known Linnworks error found in this text."
+
+
+def test_info_message_is_not_a_fault(engine):
+    report = engine.explain("Order Despatch Submitted")
+    assert report.verdict.startswith("For information only:")
+
+
+def test_two_errors_in_one_exception_are_both_found(engine):
+    paste = (
+        "System.Net.WebException: The remote server returned an error: (429) Too Many Requests. "
+        f"---> System.IO.IOException: {CLOSED}"
+    )
+    ids = {f.entry.id for f in engine.explain(paste).matches}
+    assert ids == {"general-remote-server-429", "general-connection-forcibly-closed"}
+
+
+def test_the_longer_error_explains_the_shorter_one_it_contains(engine):
+    report = engine.explain("The remote server returned an error: (404) Not Found.")
+    assert [f.entry.id for f in report.matches] == ["general-remote-server-404"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Feed processing failed for 3 SKUs", True),
+        ("403 Forbidden", True),
+        ("any idea why this error happens?", False),
+        ("hey, getting an error on amazon", False),
+        ("sync finished in 3 minutes", False),
+    ],
+)
+def test_error_looking_lines(text, expected):
+    assert looks_like_error(text) is expected
