@@ -15,6 +15,8 @@ from bot.exceptions import ConfigError
 from bot.knowledge import bundled_kb_path
 
 DEFAULT_COMMAND = "/syncerror"
+DEFAULT_BURST_PEOPLE = 3
+DEFAULT_BURST_MINUTES = 30
 
 
 class Secret:
@@ -49,6 +51,8 @@ class Settings:
     data_dir: Path | None = None
     database_url: Secret | None = None
     maintainers_channel: str | None = None
+    burst_people: int = DEFAULT_BURST_PEOPLE
+    burst_minutes: int = DEFAULT_BURST_MINUTES
     log_level: str = "INFO"
 
     @classmethod
@@ -76,6 +80,17 @@ class Settings:
         if api_url and not api_url.endswith("/"):
             api_url += "/"
         data_dir = text("SYNCDOC_DATA_DIR")
+
+        def whole_number(name: str, default: int, least: int) -> int:
+            value = text(name)
+            if value is None:
+                return default
+            if not value.isdigit() or int(value) < least:
+                raise ConfigError(
+                    f"{name} must be a whole number of at least {least}, not {value!r}"
+                )
+            return int(value)
+
         values: dict[str, object] = {
             "kb_path": Path(text("SYNCDOC_KB") or bundled_kb_path()),
             "slack_bot_token": secret("SLACK_BOT_TOKEN"),
@@ -87,6 +102,8 @@ class Settings:
             "data_dir": Path(data_dir) if data_dir else None,
             "database_url": secret("DATABASE_URL"),
             "maintainers_channel": text("SYNCDOC_MAINTAINERS_CHANNEL"),
+            "burst_people": whole_number("SYNCDOC_BURST_PEOPLE", DEFAULT_BURST_PEOPLE, 2),
+            "burst_minutes": whole_number("SYNCDOC_BURST_MINUTES", DEFAULT_BURST_MINUTES, 1),
             "log_level": (text("SYNCDOC_LOG_LEVEL") or "INFO").upper(),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

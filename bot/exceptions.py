@@ -28,3 +28,7 @@ class KnowledgeBaseError(SyncdocError):
     def __init__(self, problems: Iterable[object]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class StoreError(SyncdocError):
+    """The database cannot be opened, migrated or written. The message never shows a password."""
