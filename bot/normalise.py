@@ -128,6 +128,7 @@ _XML_MESSAGE = re.compile(
     re.IGNORECASE,
 )
 _INNER = re.compile(r"\s-{1,3}>\s")
+_COLUMNS = re.compile(r"\s*(?:\t|\s[|¦]\s)\s*")  # Log viewers and spreadsheets paste as columns.
 _QUOTED_PHRASE = re.compile(r"""(?<!\w)(['"])([^'"\n]{8,300}?\s[^'"\n]{1,300}?)\1(?!\w)""")
 _AFTER_COLON = re.compile(r":\s+(?=\S)")
 
@@ -287,6 +288,7 @@ def _segments(line: str) -> tuple[Segment, ...]:
     for piece in pieces:
         found.append(piece)
         found.extend(p for p in _INNER.split(piece) if p != piece)
+        found.extend(p for p in _COLUMNS.split(piece) if p != piece)
         found.extend(m.group(2) for m in _JSON_MESSAGE.finditer(piece))
         found.extend(m.group(2) for m in _XML_MESSAGE.finditer(piece))
         found.extend(m.group(2) for m in _QUOTED_PHRASE.finditer(piece))
