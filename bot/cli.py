@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -121,7 +122,8 @@ def _explain(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int
         colour = args.colour == "always" or (
             args.colour == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         )
-        sys.stdout.write(render_text(report, colour=colour))
+        width = min(shutil.get_terminal_size((88, 24)).columns, 100)
+        sys.stdout.write(render_text(report, colour=colour, width=width))
     return EXIT_RECOGNISED if report.recognised else EXIT_NOT_RECOGNISED
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from bot.match import CONFIDENT
 from bot.render import SEVERITY_WORDS
 from bot.triage import Finding, Report
@@ -19,15 +21,18 @@ class _Style:
         return f"\033[{_COLOURS[kind]}m{text}\033[0m"
 
 
-def render_text(report: Report, *, colour: bool = False) -> str:
-    """The full answer: one block per recognised error, a table for logs, then the verdict."""
+def render_text(report: Report, *, colour: bool = False, width: int = 88) -> str:
+    """The full answer: one block per recognised error, a table for logs, then the verdict.
+
+    Prose is wrapped to `width` columns; links and matched text are never broken.
+    """
     style = _Style(colour)
     parts: list[str] = []
     matches, candidates = report.matches, report.candidates
     if len(matches) > 1 or (matches and matches[0].count > 1):
         parts.append(_summary_table(matches, style))
     for finding in matches:
-        parts.append(_finding_block(finding, style))
+        parts.append(_finding_block(finding, style, width))
     if not matches:
         parts.append(style("No known Linnworks error recognised.", "bold"))
         if candidates:
@@ -43,7 +48,8 @@ def render_text(report: Report, *, colour: bool = False) -> str:
         parts.append("\n".join(lines))
     if report.truncated:
         parts.append(style("Only the first part of this very long paste was read.", "dim"))
-    parts.append(style("Verdict: ", "bold") + report.verdict)
+    verdict = textwrap.fill("Verdict: " + report.verdict, width, break_on_hyphens=False)
+    parts.append(style("Verdict:", "bold") + verdict.removeprefix("Verdict:"))
     return "\n\n".join(parts) + "\n"
 
 
@@ -56,16 +62,26 @@ def _severity(finding: Finding, style: _Style) -> str:
     return text
 
 
-def _finding_block(finding: Finding, style: _Style) -> str:
+def _finding_block(finding: Finding, style: _Style, width: int) -> str:
     entry = finding.entry
+    steps = [
+        textwrap.fill(
+            step,
+            width,
+            initial_indent=f"  {n}. ",
+            subsequent_indent="     ",
+            break_on_hyphens=False,
+        )
+        for n, step in enumerate(entry.fix, 1)
+    ]
     lines = [
         style(entry.title, "bold") + style(f"  [{entry.id}]", "dim"),
         f"Severity: {_severity(finding, style)}",
         "",
-        entry.meaning,
+        textwrap.fill(entry.meaning, width, break_on_hyphens=False),
         "",
         "What to do:",
-        *(f"  {n}. {step}" for n, step in enumerate(entry.fix, 1)),
+        *steps,
         "",
         f"Article: {entry.article.title}",
         f"  {entry.article.url}",

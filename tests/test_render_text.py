@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from bot.render.text import render_text
+
+TOKEN = (
+    "Authorisation token is hard expired. User needs to generate a new token for this application."
+)
+
+
+def test_prose_is_wrapped_to_the_width_but_links_are_whole(engine):
+    text = render_text(engine.explain(TOKEN), width=60)
+    assert all(len(line) <= 60 for line in text.splitlines() if "http" not in line)
+    assert "  https://help.linnworks.com/support/solutions/articles/7000024275" in text.splitlines()
+
+
+def test_fix_steps_are_numbered_with_hanging_indent(engine):
+    lines = render_text(engine.explain(TOKEN), width=60).splitlines()
+    first = lines.index("What to do:") + 1
+    assert lines[first].startswith("  1. ")
+    assert lines[first + 1].startswith("     ") or lines[first + 1].startswith("  2. ")
+
+
+def test_escalated_error_says_it_is_usually_transient_and_why(engine):
+    paste = "\n".join(["An existing connection was forcibly closed by the remote host"] * 6)
+    text = render_text(engine.explain(paste))
+    assert (
+        "Severity: Action required (usually transient; seen 6 times in a row: "
+        "this is no longer a one-off)" in text
+    )
+
+
+def test_unknown_paste_says_so_and_lists_the_line(engine):
+    text = render_text(engine.explain("ERROR Failed to frobnicate the widget cache"))
+    assert "No known Linnworks error recognised." in text
+    assert "Error lines not in the knowledge base:\n  - ERROR Failed to frobnicate" in text
+
+
+def test_no_colour_codes_unless_asked(engine):
+    report = engine.explain(TOKEN)
+    assert "\033[" not in render_text(report)
+    assert "\033[31mAction required\033[0m" in render_text(report, colour=True)
