@@ -85,11 +85,8 @@ def _finding_block(finding: Finding, style: _Style, width: int) -> str:
         "",
         f"Article: {entry.article.title}",
         f"  {entry.article.url}",
-        style(
-            f"Confidence {finding.score:.0f}/100 (threshold {CONFIDENT:.0f}); matched: "
-            f"{finding.matched_text}",
-            "dim",
-        ),
+        style(f"Confidence {finding.score:.0f}/100 (threshold {CONFIDENT:.0f})", "dim"),
+        style(f"Matched: {finding.matched_text}", "dim"),
     ]
     return "\n".join(lines)
 
