@@ -188,17 +188,18 @@ class Matcher:
             alignment_score = alignment.score if alignment else 0.0
             start_aligned = bool(alignment) and alignment.dest_start <= 2
             # Everything that makes this error this error must be there, not just most letters.
-            alignment_score = min(
-                alignment_score, 100 - 80 * (1 - self._recall(pattern, seg_tokens))
-            )
+            alignment_score = min(alignment_score, self._word_cap(pattern, seg_tokens))
             core_length = len(pattern.core)
-        elif len(seg) >= max(_MIN_TRUNCATED_CHARS, _MIN_TRUNCATED_SHARE * len(pattern.core)):
+        elif segment.may_be_cut and len(seg) >= max(
+            _MIN_TRUNCATED_CHARS, _MIN_TRUNCATED_SHARE * len(pattern.core)
+        ):
             # A paste cut short: the fragment must be found within the pattern, word for word.
             fragment = fuzz.partial_ratio(seg, pattern.core)
             precision = _share_present(seg_tokens, set(pattern.tokens), self._idf)
             return self._cap_numbers(pattern, segment, min(fragment, 50 + 50 * precision)), True
         else:
-            return self._cap_numbers(pattern, segment, fuzz.ratio(seg, pattern.core)), False
+            whole = min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern, seg_tokens))
+            return self._cap_numbers(pattern, segment, whole), False
 
         weight = 0.5 + 0.5 * min(
             1.0, max(0.0, (core_length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
@@ -211,8 +212,9 @@ class Matcher:
             score = weight * alignment_score + (1 - weight) * whole
         return self._cap_numbers(pattern, segment, score), False
 
-    def _recall(self, pattern: _Pattern, seg_tokens: set[str]) -> float:
-        return _share_present(set(pattern.tokens), seg_tokens, self._idf)
+    def _word_cap(self, pattern: _Pattern, seg_tokens: set[str]) -> float:
+        """The most a segment can score that lacks some of the pattern's words."""
+        return 100 - 80 * (1 - _share_present(set(pattern.tokens), seg_tokens, self._idf))
 
     @staticmethod
     def _cap_numbers(pattern: _Pattern, segment: Segment, score: float) -> float:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Bounds that keep any paste, however large or hostile, to a bounded amount of work.
 MAX_PASTE_CHARS = 200_000
@@ -114,6 +114,7 @@ _NOISE_LINE = re.compile(
 )
 _CONTINUATION = re.compile(r"^\s*(?:-{1,3}>|caused by\b|inner exception\b)", re.IGNORECASE)
 _ENDS_SENTENCE = re.compile(r"""[.!?:;)\]}"'>]\s*$""")
+_WRAP_MIN_CHARS = 40
 _STARTS_LOWER = re.compile(r"^\s*[a-z(]")
 
 # Messages inside JSON and XML response bodies.
@@ -131,6 +132,8 @@ _INNER = re.compile(r"\s-{1,3}>\s")
 _COLUMNS = re.compile(r"\s*(?:\t|\s[|¦]\s)\s*")  # Log viewers and spreadsheets paste as columns.
 _QUOTED_PHRASE = re.compile(r"""(?<!\w)(['"])([^'"\n]{8,300}?\s[^'"\n]{1,300}?)\1(?!\w)""")
 _AFTER_COLON = re.compile(r":\s+(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?;])\s+(?=[A-Z])")
+_TIMESTAMP_START = re.compile(r"^\W{0,2}(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2})")
 
 
 @dataclass(frozen=True)
@@ -138,13 +141,15 @@ class Segment:
     """One comparable piece of a record: `canon` is matched, `display` is shown to people.
 
     `core` is `canon` without log prefixes; `plain` is folded but unmasked, for finding codes
-    such as "token_rejected" that may sit inside a quoted JSON value.
+    such as "token_rejected" that may sit inside a quoted JSON value. `may_be_cut` is true when
+    the segment runs to the end of its line, where a paste may have been cut short.
     """
 
     canon: str
     core: str
     plain: str
     display: str
+    may_be_cut: bool = True
 
 
 @dataclass(frozen=True)
@@ -204,12 +209,18 @@ def strip_prefixes(canon: str) -> str:
     return canon.rstrip(" .")
 
 
-def make_segment(text: str) -> Segment:
+def make_segment(text: str, *, may_be_cut: bool = True) -> Segment:
     text = text[:MAX_SEGMENT_CHARS]
     canon = canonical(text)
     plain = _SPACES.sub(" ", clean_unicode(text)).strip()
     display = plain if len(plain) <= DISPLAY_CHARS else plain[: DISPLAY_CHARS - 1] + "…"
-    return Segment(canon=canon, core=strip_prefixes(canon), plain=plain.casefold(), display=display)
+    return Segment(
+        canon=canon,
+        core=strip_prefixes(canon),
+        plain=plain.casefold(),
+        display=display,
+        may_be_cut=may_be_cut,
+    )
 
 
 def is_noise(line: str) -> bool:
@@ -260,7 +271,7 @@ def _mask_identifier(match: re.Match[str]) -> str:
 def _logical_lines(text: str) -> list[tuple[str, bool]]:
     """Lines with wrapped ones joined; each flagged when it continues the previous record."""
     out: list[tuple[str, bool]] = []
-    joinable = False
+    joinable = introduces = False
     for raw in text.split("\n"):
         if raw.strip() == _HARD_BREAK:
             joinable = False
@@ -277,25 +288,38 @@ def _logical_lines(text: str) -> list[tuple[str, bool]]:
             previous, continues = out[-1]
             out[-1] = (f"{previous} {line}", continues)
         else:
-            out.append((line, bool(_CONTINUATION.match(line)) and bool(out)))
-        joinable = not _ENDS_SENTENCE.search(line)
+            # "getting this since morning:" introduces the error on the next line: one record.
+            continues = bool(_CONTINUATION.match(line)) or (
+                introduces and not _TIMESTAMP_START.match(line)
+            )
+            out.append((line, continues and bool(out)))
+        # Only a long line can have been wrapped; a short one is a line of its own.
+        joinable = len(line) >= _WRAP_MIN_CHARS and not _ENDS_SENTENCE.search(line)
+        introduces = line.endswith(":")
     return out
 
 
 def _segments(line: str) -> tuple[Segment, ...]:
+    """The line and the pieces of it that may name an error on their own.
+
+    Only a piece that runs to the end of the line may be a paste cut short; a sentence followed
+    by more text, or a JSON value, is complete as it stands.
+    """
     pieces = [line[i : i + MAX_SEGMENT_CHARS] for i in range(0, min(len(line), 20_000), 1_500)]
-    found: list[str] = []
+    found: list[tuple[str, bool]] = []
     for piece in pieces:
-        found.append(piece)
-        found.extend(p for p in _INNER.split(piece) if p != piece)
-        found.extend(p for p in _COLUMNS.split(piece) if p != piece)
-        found.extend(m.group(2) for m in _JSON_MESSAGE.finditer(piece))
-        found.extend(m.group(2) for m in _XML_MESSAGE.finditer(piece))
-        found.extend(m.group(2) for m in _QUOTED_PHRASE.finditer(piece))
-        found.extend(piece[m.end() :] for m in list(_AFTER_COLON.finditer(piece))[:4])
+        found.append((piece, True))
+        for splitter in (_INNER, _COLUMNS, _SENTENCE_END):
+            parts = splitter.split(piece)[:6]
+            if len(parts) > 1:
+                found.extend((part, False) for part in parts[:-1])
+                found.append((parts[-1], True))
+        for body in (_JSON_MESSAGE, _XML_MESSAGE, _QUOTED_PHRASE):
+            found.extend((m.group(2), False) for m in body.finditer(piece))
+        found.extend((piece[m.end() :], True) for m in list(_AFTER_COLON.finditer(piece))[:4])
         if len(found) >= MAX_SEGMENTS_PER_RECORD:
             break
-    segments = [make_segment(_unescape_json(t)) for t in found if t.strip()]
+    segments = [make_segment(_unescape_json(t), may_be_cut=cut) for t, cut in found if t.strip()]
     return _dedupe(tuple(s for s in segments if any(c.isalpha() for c in s.canon)))
 
 
@@ -310,4 +334,7 @@ def _dedupe(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
         if segment.canon not in seen:
             seen.add(segment.canon)
             out.append(segment)
+        elif segment.may_be_cut:
+            # The same text seen once whole and once at a line's end: it may be cut short.
+            out = [replace(s, may_be_cut=True) if s.canon == segment.canon else s for s in out]
     return tuple(out[:MAX_SEGMENTS_PER_RECORD])

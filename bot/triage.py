@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.knowledge import Entry, Severity
 from bot.match import Candidate, Matcher
-from bot.normalise import Record, normalise
+from bot.normalise import Record, make_segment, normalise
 
 MAX_CANDIDATES = 3
 CANDIDATE_FLOOR = 55.0
@@ -105,10 +105,14 @@ def triage(paste: str, matcher: Matcher) -> Report:
             best = near_misses.get(candidate.entry.id)
             if best is None or candidate.score > best.score:
                 near_misses[candidate.entry.id] = candidate
-        if looks_like_error(record.text):
+        error_line = next(
+            (line for line in record.text.splitlines() if looks_like_error(line)), None
+        )
+        if error_line is not None:
             runs.clear()  # A different error between two occurrences ends the run.
-            if len(unmatched) < MAX_UNMATCHED and record.segments[0].display not in unmatched:
-                unmatched.append(record.segments[0].display)
+            shown = make_segment(error_line).display
+            if len(unmatched) < MAX_UNMATCHED and shown not in unmatched:
+                unmatched.append(shown)
 
     findings = [t.finding() for t in tallies.values()]
     findings.sort(key=lambda f: (-f.count, f.first_seen))

@@ -35,8 +35,7 @@ def test_slack_markup_becomes_plain_text(slack, plain):
 def test_code_fence_content_is_its_own_record():
     paste = "getting this since morning: ```Request is throttled``` any ideas?"
     assert record_texts(paste) == [
-        "getting this since morning:",
-        "Request is throttled",
+        "getting this since morning:\nRequest is throttled",
         "any ideas?",
     ]
 
@@ -155,3 +154,22 @@ def test_huge_paste_is_cut_and_says_so():
     result = normalise(paste)
     assert result.truncated
     assert len(result.records) <= MAX_RECORDS
+
+
+def test_a_line_ending_in_a_colon_introduces_the_next_line():
+    assert record_texts("seeing this on the eBay test:\nAuth token is invalid\nthanks") == [
+        "seeing this on the eBay test:\nAuth token is invalid",
+        "thanks",
+    ]
+
+
+def test_a_timestamped_line_after_a_colon_is_a_new_record():
+    lines = "04:00:01 Sync starting:\n04:00:02 Request is throttled"
+    assert record_texts(lines) == ["04:00:01 Sync starting:", "04:00:02 Request is throttled"]
+
+
+def test_only_a_piece_that_ends_the_line_may_be_a_cut_paste():
+    (record,) = normalise("Status: Errors while updating. Error: Something else went wrong").records
+    cut = {s.display: s.may_be_cut for s in record.segments}
+    assert cut["Status: Errors while updating."] is False
+    assert cut["Error: Something else went wrong"] is True

@@ -127,3 +127,20 @@ def test_the_longer_error_explains_the_shorter_one_it_contains(engine):
 )
 def test_error_looking_lines(text, expected):
     assert looks_like_error(text) is expected
+
+
+def test_two_errors_in_one_sentence_chain_are_both_found(engine):
+    paste = "Amazon DE: Request is throttled; eBay: Authorisation token is hard expired."
+    ids = {f.entry.id for f in engine.explain(paste).matches}
+    assert ids == {"amazon-request-throttled", "ebay-token-hard-expired"}
+
+
+def test_a_wrapper_sentence_is_not_mistaken_for_a_cut_paste(engine):
+    paste = "Status: Errors while updating. Error: SKU KIDS-42: Seller is not authorized to list products by this brand name in this product line or category."
+    ids = [f.entry.id for f in engine.explain(paste).matches]
+    assert ids == ["amazon-feed-6024-brand-not-authorized"]
+
+
+def test_unknown_error_after_chat_is_listed_not_the_chat(engine):
+    report = engine.explain("getting this since morning:\nFailed to frobnicate the widget cache")
+    assert report.unmatched == ("Failed to frobnicate the widget cache",)
