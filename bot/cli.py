@@ -14,9 +14,13 @@ from bot import __version__
 from bot.config import Settings
 from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError, SyncdocError, UsageError
+from bot.inbox import drafts_document, written_up
 from bot.lint import lint
 from bot.render.json import report_to_dict
+from bot.render.maintainers import gap_to_dict, render_stats_text, stats_to_dict
 from bot.render.text import render_text
+from bot.stats import collect
+from bot.store import open_store
 
 EXIT_RECOGNISED, EXIT_NOT_RECOGNISED, EXIT_INVALID = 0, 1, 2
 MAX_STDIN_BYTES = 2_000_000
@@ -63,7 +67,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_kb_option(lint_cmd)
     lint_cmd.set_defaults(handler=_lint)
+    _add_maintainer_commands(commands)
     return parser
+
+
+def _add_maintainer_commands(commands: argparse._SubParsersAction) -> None:
+    gaps = commands.add_parser(
+        "gaps",
+        help="unknown errors people pasted, most seen first, each with a draft entry",
+        description=(
+            "List the errors people pasted that the knowledge base does not know yet, most often "
+            "seen first, with customer data removed. The text output is a YAML file of draft "
+            "entries: fill in each TODO, then run `syncdoc lint`."
+        ),
+    )
+    gaps.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+    )
+    gaps.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="show at most N errors (default 50)"
+    )
+    _add_kb_option(gaps)
+    gaps.set_defaults(handler=_gaps)
+
+    stats = commands.add_parser(
+        "stats",
+        help="usage statistics: hits per entry, votes, unused entries, confused pairs",
+        description="Show what the bot matched, how people voted, and what it missed.",
+    )
+    stats.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+    )
+    _add_kb_option(stats)
+    stats.set_defaults(handler=_stats)
 
 
 def _add_kb_option(parser: argparse.ArgumentParser) -> None:
@@ -156,4 +192,30 @@ def _lint(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
         print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
         return 1
     print(f"{settings.kb_path}: knowledge base is clean.")
+    return 0
+
+
+def _gaps(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    engine = Engine.from_path(settings.kb_path)
+    with open_store(settings) as store:
+        items = [i for i in store.inbox() if not written_up(i, engine)][: args.limit]
+    if args.format == "json":
+        print(json.dumps([gap_to_dict(i, engine.kb) for i in items], ensure_ascii=False))
+    elif items:
+        sys.stdout.write(drafts_document(items, engine.kb))
+    else:
+        print("# No unknown errors: everything people pasted is in the knowledge base.")
+    return 0
+
+
+def _stats(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    engine = Engine.from_path(settings.kb_path)
+    with open_store(settings) as store:
+        stats = collect(store, engine.kb)
+    if args.format == "json":
+        print(json.dumps(stats_to_dict(stats), ensure_ascii=False))
+    else:
+        sys.stdout.write(render_stats_text(stats))
     return 0

@@ -105,6 +105,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             started_at DOUBLE PRECISION NOT NULL,
             last_at DOUBLE PRECISION NOT NULL)""",
     ),
+    # The knowledge base channel an unknown error names, read before redaction removes it.
+    ("ALTER TABLE inbox ADD COLUMN channel_hint TEXT",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -144,6 +146,7 @@ class InboxItem:
     last_seen: float
     reported_at: float | None
     reported_by: str | None
+    channel_hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -396,17 +399,26 @@ class Store:
             )
 
     # --- Inbox of unknown errors ------------------------------------------------------------------
-    def record_unknown(self, template: str, example: str, *, user: str, channel: str) -> str:
+    def record_unknown(
+        self,
+        template: str,
+        example: str,
+        *,
+        user: str,
+        channel: str,
+        channel_hint: str | None = None,
+    ) -> str:
         """Count one sighting of an unknown error; returns its inbox key. `example` must already be
         redacted: the first one is kept."""
         key = template_key(template)
         now = self.now()
         with self._transaction() as cursor:
             cursor.execute(
-                "INSERT INTO inbox (key, template, example, count, first_seen, last_seen) "
-                "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-                "count = inbox.count + 1, last_seen = excluded.last_seen",
-                (key, template, example, now, now),
+                "INSERT INTO inbox (key, template, example, count, first_seen, last_seen, "
+                "channel_hint) VALUES (?, ?, ?, 1, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "count = inbox.count + 1, last_seen = excluded.last_seen, "
+                "channel_hint = COALESCE(inbox.channel_hint, excluded.channel_hint)",
+                (key, template, example, now, now, channel_hint),
             )
             cursor.execute(
                 "INSERT INTO inbox_people (key, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -432,7 +444,7 @@ class Store:
         query = (
             "SELECT i.key, i.template, i.example, i.count, i.first_seen, i.last_seen, "
             "i.reported_at, i.reported_by, "
-            "(SELECT COUNT(*) FROM inbox_people p WHERE p.key = i.key) "
+            "(SELECT COUNT(*) FROM inbox_people p WHERE p.key = i.key), i.channel_hint "
             f"FROM inbox i {where} ORDER BY i.count DESC, i.last_seen DESC, i.key"
         )
         if limit is not None:
@@ -456,6 +468,7 @@ class Store:
                 last_seen=row[5],
                 reported_at=row[6],
                 reported_by=row[7],
+                channel_hint=row[9],
             )
             for row in rows
         ]

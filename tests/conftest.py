@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import socket
 import textwrap
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.config import Secret
+from bot.config import Secret, Settings
 from bot.engine import Engine
 from bot.knowledge import bundled_kb_path
 from bot.store import PostgresStore, SQLiteStore, Store
@@ -56,10 +57,11 @@ def write_kb(tmp_path: Path) -> Callable[..., Path]:
 
 
 class FakeClock:
-    """A clock the test moves by hand, so that "30 minutes later" takes no time."""
+    """A clock the test moves by hand, so that "30 minutes later" takes no time. It starts at the
+    real time, so that what it records is recent to a `syncdoc` command run in the same test."""
 
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
+    def __init__(self) -> None:
+        self.now = time.time()
 
     def __call__(self) -> float:
         return self.now
@@ -139,3 +141,14 @@ def open_store_at(clock: FakeClock) -> Iterator[Callable[[str], Store]]:
 def store(store_url: str, open_store_at: Callable[[str], Store]) -> Store:
     """A migrated, empty store, on SQLite and on PostgreSQL."""
     return open_store_at(store_url)
+
+
+@pytest.fixture
+def syncdoc_env(store_url, tmp_path, monkeypatch) -> Settings:
+    """The environment `syncdoc` runs with: the same store as the test's, SQLite or PostgreSQL."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    if store_url.startswith("postgresql://"):
+        monkeypatch.setenv("DATABASE_URL", store_url)
+    else:
+        monkeypatch.setenv("SYNCDOC_DATA_DIR", str(tmp_path / "data"))
+    return Settings.from_env()

@@ -287,3 +287,32 @@ def test_the_sqlite_file_is_readable_by_the_sqlite3_tool_while_the_bot_has_it_op
         reader = sqlite3.connect(tmp_path / SQLITE_FILE)
         assert reader.execute("SELECT entry_id FROM hits").fetchall() == [("x",)]
         reader.close()
+
+
+def test_an_older_database_is_migrated_forward_keeping_its_data(
+    store_url, open_store_at, monkeypatch
+):
+    import bot.store
+
+    monkeypatch.setattr(bot.store, "MIGRATIONS", bot.store.MIGRATIONS[:1])
+    monkeypatch.setattr(bot.store, "SCHEMA_VERSION", 1)
+    old = open_store_at(store_url)
+    with old._transaction() as cursor:
+        cursor.execute(
+            "INSERT INTO inbox (key, template, example, count, first_seen, last_seen) "
+            "VALUES ('k', 't', 'e', 4, 1, 2)"
+        )
+    old.close()
+    monkeypatch.undo()
+
+    upgraded = open_store_at(store_url)
+    assert upgraded.schema_version() == SCHEMA_VERSION
+    [item] = upgraded.inbox()
+    assert (item.template, item.count, item.channel_hint) == ("t", 4, None)
+
+
+def test_the_channel_an_unknown_error_names_is_kept_from_the_first_sighting_that_names_one(store):
+    store.record_unknown("t", "e", user="U1", channel="C", channel_hint=None)
+    store.record_unknown("t", "e", user="U1", channel="C", channel_hint="ebay")
+    store.record_unknown("t", "e", user="U1", channel="C", channel_hint="amazon")
+    assert store.inbox()[0].channel_hint == "ebay"

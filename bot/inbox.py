@@ -1,0 +1,179 @@
+"""The inbox of unknown errors: what a paste adds to it, and the YAML draft for each template.
+
+An error line that matched nothing confidently is redacted (bot.redact) and grouped by its
+template: the redacted line in canonical form without log prefixes, so that two pastes differing
+only in order number, account or timestamp count as one error. For each template,
+`draft_entry` writes a knowledge base entry with `TODO:` placeholders where a person must
+decide (title, severity, meaning, fix, article); filled in, it passes `syncdoc lint`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.engine import Engine
+from bot.knowledge import KnowledgeBase
+from bot.normalise import Segment, canonical, normalise, strip_prefixes
+from bot.redact import redact
+from bot.store import InboxItem
+from bot.triage import Report
+
+TODO = "TODO:"
+MAX_ID_WORDS = 6
+MAX_ID_CHARS = 60
+DEFAULT_CHANNEL = "general"
+MIN_MESSAGE_WORDS = 3
+
+_WORD = re.compile(r"[a-z][a-z0-9]+")
+_MASK = re.compile(r"\[#acct\]|#\w+")
+_ID_STOPWORDS = frozenset(
+    "a an the and or of for to in on at by with from is are was were be been this that it its "
+    "has have had not no could can cannot please error exception".split()
+)
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """One unknown error line of a paste: its template, its redacted text, and the knowledge
+    base channel it names (read before redaction, which removes "[eBay UK]")."""
+
+    template: str
+    example: str
+    channel_hint: str | None
+
+
+def unknowns(report: Report, kb: KnowledgeBase | None = None) -> list[Unknown]:
+    """The paste's error lines that matched nothing, one per template, customer data removed."""
+    found: dict[str, Unknown] = {}
+    for line in report.unmatched:
+        example = redact(line)
+        template = template_of(example)
+        if template and template not in found:
+            found[template] = Unknown(template, example, guess_channel(line, kb))
+    return list(found.values())
+
+
+def written_up(item: InboxItem, engine: Engine) -> bool:
+    """True once the knowledge base recognises the error: it is no longer a gap."""
+    return engine.explain(item.example).recognised
+
+
+def template_of(text: str) -> str:
+    """The masked form that groups an error: canonical, without log prefixes."""
+    return strip_prefixes(canonical(message_of(redact(text))))
+
+
+def message_of(line: str) -> str:
+    """The part of an error line that says what went wrong: the line itself, unless it is mostly
+    markup (a JSON or XML body), then the message inside it that has the most words."""
+    segments = [s for record in normalise(line).records for s in record.segments]
+
+    def words(segment: Segment) -> int:
+        return len(_WORD.findall(_MASK.sub(" ", segment.core)))
+
+    if not segments or words(segments[0]) >= MIN_MESSAGE_WORDS:
+        return line
+    best = max(segments, key=words)
+    return best.display if words(best) > words(segments[0]) else line
+
+
+def readable_pattern(example: str) -> str:
+    """The error message of the example without log prefixes (timestamps, levels, wrappers)."""
+    message = message_of(example)
+    core = template_of(message)
+    for match in re.finditer(r"\S+", message):
+        tail = message[match.start() :].strip()
+        if canonical(tail).rstrip(" .") == core:
+            return tail
+    return message.strip()
+
+
+def draft_entry(item: InboxItem, kb: KnowledgeBase | None = None) -> str:
+    """A knowledge base entry for `item` as YAML (a one-item list), with TODO placeholders."""
+    pattern = readable_pattern(item.example)
+    channel = item.channel_hint or guess_channel(item.example, kb) or DEFAULT_CHANNEL
+    entry_id = suggest_id(item.template, channel, kb)
+    where = f" in {', '.join(item.channels)}" if item.channels else ""
+    people = f"{item.people} {'person' if item.people == 1 else 'people'}"
+    lines = [
+        f"# Seen {item.count} time{'s' if item.count != 1 else ''} by {people}{where}; "
+        f"first {when(item.first_seen)}, last {when(item.last_seen)}"
+        + (f"; reported to the maintainers {when(item.reported_at)}" if item.reported_at else ""),
+        f"- id: {entry_id}",
+        f"  title: {quote(TODO + ' a short title people recognise')}",
+        f"  channel: {channel}  # guessed from the text; check it",
+        f"  severity: {quote(TODO + ' transient, action_required or info')}",
+        "  patterns:",
+        f"    - {quote(pattern)}",
+        f"  meaning: {quote(TODO + ' what the error means, in plain words')}",
+        "  fix:",
+        f"    - {quote(TODO + ' the first thing a person should do')}",
+        "  article:",
+        f"    title: {quote(TODO + ' the help article that fixes it')}",
+        f"    url: {quote(TODO + ' https://help.linnworks.com/...')}",
+        "  examples:",
+        f"    - {quote(item.example)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def drafts_document(items: Iterable[InboxItem], kb: KnowledgeBase | None = None) -> str:
+    """Every draft as one YAML file: `syncdoc gaps > knowledge/new.yaml`, then fill the TODOs."""
+    header = (
+        "# yaml-language-server: $schema=./schema.json\n"
+        "# Unknown errors people pasted, most often seen first. Fill in every TODO, keep the\n"
+        "# entries you want, and run `syncdoc lint`.\n"
+    )
+    used: set[str] = set()
+    drafts = []
+    for item in items:
+        draft = draft_entry(item, kb)
+        # Two templates can suggest the same id; keep ids unique within the file too.
+        entry_id = re.search(r"^- id: (\S+)$", draft, re.MULTILINE).group(1)  # type: ignore[union-attr]
+        unique = _unique(entry_id, used | set(kb.by_id if kb else ()))
+        used.add(unique)
+        drafts.append(draft.replace(f"- id: {entry_id}\n", f"- id: {unique}\n", 1))
+    return header + "\n" + "\n".join(drafts)
+
+
+def guess_channel(text: str, kb: KnowledgeBase | None) -> str | None:
+    """The knowledge base channel named in the text (longest name first), if any."""
+    channels = sorted({e.channel for e in kb} if kb else set(), key=lambda c: (-len(c), c))
+    lowered = text.casefold()
+    for channel in channels:
+        words = channel.replace("-", r"[\s_-]?")
+        if re.search(rf"(?<![a-z]){words}(?![a-z])", lowered):
+            return channel
+    return None
+
+
+def suggest_id(template: str, channel: str, kb: KnowledgeBase | None) -> str:
+    """A kebab-case id from the template's first words, prefixed by the channel, unused in kb."""
+    plain = _MASK.sub(" ", template)
+    words = [w for w in _WORD.findall(plain) if w not in _ID_STOPWORDS and w != channel]
+    stem = "-".join([channel, *words[:MAX_ID_WORDS]])[:MAX_ID_CHARS].strip("-")
+    if stem == channel:
+        stem = f"{channel}-unknown-error"
+    return _unique(stem, set(kb.by_id) if kb else set())
+
+
+def _unique(entry_id: str, taken: set[str]) -> str:
+    candidate, number = entry_id, 2
+    while candidate in taken:
+        candidate = f"{entry_id}-{number}"
+        number += 1
+    return candidate
+
+
+def quote(text: str) -> str:
+    """A YAML single-quoted scalar: nothing inside is special except the quote itself."""
+    return "'" + " ".join(text.split()).replace("'", "''") + "'"
+
+
+def when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return "never"
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,157 @@
+"""Presenting the maintainers' loop: the inbox (`syncdoc gaps`), statistics (`syncdoc stats` and
+the App Home tab), and the "several people are seeing this" notes."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.inbox import draft_entry, when
+from bot.knowledge import KnowledgeBase
+from bot.stats import EntryStats, Stats
+from bot.store import Burst, InboxItem
+
+MAX_LISTED_UNUSED = 40
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+def gap_to_dict(item: InboxItem, kb: KnowledgeBase | None = None) -> dict[str, Any]:
+    """One inbox template for `syncdoc gaps --format json`."""
+    return {
+        "template": item.template,
+        "example": item.example,
+        "count": item.count,
+        "people": item.people,
+        "channels": list(item.channels),
+        "first_seen": _iso(item.first_seen),
+        "last_seen": _iso(item.last_seen),
+        "reported": item.reported_at is not None,
+        "reported_at": _iso(item.reported_at),
+        "draft": draft_entry(item, kb),
+    }
+
+
+def _percent(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def _votes(row: EntryStats) -> tuple[str, str]:
+    if not row.votes:
+        return "-", "-"
+    return (
+        f"{row.helpful} ({_percent(row.helpful_rate)})",
+        f"{row.wrong} ({_percent(row.wrong_rate)})",
+    )
+
+
+def render_stats_text(stats: Stats) -> str:
+    """The statistics as a terminal report."""
+    parts = [f"syncdoc usage statistics, {when(stats.generated_at)}"]
+    rows = [("Entry", "24h", "7d", "30d", "Helpful", "Wrong")]
+    for row in stats.entries:
+        rows.append((row.entry_id, str(row.day), str(row.week), str(row.month), *_votes(row)))
+    if stats.unknown_answers:
+        rows.append(("(not recognised)", "", "", "", *_votes(stats.unknown_answers)))
+    if len(rows) > 1:
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        table = [
+            "  ".join(
+                cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+                for i, cell in enumerate(row)
+            ).rstrip()
+            for row in rows
+        ]
+        parts.append("Answers per entry, and how people voted on them:\n" + "\n".join(table))
+    else:
+        parts.append("No answers recorded yet.")
+
+    if stats.pastes:
+        parts.append(
+            f"Pastes nobody recognised (last 30 days): {stats.unrecognised} of {stats.pastes} "
+            f"({_percent(stats.unrecognised_share)}). `syncdoc gaps` lists them with drafts."
+        )
+    else:
+        parts.append("Pastes nobody recognised (last 30 days): none recorded.")
+
+    unused = stats.never_matched
+    if unused:
+        more = len(unused) - MAX_LISTED_UNUSED
+        listed = ", ".join(unused[:MAX_LISTED_UNUSED]) + (f", and {more} more" if more > 0 else "")
+        parts.append(
+            f"Never matched in the last 90 days ({len(unused)} of {stats.kb_size} entries):\n"
+            + textwrap.fill(
+                listed,
+                width=98,
+                initial_indent="  ",
+                subsequent_indent="  ",
+                break_on_hyphens=False,
+            )
+        )
+    else:
+        parts.append("Every entry was matched in the last 90 days.")
+
+    if stats.confused:
+        lines = [
+            f"  {pair.answered or '(not recognised)'} -> {pair.chosen}: "
+            f"{pair.count} time{'s' if pair.count != 1 else ''}"
+            for pair in stats.confused
+        ]
+        parts.append("Most confused (answered -> what people said it was):\n" + "\n".join(lines))
+    else:
+        parts.append("No wrong answers corrected yet.")
+    return "\n\n".join(parts) + "\n"
+
+
+def stats_to_dict(stats: Stats) -> dict[str, Any]:
+    def entry(row: EntryStats) -> dict[str, Any]:
+        return {
+            "id": row.entry_id,
+            "title": row.title,
+            "hits": {"24h": row.day, "7d": row.week, "30d": row.month},
+            "helpful": row.helpful,
+            "wrong": row.wrong,
+            "helpful_rate": row.helpful_rate,
+            "wrong_rate": row.wrong_rate,
+        }
+
+    unknown = stats.unknown_answers
+    return {
+        "generated_at": _iso(stats.generated_at),
+        "entries": [entry(r) for r in stats.entries],
+        "not_recognised_votes": (
+            {"helpful": unknown.helpful, "wrong": unknown.wrong} if unknown else None
+        ),
+        "never_matched_90d": list(stats.never_matched),
+        "pastes_30d": stats.pastes,
+        "unrecognised_30d": stats.unrecognised,
+        "unrecognised_share_30d": stats.unrecognised_share,
+        "confused_pairs": [
+            {"answered": p.answered, "chosen": p.chosen, "count": p.count} for p in stats.confused
+        ],
+    }
+
+
+# --- "Several people are seeing this" ------------------------------------------------------------
+def burst_note(burst: Burst, minutes: int) -> str:
+    """Added to the answer while a burst is going on."""
+    return (
+        f":rotating_light: {burst.people} different people have pasted this in the last "
+        f"{minutes} minutes: it is happening to several people right now, so it is likely on the "
+        "channel's or Linnworks' side rather than in your account."
+    )
+
+
+def burst_notice(burst: Burst, subject: str, minutes: int, channels: Sequence[str] = ()) -> str:
+    """Posted once per burst in the maintainers' channel."""
+    where = f" (latest in {', '.join(f'<#{c}>' for c in channels)})" if channels else ""
+    return (
+        f":rotating_light: Several people are seeing the same error right now: {burst.people} "
+        f"different people in the last {minutes} minutes{where}.\n> {subject}"
+    )
