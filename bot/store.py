@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -196,6 +197,7 @@ class Store:
         self._clock = clock
         self._lock = threading.RLock()
         self._connection: Any = None
+        self._pid = 0
         self._last_prune = 0.0
         try:
             with self._transaction() as cursor:
@@ -237,8 +239,13 @@ class Store:
     def _transaction(self) -> Iterator[_Cursor]:
         with self._lock:
             try:
+                if self._connection is not None and self._pid != os.getpid():
+                    # Opened before a fork (gunicorn loads the app, then forks its worker): the
+                    # parent owns that connection, so the child opens its own and never closes it.
+                    self._connection = None
                 if self._connection is None:
                     self._connection = self._connect()
+                    self._pid = os.getpid()
                 connection = self._connection
                 self._begin(connection)
                 cursor = connection.cursor()

@@ -316,3 +316,25 @@ def test_the_channel_an_unknown_error_names_is_kept_from_the_first_sighting_that
     store.record_unknown("t", "e", user="U1", channel="C", channel_hint="ebay")
     store.record_unknown("t", "e", user="U1", channel="C", channel_hint="amazon")
     assert store.inbox()[0].channel_hint == "ebay"
+
+
+def test_a_store_opened_before_a_fork_works_in_the_child(store_url, open_store_at):
+    """gunicorn builds the app (and opens the store) before it forks its worker."""
+    import os
+    import warnings
+
+    parent = open_store_at(store_url)
+    parent.first_time("event:before-fork")
+    with warnings.catch_warnings():
+        # Python 3.12+ warns about forking a threaded process; this child only uses the store.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child = os.fork()
+    if child == 0:
+        ok = False
+        try:
+            ok = parent.first_time("event:in-child") and not parent.first_time("event:before-fork")
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert parent.first_time("event:in-child") is False  # the parent's connection still works
