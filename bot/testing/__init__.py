@@ -1,0 +1,6 @@
+"""Helpers for testing syncdoc against a fake Slack, shipped with the package like
+`structlog.testing`, so every test (ours or a contributor's) uses the same real parts.
+
+- `bot.testing.fake_slack`: the fake Slack Web API, response_url endpoints and Socket Mode
+  server on 127.0.0.1, request signing, and payload builders shaped like Slack's.
+"""

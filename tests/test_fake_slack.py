@@ -1,0 +1,87 @@
+"""The fake Slack itself (bot/testing/fake_slack.py): it refuses what Slack refuses, fails on
+demand, and signs as Slack signs, so tests built on it mean something."""
+
+from __future__ import annotations
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import Clock, SignatureVerifier
+
+from bot.testing.fake_slack import BOT_TOKEN, Failure, FakeSlack, block_problems, sign
+
+
+@pytest.fixture
+def slack():
+    with FakeSlack() as fake:
+        yield fake
+
+
+def client(slack, token=BOT_TOKEN):
+    return WebClient(token=token, base_url=slack.api_url, retry_handlers=[])
+
+
+def section(text):
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+class TenSecondsLater(Clock):
+    def now(self) -> float:
+        return 1_795_770_010
+
+
+def test_signatures_are_the_ones_slack_sdk_verifies():
+    body = b'{"type":"event_callback"}'
+    headers = sign(body, "secret", timestamp=1_795_770_000)
+    verifier = SignatureVerifier("secret", clock=TenSecondsLater())
+    assert verifier.is_valid(
+        body, headers["X-Slack-Request-Timestamp"], headers["X-Slack-Signature"]
+    )
+
+
+def test_a_post_is_recorded_with_its_token_and_parameters(slack):
+    client(slack).chat_postMessage(channel="C1", text="hi", thread_ts="1.2")
+    (call,) = slack.calls_to("chat.postMessage")
+    assert (call.token, call.params["channel"], call.params["thread_ts"], call.ok) == (
+        BOT_TOKEN,
+        "C1",
+        "1.2",
+        True,
+    )
+
+
+def test_a_wrong_token_is_refused(slack):
+    with pytest.raises(SlackApiError, match="invalid_auth"):
+        client(slack, token="xoxb-wrong").auth_test()
+
+
+@pytest.mark.parametrize(
+    ("blocks", "problem"),
+    [
+        ([section("x")] * 51, "no more than 50 items"),
+        ([section("x" * 3001)], "must be less than 3001 characters"),
+        ([{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}], "less than 151"),
+    ],
+    ids=["51-blocks", "long-section", "long-header"],
+)
+def test_blocks_over_slacks_limits_are_refused_as_slack_does(slack, blocks, problem):
+    with pytest.raises(SlackApiError, match="invalid_blocks"):
+        client(slack).chat_postMessage(channel="C1", text="t", blocks=blocks)
+    assert problem in " ".join(block_problems(blocks))
+
+
+def test_queued_failures_happen_in_order_then_calls_succeed(slack):
+    slack.fail_next("auth.test", Failure.rate_limited(1), Failure.refused("account_inactive"))
+    for expected in ("ratelimited", "account_inactive"):
+        with pytest.raises(SlackApiError, match=expected):
+            client(slack).auth_test()
+    assert client(slack).auth_test()["user_id"] == "U0001BOT"
+    assert [c.status for c in slack.calls_to("auth.test")] == [429, 200, 200]
+
+
+def test_a_rate_limited_answer_carries_retry_after(slack):
+    slack.fail_next("chat.postMessage", Failure.rate_limited(retry_after=7))
+    with pytest.raises(SlackApiError) as caught:
+        client(slack).chat_postMessage(channel="C1", text="t")
+    assert caught.value.response.status_code == 429
+    assert caught.value.response.headers["Retry-After"] == "7"
