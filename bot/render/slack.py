@@ -1,0 +1,421 @@
+"""Block Kit answers for Slack, each with a plain-text fallback, within Slack's published limits.
+
+Everything a person pasted is escaped before it is echoed back, so a pasted `<!channel>` or
+`<@U123>` is shown as text and never pings anyone. Renderers return plain data (`SlackMessage`);
+sending it is the transport's job. Callers may append their own blocks (`extra_blocks`), which is
+where buttons such as "Share in channel" go; they are always kept when an answer is cut to fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from bot.knowledge import Entry, KnowledgeBase, Severity
+from bot.match import CONFIDENT
+from bot.render import SEVERITY_WORDS
+from bot.triage import Finding, Report
+
+Block = dict[str, Any]
+
+# Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
+MAX_BLOCKS = 50
+MAX_SECTION_CHARS = 3000
+MAX_HEADER_CHARS = 150
+MAX_CONTEXT_ELEMENTS = 10
+MAX_BUTTON_TEXT_CHARS = 75
+MAX_BUTTON_VALUE_CHARS = 2000
+MAX_URL_CHARS = 3000
+# Our own bounds: an answer stays readable on a phone, whatever was pasted.
+MAX_TOTAL_CHARS = 12_000
+MAX_FALLBACK_CHARS = 3000
+MAX_DETAILED = 3
+MAX_UNMATCHED_SHOWN = 5
+MAX_ECHO_CHARS = 200
+
+MARKERS: dict[str, str] = {"transient": "🟢", "action_required": "🔴", "info": "ℹ️"}
+SHARE_ACTION_ID = "share_answer"
+ARTICLE_ACTION_ID = "open_article"
+CUT_NOTE = "The answer was cut short to fit in one Slack message."
+DEFAULT_UNKNOWN_HINT = (
+    "Ask the syncdoc maintainers to add it to the knowledge base: send them the full error text "
+    "and where it appeared (channel, sync step, time)."
+)
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """What to post: `text` is the notification and fallback, `blocks` the message people see."""
+
+    text: str
+    blocks: tuple[Block, ...]
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": list(self.blocks)}
+
+
+# --- Text helpers ---------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as markup, so text is shown and never acted on."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def echo(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """User text as one line of inline code: capped, escaped, backticks neutralised."""
+    line = " ".join(text.split()).replace("`", "'")
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return f"`{escape(line)}`"
+
+
+def severity_label(severity: Severity) -> str:
+    return f"{MARKERS[severity]} {SEVERITY_WORDS[severity]}"
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` within `limit` characters, never ending inside a `<link|label>` or an `&entity;`."""
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - 1]
+    opened = kept.rfind("<")
+    if opened > kept.rfind(">"):
+        kept = kept[:opened]
+    amp = kept.rfind("&")
+    if amp != -1 and ";" not in kept[amp:]:
+        kept = kept[:amp]
+    return kept.rstrip() + "…"
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    # verbatim: Slack must not turn pasted words like @channel or #general into mentions.
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(text)}
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
+
+
+def _context(*texts: str) -> Block:
+    return {"type": "context", "elements": [_mrkdwn(t) for t in texts]}
+
+
+_DIVIDER: Block = {"type": "divider"}
+
+
+def _article(entry: Entry) -> Block:
+    article = entry.article
+    return {
+        "type": "section",
+        "text": _mrkdwn(f"📖 <{article.url}|{escape(article.title)}>"),
+        "accessory": {
+            "type": "button",
+            "action_id": ARTICLE_ACTION_ID,
+            "text": {"type": "plain_text", "text": "Open article"},
+            "url": article.url,
+        },
+    }
+
+
+def share_block(value: str) -> Block:
+    """The "Share in channel" button; `value` comes back to us when it is clicked."""
+    return {
+        "type": "actions",
+        "block_id": "share",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": SHARE_ACTION_ID,
+                "text": {"type": "plain_text", "text": "Share in channel"},
+                "style": "primary",
+                "value": value,
+            }
+        ],
+    }
+
+
+def context_block(text: str) -> Block:
+    """A small grey line of our own mrkdwn (callers escape anything a person wrote)."""
+    return _context(text)
+
+
+# --- Answers to a paste ---------------------------------------------------------------------------
+
+
+def render_report(
+    report: Report,
+    *,
+    unknown_hint: str | None = None,
+    extra_blocks: Sequence[Block] = (),
+) -> SlackMessage:
+    """The answer to a paste: each recognised error explained, or "not recognised" with the best
+    candidates and how to get the error added (`unknown_hint`, our own mrkdwn)."""
+    matches = report.matches
+    if matches:
+        blocks = _recognised(report)
+        text = _recognised_text(report)
+    else:
+        blocks = _not_recognised(report, unknown_hint or DEFAULT_UNKNOWN_HINT)
+        text = _not_recognised_text(report)
+    if report.truncated:
+        blocks.append(_context("Only the first part of this very long paste was read."))
+    return SlackMessage(cut(text, MAX_FALLBACK_CHARS), fit(blocks, extra_blocks))
+
+
+def _is_log(report: Report) -> bool:
+    matches = report.matches
+    return len(matches) > 1 or (len(matches) == 1 and matches[0].count > 1)
+
+
+def _recognised(report: Report) -> list[Block]:
+    matches = report.matches
+    blocks: list[Block] = []
+    if _is_log(report):
+        known = f"{len(matches)} known error{'s' if len(matches) != 1 else ''}"
+        lines = f"{report.records} line{'s' if report.records != 1 else ''}"
+        blocks.append(_header(f"Log excerpt: {known} in {lines}"))
+        blocks.append(_section("\n".join(_summary_line(f) for f in matches)))
+        blocks.append(_section(f"*Verdict:* {escape(report.verdict)}"))
+    for finding in matches[:MAX_DETAILED]:
+        if blocks:
+            blocks.append(_DIVIDER)
+        blocks.extend(_finding_blocks(finding))
+    hidden = matches[MAX_DETAILED:]
+    if hidden:
+        titles = ", ".join(escape(f.entry.title) for f in hidden)
+        blocks.append(_context(f"Also found, listed in the summary above: {titles}."))
+    if report.unmatched:
+        blocks.append(_unmatched(report.unmatched))
+    if not _is_log(report):
+        blocks.append(_section(f"*Verdict:* {escape(report.verdict)}"))
+    return blocks
+
+
+def _summary_line(finding: Finding) -> str:
+    times = "once" if finding.count == 1 else f"{finding.count} times"
+    run = f", {finding.longest_run} in a row" if finding.longest_run > 1 else ""
+    label = severity_label(finding.effective_severity)
+    return f"• *{escape(finding.entry.title)}*: {times}{run} · {label}"
+
+
+def _severity_line(finding: Finding) -> str:
+    line = f"*{severity_label(finding.effective_severity)}*"
+    if finding.escalation:
+        usual = SEVERITY_WORDS[finding.entry.severity].lower()
+        line += f"\nUsually {usual}; {escape(finding.escalation)}."
+    return line
+
+
+def _finding_blocks(finding: Finding) -> list[Block]:
+    entry = finding.entry
+    seen = f" · seen {finding.count} times" if finding.count > 1 else ""
+    evidence = (
+        f"Confidence {finding.score:.0f}/100{seen} · `{entry.id}` · matched "
+        f"{echo(finding.matched_text)}"
+    )
+    return [*_entry_blocks(entry, _severity_line(finding)), _context(evidence)]
+
+
+def _entry_blocks(entry: Entry, severity_line: str) -> list[Block]:
+    steps = "\n".join(f"{n}. {escape(step)}" for n, step in enumerate(entry.fix, 1))
+    return [
+        _header(entry.title),
+        _section(severity_line),
+        _section(escape(entry.meaning)),
+        _section(f"*What to do*\n{steps}"),
+        _article(entry),
+    ]
+
+
+def _unmatched(lines: Sequence[str]) -> Block:
+    shown = [f"• {echo(line)}" for line in lines[:MAX_UNMATCHED_SHOWN]]
+    more = len(lines) - len(shown)
+    if more:
+        shown.append(f"…and {more} more.")
+    return _section("*Error lines not in the knowledge base yet:*\n" + "\n".join(shown))
+
+
+def _not_recognised(report: Report, hint: str) -> list[Block]:
+    if report.unmatched:
+        opening = "*I don't recognise this error.* It is not in the knowledge base yet."
+    else:
+        opening = "*I don't recognise a Linnworks error in this text.*"
+    blocks = [_section(opening)]
+    if report.candidates:
+        lines = [_candidate_line(c) for c in report.candidates]
+        blocks.append(_section("*Did you mean…*\n" + "\n".join(lines)))
+    if report.unmatched:
+        blocks.append(_unmatched(report.unmatched))
+    blocks.append(_section(f"*How to get it added:* {hint}"))
+    return blocks
+
+
+def _candidate_line(candidate: Finding) -> str:
+    entry = candidate.entry
+    return (
+        f"• *{escape(entry.title)}* (`{entry.id}`, {severity_label(entry.severity)}, "
+        f"match {candidate.score:.0f}/100, needs {CONFIDENT:.0f}): "
+        f"<{entry.article.url}|{escape(entry.article.title)}>"
+    )
+
+
+def _recognised_text(report: Report) -> str:
+    lines = [
+        f"{severity_label(f.effective_severity)}: {escape(f.entry.title)} ({f.entry.article.url})"
+        for f in report.matches
+    ]
+    return "\n".join([*lines, escape(report.verdict)])
+
+
+def _not_recognised_text(report: Report) -> str:
+    text = "I don't recognise a known Linnworks error in this text."
+    if report.candidates:
+        text += " Did you mean: " + "; ".join(escape(c.entry.title) for c in report.candidates)
+        text += "?"
+    return text
+
+
+# --- Other answers -------------------------------------------------------------------------------
+
+
+def render_entry(entry: Entry) -> SlackMessage:
+    """One knowledge base entry, as `/syncerror <id>` shows it."""
+    line = f"*{severity_label(entry.severity)}* · `{entry.id}` · {escape(entry.channel)}"
+    blocks = _entry_blocks(entry, line)
+    text = f"{severity_label(entry.severity)}: {escape(entry.title)} ({entry.article.url})"
+    return SlackMessage(text, fit(blocks))
+
+
+def render_entry_list(entries: Iterable[Entry], *, channel: str | None = None) -> SlackMessage:
+    """The known errors grouped by channel, each with its id for `/syncerror <id>`."""
+    ordered = sorted(entries, key=lambda e: (e.channel, e.title.lower()))
+    scope = f" for {escape(channel)}" if channel else ""
+    blocks: list[Block] = [_header(f"Known errors{scope}: {len(ordered)}")]
+    for name, group in groupby(ordered, key=lambda e: e.channel):
+        lines = [f"• {MARKERS[e.severity]} `{e.id}`: {escape(e.title)}" for e in group]
+        blocks.extend(_sections_of(f"*{escape(name)}*", lines))
+    blocks.append(_context("🔴 action required · 🟢 transient · ℹ️ info"))
+    return SlackMessage(f"Known errors{scope}: {len(ordered)}", fit(blocks))
+
+
+def _sections_of(title: str, lines: Sequence[str]) -> list[Block]:
+    """`lines` under `title`, split into as many sections as Slack's size limit needs."""
+    sections: list[Block] = []
+    current = title
+    for line in lines:
+        if len(current) + 1 + len(line) > MAX_SECTION_CHARS:
+            sections.append(_section(current))
+            current = f"{title} (continued)"
+        current += "\n" + line
+    sections.append(_section(current))
+    return sections
+
+
+def render_help(command: str) -> SlackMessage:
+    """What each entry point does, for `/syncerror help` and an empty mention."""
+    text = "\n".join(
+        [
+            "*syncdoc explains Linnworks sync errors.*",
+            "• Paste an error in a channel I'm in: I answer in the thread when I know it.",
+            "• Send me a direct message or @mention me: I always answer.",
+            f"• `{command} <error text>`: the answer, only for you, with a Share button.",
+            f"• `{command} list [channel]`: the errors I know (e.g. `{command} list ebay`).",
+            f"• `{command} <id>`: one entry, e.g. `{command} ebay-token-hard-expired`.",
+            "• On any message: *More actions (⋯) > Explain this error*.",
+        ]
+    )
+    return SlackMessage(f"How to use {command}", (_section(text),))
+
+
+def render_note(text: str) -> SlackMessage:
+    """A one-line reply of our own mrkdwn (callers escape anything a person wrote)."""
+    return SlackMessage(text, (_section(text),))
+
+
+def render_home(kb: KnowledgeBase, command: str) -> dict[str, Any]:
+    """The App Home tab: how to use syncdoc and what it knows."""
+    channels = sorted({e.channel for e in kb})
+    blocks = [
+        _header("syncdoc: Linnworks sync errors, explained"),
+        *render_help(command).blocks,
+        _DIVIDER,
+        _section(
+            f"I know *{len(kb)}* errors from {len(channels)} channels: "
+            + ", ".join(escape(c) for c in channels)
+            + f". `{command} list` shows them all."
+        ),
+    ]
+    return {"type": "home", "blocks": list(fit(blocks))}
+
+
+# --- Staying within Slack's limits ----------------------------------------------------------------
+
+
+def fit(blocks: Sequence[Block], extra_blocks: Sequence[Block] = ()) -> tuple[Block, ...]:
+    """`blocks` then `extra_blocks`, every text within its limit, at most MAX_BLOCKS blocks and
+    MAX_TOTAL_CHARS characters in all. Blocks are dropped from the end of `blocks` (never from
+    `extra_blocks`) and a note says so."""
+    body = [_clamp(b) for b in blocks]
+    extras = [_clamp(b) for b in extra_blocks]
+    note = _context(CUT_NOTE)
+    budget_blocks = MAX_BLOCKS - len(extras)
+    budget_chars = MAX_TOTAL_CHARS - sum(_chars(b) for b in extras)
+    if len(body) > budget_blocks or sum(_chars(b) for b in body) > budget_chars:
+        budget_blocks -= 1
+        budget_chars -= _chars(note)
+        kept: list[Block] = []
+        used = 0
+        for block in body:
+            size = _chars(block)
+            if len(kept) == budget_blocks or used + size > budget_chars:
+                break
+            kept.append(block)
+            used += size
+        while kept and kept[-1]["type"] in ("divider", "header"):
+            kept.pop()
+        body = [*kept, note]
+    return tuple(body + extras)
+
+
+def _clamp(block: Block) -> Block:
+    kind = block.get("type")
+    block = dict(block)
+    if kind == "header":
+        block["text"] = {**block["text"], "text": cut(block["text"]["text"], MAX_HEADER_CHARS)}
+    elif kind == "section":
+        if "text" in block:
+            block["text"] = {**block["text"], "text": cut(block["text"]["text"], MAX_SECTION_CHARS)}
+        if "accessory" in block:
+            block["accessory"] = _clamp_element(block["accessory"])
+    elif kind == "context":
+        elements = block["elements"][:MAX_CONTEXT_ELEMENTS]
+        block["elements"] = [{**e, "text": cut(e["text"], MAX_SECTION_CHARS)} for e in elements]
+    elif kind == "actions":
+        block["elements"] = [_clamp_element(e) for e in block["elements"]]
+    return block
+
+
+def _clamp_element(element: Block) -> Block:
+    element = dict(element)
+    if element.get("type") == "button":
+        label = element["text"]
+        element["text"] = {**label, "text": cut(label["text"], MAX_BUTTON_TEXT_CHARS)}
+        if "url" in element and len(element["url"]) > MAX_URL_CHARS:
+            del element["url"]
+    return element
+
+
+def _chars(block: Block) -> int:
+    kind = block.get("type")
+    if kind in ("header", "section") and "text" in block:
+        return len(block["text"]["text"])
+    if kind == "context":
+        return sum(len(e.get("text", "")) for e in block["elements"])
+    return 0
