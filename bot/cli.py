@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import TextIO
+
+from slack_bolt import App
 
 from bot import __version__
 from bot.config import Settings
@@ -19,6 +24,11 @@ from bot.lint import lint
 from bot.render.json import report_to_dict
 from bot.render.maintainers import gap_to_dict, render_stats_text, stats_to_dict
 from bot.render.text import render_text
+from bot.slack.app import check_token, create_app
+from bot.slack.http import create_wsgi_app, serve
+from bot.slack.manifest import manifest_yaml
+from bot.slack.send import web_client
+from bot.slack.socket_mode import run_socket_mode
 from bot.stats import collect
 from bot.store import open_store
 
@@ -67,8 +77,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_kb_option(lint_cmd)
     lint_cmd.set_defaults(handler=_lint)
+    _add_slack_commands(commands)
     _add_maintainer_commands(commands)
     return parser
+
+
+def _add_slack_commands(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser(
+        "run",
+        help="answer in Slack over Socket Mode (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)",
+        description="Connect to Slack over Socket Mode and answer until stopped (SIGTERM, Ctrl-C). "
+        "No public URL needed.",
+    )
+    _add_kb_option(run)
+    run.set_defaults(handler=_run)
+
+    serve = commands.add_parser(
+        "serve",
+        help="answer in Slack over HTTP (needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)",
+        description="Serve Slack's requests at POST /slack/events and a health check at "
+        "GET /healthz, with gunicorn, until stopped (SIGTERM, Ctrl-C).",
+    )
+    serve.add_argument(
+        "--port", type=_port, help="port to listen on (default: $PORT, else 3000; 0: any free port)"
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    _add_kb_option(serve)
+    serve.set_defaults(handler=_serve)
+
+    manifest = commands.add_parser(
+        "manifest",
+        help="print the Slack app manifest to paste when creating the app",
+        description="Print the Slack app manifest, with the command name from $SYNCDOC_COMMAND. "
+        "Without --request-url it is for Socket Mode (syncdoc run).",
+    )
+    manifest.add_argument(
+        "--request-url",
+        metavar="URL",
+        help="HTTP mode (syncdoc serve): the public https URL of POST /slack/events",
+    )
+    manifest.set_defaults(handler=_manifest)
 
 
 def _add_maintainer_commands(commands: argparse._SubParsersAction) -> None:
@@ -102,6 +150,12 @@ def _add_maintainer_commands(commands: argparse._SubParsersAction) -> None:
     stats.set_defaults(handler=_stats)
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 65535, not {text!r}")
+    return int(text)
+
+
 def _add_kb_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kb",
@@ -115,8 +169,8 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = (
-            Settings.from_env(kb_path=args.kb) if hasattr(args, "kb") else Settings.from_env()
+        settings = Settings.from_env(
+            kb_path=getattr(args, "kb", None), port=getattr(args, "port", None)
         )
         return args.handler(args, settings, stdin or sys.stdin)
     except KnowledgeBaseError as exc:
@@ -218,4 +272,46 @@ def _stats(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
         print(json.dumps(stats_to_dict(stats), ensure_ascii=False))
     else:
         sys.stdout.write(render_stats_text(stats))
+    return 0
+
+
+def _slack_app(settings: Settings, *required: str) -> tuple[Engine, App]:
+    """Everything `run` and `serve` share: settings checked, logging on, base loaded, token
+    checked with Slack, app built."""
+    settings.require("slack_bot_token", *required)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    engine = Engine.from_path(settings.kb_path)
+    client = web_client(settings)
+    check_token(client)
+    return engine, create_app(settings, engine, client)
+
+
+def _run(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    _, app = _slack_app(settings, "slack_app_token")
+    assert settings.slack_app_token is not None
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run_socket_mode(app, settings.slack_app_token.reveal(), stop)
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    engine, app = _slack_app(settings, "slack_signing_secret")
+    serve(
+        create_wsgi_app(app, engine),
+        host=args.host,
+        port=settings.port,
+        log_level=settings.log_level,
+    )
+    return 0
+
+
+def _manifest(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    url = args.request_url
+    if url is not None and not url.startswith("https://"):
+        raise UsageError("--request-url must be the https:// address Slack can reach")
+    sys.stdout.write(manifest_yaml(settings.command, url))
     return 0

@@ -17,6 +17,11 @@ from bot.knowledge import bundled_kb_path
 DEFAULT_COMMAND = "/syncerror"
 DEFAULT_BURST_PEOPLE = 3
 DEFAULT_BURST_MINUTES = 30
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+TOKEN_KINDS = {
+    "SLACK_BOT_TOKEN": ("xoxb-", "the Bot User OAuth Token, on the app's OAuth & Permissions page"),
+    "SLACK_APP_TOKEN": ("xapp-", "an App-Level Token with connections:write, on Basic Information"),
+}
 
 
 class Secret:
@@ -79,6 +84,11 @@ class Settings:
             raise ConfigError("SLACK_API_URL must start with http:// or https://")
         if api_url and not api_url.endswith("/"):
             api_url += "/"
+        for name, (prefix, where) in TOKEN_KINDS.items():
+            _check_token(name, text(name), prefix, where)
+        log_level = (text("SYNCDOC_LOG_LEVEL") or "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(f"SYNCDOC_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         data_dir = text("SYNCDOC_DATA_DIR")
 
         def whole_number(name: str, default: int, least: int) -> int:
@@ -104,7 +114,7 @@ class Settings:
             "maintainers_channel": text("SYNCDOC_MAINTAINERS_CHANNEL"),
             "burst_people": whole_number("SYNCDOC_BURST_PEOPLE", DEFAULT_BURST_PEOPLE, 2),
             "burst_minutes": whole_number("SYNCDOC_BURST_MINUTES", DEFAULT_BURST_MINUTES, 1),
-            "log_level": (text("SYNCDOC_LOG_LEVEL") or "INFO").upper(),
+            "log_level": log_level,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -116,3 +126,14 @@ class Settings:
             raise ConfigError(
                 f"missing setting{'s' if len(missing) > 1 else ''}: " + ", ".join(missing)
             )
+
+
+def _check_token(name: str, value: str | None, prefix: str, where: str) -> None:
+    """A malformed token is named, never shown: the message says what the right one looks like."""
+    if value is None or (value.startswith(prefix) and not any(c.isspace() for c in value)):
+        return
+    swapped = next(
+        (n for n, (p, _) in TOKEN_KINDS.items() if n != name and value.startswith(p)), None
+    )
+    hint = f"; it looks like the value meant for {swapped}" if swapped else ""
+    raise ConfigError(f"{name} must start with {prefix} ({where}){hint}")

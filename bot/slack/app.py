@@ -1,0 +1,81 @@
+"""The Bolt app: one factory that wires the listeners to an engine and a Slack client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from concurrent.futures import Executor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.exceptions import ConfigError
+from bot.slack.answers import AnswerExtra, Answers
+from bot.slack.dedupe import MemorySeenEvents, SeenEvents, redelivery_filter
+from bot.slack.listeners import actions, commands, events, shortcuts
+from bot.slack.send import web_client
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings,
+    engine: Engine,
+    client: WebClient | None = None,
+    *,
+    seen: SeenEvents | None = None,
+    answer_extras: Sequence[AnswerExtra] = (),
+    listener_executor: Executor | None = None,
+) -> App:
+    """A Bolt app answering with `engine`; `seen` remembers handled events (default: in memory).
+
+    Listeners acknowledge first and answer afterwards on Bolt's executor, in both HTTP and
+    Socket Mode. The token is checked by `check_token` at start-up, not here.
+    """
+    secret = settings.slack_signing_secret
+    app = App(
+        name="syncdoc",
+        client=client or web_client(settings),
+        # Always given, so Bolt never reads the environment itself; empty means Socket Mode.
+        signing_secret=secret.reveal() if secret else "",
+        token_verification_enabled=False,
+        process_before_response=False,
+        listener_executor=listener_executor,
+    )
+    app.use(redelivery_filter(seen or MemorySeenEvents()))
+    answers = Answers(engine, settings, answer_extras)
+    for listeners in (events, commands, shortcuts, actions):
+        listeners.register(app, answers)
+    return app
+
+
+REJECTED_TOKEN_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+    }
+)
+
+
+def check_token(client: WebClient, variable: str = "SLACK_BOT_TOKEN") -> None:
+    """Fail start-up with a clear message when Slack rejects the token; if Slack cannot be
+    reached, only warn: Bolt asks again on the first request."""
+    try:
+        client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else None
+        if error in REJECTED_TOKEN_ERRORS:
+            raise ConfigError(
+                f"Slack rejected {variable} ({error}): copy the Bot User OAuth Token (xoxb-...) "
+                "from your app's OAuth & Permissions page"
+            ) from None
+        log.warning("Slack could not check the token (%s); starting anyway", error)
+    except (SlackClientError, OSError) as exc:
+        log.warning("could not reach Slack to check the token (%r); starting anyway", exc)

@@ -1,0 +1,106 @@
+"""HTTP mode: every Slack request at `POST /slack/events`, a health check at `GET /healthz`,
+served by gunicorn.
+
+One gunicorn process with a pool of threads: the in-memory redelivery memory and Bolt's executor,
+which sends answers after the acknowledgement, live in that one process. Running several
+instances needs a shared `SeenEvents` store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.engine import Engine
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1_000_000
+"""Slack's largest request (a 40,000-character message) is far smaller; anything bigger is not
+Slack's and is refused before it is read."""
+DEFAULT_THREADS = 8
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+log = logging.getLogger(__name__)
+
+
+def create_wsgi_app(app: App, engine: Engine) -> WSGIApp:
+    """The WSGI application: Bolt's own adapter for Slack's requests, plus the health check."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if environ.get("PATH_INFO") == HEALTH_PATH and method in ("GET", "HEAD"):
+            body = json.dumps({"ok": True, "known_errors": len(engine.kb)}).encode()
+            start_response(
+                "200 OK",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body if method == "GET" else b""]
+        if _content_length(environ) > MAX_BODY_BYTES:
+            start_response("413 Content Too Large", [("Content-Type", "text/plain")])
+            return [b"request body too large\n"]
+        return slack(environ, start_response)
+
+    return application
+
+
+def _content_length(environ: dict[str, Any]) -> int:
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn serving an application object built here, with options given here (no config
+    file, no command line), so settings are read once, by syncdoc."""
+
+    def __init__(self, application: WSGIApp, options: dict[str, Any]) -> None:
+        self.application = application
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WSGIApp:
+        return self.application
+
+
+def _announce(server: Any) -> None:
+    for listener in server.LISTENERS:
+        server.log.info("syncdoc: Slack requests at %s%s", listener, EVENTS_PATH)
+
+
+def serve(
+    application: WSGIApp,
+    *,
+    host: str,
+    port: int,
+    threads: int = DEFAULT_THREADS,
+    log_level: str = "INFO",
+) -> None:
+    """Serve until SIGTERM or SIGINT (gunicorn then exits the process)."""
+    _Gunicorn(
+        application,
+        {
+            "bind": f"{host}:{port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": 30,
+            "graceful_timeout": 10,
+            "loglevel": log_level.lower(),
+            "errorlog": "-",
+            "proc_name": "syncdoc",
+            "when_ready": _announce,
+        },
+    ).run()

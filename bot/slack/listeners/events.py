@@ -1,0 +1,100 @@
+"""Events: messages in channels and DMs, @mentions, and the App Home tab.
+
+Every event type the manifest subscribes to has a listener here, even when it has nothing to say,
+because Slack answers an unhandled event's 404 with retries and may turn the subscription off.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.render.slack import render_help, render_home
+from bot.slack.answers import Answers
+from bot.slack.send import post_message
+
+Event = dict[str, Any]
+
+ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+"""Message subtypes that are a person posting; edits, deletions, joins and bots are not."""
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_HELP = re.compile(r"^\s*(?:help|\?|hi|hello|hey)?\s*[.!?]*\s*$", re.IGNORECASE)
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, answers: Answers) -> None:
+    listeners = EventListeners(answers)
+    app.event("message")(listeners.on_message)
+    app.event("app_mention")(listeners.on_mention)
+    app.event("app_home_opened")(listeners.on_home_opened)
+
+
+def ignore_reason(event: Event, bot_user_id: str | None) -> str | None:
+    """Why a message event gets no answer at all, or None when a person wrote it."""
+    if event.get("subtype") not in ANSWERED_SUBTYPES:
+        return f"subtype {event.get('subtype')}"
+    if event.get("bot_id") or event.get("bot_profile"):
+        return "written by an app"
+    user = event.get("user")
+    if not user or user in (bot_user_id, "USLACKBOT"):
+        return "not written by a person"
+    return None
+
+
+def is_direct_message(event: Event) -> bool:
+    return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
+
+
+class EventListeners:
+    def __init__(self, answers: Answers) -> None:
+        self.answers = answers
+
+    def on_message(self, event: Event, context: BoltContext, client: WebClient) -> None:
+        reason = ignore_reason(event, context.bot_user_id)
+        if reason:
+            log.debug("no answer to message %s: %s", event.get("ts"), reason)
+            return
+        text = event.get("text") or ""
+        if is_direct_message(event):
+            self._answer_always(client, event, text, thread_ts=event.get("thread_ts"))
+            return
+        if context.bot_user_id and f"<@{context.bot_user_id}" in text:
+            return  # The app_mention event for this message answers it.
+        report, message = self.answers.explain(text)
+        if report.recognised:
+            post_message(client, event["channel"], message, thread_ts=_thread_of(event))
+
+    def on_mention(self, event: Event, context: BoltContext, client: WebClient) -> None:
+        if is_direct_message(event) or ignore_reason(event, context.bot_user_id):
+            return  # A DM arrives as a message event too, and is answered there.
+        self._answer_always(client, event, event.get("text") or "", thread_ts=_thread_of(event))
+
+    def on_home_opened(self, event: Event, client: WebClient) -> None:
+        if event.get("tab") != "home":
+            return
+        view = render_home(self.answers.engine.kb, self.answers.command)
+        try:
+            client.views_publish(user_id=event["user"], view=view)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("could not publish the App Home tab: %r", exc)
+
+    def _answer_always(
+        self, client: WebClient, event: Event, text: str, *, thread_ts: str | None
+    ) -> None:
+        if _HELP.match(_MENTION.sub("", text)):
+            message = render_help(self.answers.command)
+        else:
+            _, message = self.answers.explain(text)
+        post_message(client, event["channel"], message, thread_ts=thread_ts)
+
+
+def _thread_of(event: Event) -> str:
+    """Replies go into the message's thread, or start one under it."""
+    return event.get("thread_ts") or event["ts"]

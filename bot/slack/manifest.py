@@ -1,0 +1,47 @@
+"""The Slack app manifest (manifest.yml), adapted to this deployment for `syncdoc manifest`:
+the configured command name, and for HTTP mode the Request URL in its three places."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MANIFEST_FILE = "manifest.yml"
+
+
+def manifest_path() -> Path:
+    """manifest.yml: inside the installed package, else at the top of the repository."""
+    packaged = resources.files("bot") / MANIFEST_FILE
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / MANIFEST_FILE
+
+
+def load_manifest() -> dict[str, Any]:
+    return yaml.safe_load(manifest_path().read_text(encoding="utf-8"))
+
+
+def app_manifest(command: str, request_url: str | None = None) -> dict[str, Any]:
+    """The manifest with `command` as the slash command; with `request_url`, for HTTP mode
+    (Socket Mode off, every Slack request sent to that URL)."""
+    manifest = load_manifest()
+    (slash,) = manifest["features"]["slash_commands"]
+    info = manifest["display_information"]
+    info["long_description"] = info["long_description"].replace(slash["command"], command)
+    slash["command"] = command
+    if request_url:
+        slash["url"] = request_url
+        settings = manifest["settings"]
+        settings["event_subscriptions"]["request_url"] = request_url
+        settings["interactivity"]["request_url"] = request_url
+        settings["socket_mode_enabled"] = False
+    return manifest
+
+
+def manifest_yaml(command: str, request_url: str | None = None) -> str:
+    return yaml.safe_dump(
+        app_manifest(command, request_url), sort_keys=False, allow_unicode=True, width=100
+    )

@@ -1,0 +1,52 @@
+"""Socket Mode: syncdoc opens a WebSocket to Slack, so no public URL is needed.
+
+Bolt's SocketModeHandler on slack-sdk's built-in client (no extra dependency) reconnects by itself
+once connected; the first connection is retried here, so syncdoc started during a Slack outage
+connects when Slack is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.exceptions import ConfigError
+from bot.slack.app import REJECTED_TOKEN_ERRORS
+
+MAX_BACKOFF_SECONDS = 60.0
+log = logging.getLogger(__name__)
+
+
+def run_socket_mode(app: App, app_token: str, stop: threading.Event) -> None:
+    """Connect `app` to Slack and handle its events until `stop` is set."""
+    handler = SocketModeHandler(app, app_token)
+    if _connect(handler, stop):
+        log.info("syncdoc: connected to Slack over Socket Mode")
+        stop.wait()
+    handler.close()
+
+
+def _connect(handler: SocketModeHandler, stop: threading.Event) -> bool:
+    """Connect, retrying with backoff; False if `stop` was set first."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            handler.connect()
+            return True
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else None
+            if error in REJECTED_TOKEN_ERRORS:
+                raise ConfigError(
+                    f"Slack rejected SLACK_APP_TOKEN ({error}): create an app-level token "
+                    "(xapp-...) with the connections:write scope under Basic Information"
+                ) from None
+            log.warning("Slack refused a Socket Mode connection (%s); retry in %.0fs", error, delay)
+        except (SlackClientError, OSError) as exc:
+            log.warning("could not connect to Slack (%r); retry in %.0fs", exc, delay)
+        stop.wait(delay)
+        delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+    return False

@@ -1,0 +1,131 @@
+"""The real syncdoc Slack app over loopback HTTP, in this process, for tests.
+
+    with FakeSlack() as slack, app_on_loopback(slack, engine) as app:
+        app.sender.event(message_event("Request is throttled"))
+        app.wait_idle()      # every answer the app started has been sent (or given up)
+        assert slack.calls_to("chat.postMessage")
+
+`wait_idle` is what makes "the bot stayed silent" a fact rather than a guess: Bolt runs listeners
+on the executor given here, which knows when all of them have finished.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.slack.app import create_app
+from bot.slack.dedupe import SeenEvents
+from bot.slack.http import EVENTS_PATH, WSGIApp, create_wsgi_app
+from bot.testing.fake_slack import SIGNING_SECRET, FakeSlack, SlackSender
+
+
+class TrackedExecutor(ThreadPoolExecutor):
+    """A thread pool that can wait until everything submitted to it, including work submitted by
+    that work, has finished."""
+
+    def __init__(self, max_workers: int = 5) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._pending: set[Future[Any]] = set()
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._idle:
+            future = super().submit(fn, *args, **kwargs)
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, future: Future[Any]) -> None:
+        with self._idle:
+            self._pending.discard(future)
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"{len(self._pending)} listener(s) still running")
+                self._idle.wait(left)
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_wsgi(application: WSGIApp) -> Iterator[str]:
+    """Serve `application` on 127.0.0.1 (a free port) in threads; yields its base URL."""
+    server = make_server(
+        "127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    # A short poll interval: shutdown() waits for the next poll.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="wsgi", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def loopback_settings(slack: FakeSlack, env: Mapping[str, str] = {}) -> Settings:
+    """Settings for an app that talks to `slack`, as the environment would give them."""
+    return Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_APP_TOKEN": slack.app_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            **env,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class LoopbackApp:
+    url: str
+    sender: SlackSender
+    app: App
+    executor: TrackedExecutor
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until every listener the app started has finished."""
+        self.executor.wait_idle(timeout)
+
+
+@contextmanager
+def app_on_loopback(
+    slack: FakeSlack,
+    engine: Engine,
+    *,
+    env: Mapping[str, str] = {},
+    seen: SeenEvents | None = None,
+) -> Iterator[LoopbackApp]:
+    """syncdoc's Slack app in HTTP mode on a loopback port, talking to `slack`."""
+    executor = TrackedExecutor()
+    app = create_app(loopback_settings(slack, env), engine, seen=seen, listener_executor=executor)
+    try:
+        with serve_wsgi(create_wsgi_app(app, engine)) as url:
+            yield LoopbackApp(url, SlackSender(url + EVENTS_PATH), app, executor)
+            executor.wait_idle()
+    finally:
+        executor.shutdown(wait=True)

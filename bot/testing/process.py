@@ -1,0 +1,101 @@
+"""Running the real `syncdoc` command in a subprocess, as a deployment runs it, for tests."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def syncdoc_executable() -> str:
+    """The `syncdoc` console script installed next to this Python."""
+    return shutil.which("syncdoc", path=str(Path(sys.executable).parent)) or "syncdoc"
+
+
+class SyncdocProcess:
+    """A running `syncdoc`: its output lines as they come, and a way to stop it politely."""
+
+    def __init__(self, args: Sequence[str], env: Mapping[str, str]) -> None:
+        self._popen = subprocess.Popen(
+            [syncdoc_executable(), *args],
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._new: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self._popen.stdout is not None
+        with self._popen.stdout:
+            for line in self._popen.stdout:
+                self.lines.append(line)
+                self._new.put(line)
+        self._new.put(None)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for_line(self, pattern: str, timeout: float = 20.0) -> re.Match[str]:
+        """The first output line (old or new) matching `pattern`; AssertionError on timeout."""
+        regex = re.compile(pattern)
+        for line in list(self.lines):
+            if match := regex.search(line):
+                return match
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._new.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            if match := regex.search(line):
+                return match
+        raise AssertionError(f"no line matching {pattern!r}; output so far:\n{self.output}")
+
+    def stop(self, timeout: float = 20.0) -> int:
+        """SIGTERM, as a platform stops a process; the exit code."""
+        if self._popen.poll() is None:
+            self._popen.send_signal(signal.SIGTERM)
+        try:
+            return self.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._popen.kill()
+            raise
+
+    def wait(self, timeout: float = 30.0) -> int:
+        """The exit code, once the process has ended and all its output has been read."""
+        code = self._popen.wait(timeout)
+        self._reader.join(timeout)
+        return code
+
+
+def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment without any Slack or syncdoc setting, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SYNCDOC_", "PORT"))}
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def syncdoc(args: Sequence[str], env: Mapping[str, str]) -> Iterator[SyncdocProcess]:
+    """`syncdoc ARGS` with exactly `env` settings; stopped (SIGTERM) on the way out."""
+    process = SyncdocProcess(args, clean_env(env))
+    try:
+        yield process
+    finally:
+        process.stop()
