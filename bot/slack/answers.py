@@ -1,14 +1,16 @@
 """From text to a Slack answer: the engine explains, the Slack renderer presents.
 
 `Answers` is what every listener holds. It reads the engine on each call, so a knowledge base
-swapped in by a reload is used by the very next answer. `extras` are functions that add blocks to
-every answer (for example feedback buttons), given the report they belong to.
+swapped in by a reload is used by the very next answer. `extras` are functions called for every
+paste, answered or not, with the report and who asked where; the blocks they return are added to
+the answer (for example feedback buttons, or "Tell the maintainers" when nothing was recognised).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.engine import Engine
@@ -24,7 +26,16 @@ from bot.render.slack import (
 from bot.slack.share import pack
 from bot.triage import Report
 
-AnswerExtra = Callable[[Report], Sequence[Block]]
+
+@dataclass(frozen=True)
+class Asker:
+    """Who sent the text, and in which conversation (Slack ids)."""
+
+    user: str
+    channel: str
+
+
+AnswerExtra = Callable[[Report, Asker], Sequence[Block]]
 
 TOO_LONG_TO_SHARE = (
     "This paste is too long to share from here: post it in the channel and I'll answer in the "
@@ -40,20 +51,22 @@ class Answers:
         self.unknown_hint = unknown_hint(settings.maintainers_channel)
         self._extras = tuple(extras)
 
-    def explain(self, text: str, extra_blocks: Sequence[Block] = ()) -> tuple[Report, SlackMessage]:
+    def explain(
+        self, text: str, asker: Asker, extra_blocks: Sequence[Block] = ()
+    ) -> tuple[Report, SlackMessage]:
         """The engine's report on `text` and the message that presents it."""
         report = self.engine.explain(text)
-        blocks = [block for extra in self._extras for block in extra(report)]
+        blocks = [block for extra in self._extras for block in extra(report, asker)]
         message = render_report(
             report, unknown_hint=self.unknown_hint, extra_blocks=[*blocks, *extra_blocks]
         )
         return report, message
 
-    def shareable(self, text: str) -> SlackMessage:
+    def shareable(self, text: str, asker: Asker) -> SlackMessage:
         """The answer to `text` for one person, with a button that posts it for everyone."""
         value = pack(text)
         extra = share_block(value) if value else context_block(TOO_LONG_TO_SHARE)
-        return self.explain(text, [extra])[1]
+        return self.explain(text, asker, [extra])[1]
 
 
 def unknown_hint(maintainers_channel: str | None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.slack.answers import AnswerExtra
 from bot.slack.app import create_app
 from bot.slack.dedupe import SeenEvents
 from bot.slack.http import EVENTS_PATH, WSGIApp, create_wsgi_app
@@ -119,10 +120,18 @@ def app_on_loopback(
     *,
     env: Mapping[str, str] = {},
     seen: SeenEvents | None = None,
+    answer_extras: Sequence[AnswerExtra] = (),
 ) -> Iterator[LoopbackApp]:
-    """syncdoc's Slack app in HTTP mode on a loopback port, talking to `slack`."""
+    """syncdoc's Slack app in HTTP mode on a loopback port, talking to `slack`; the keyword
+    arguments go to `create_app`."""
     executor = TrackedExecutor()
-    app = create_app(loopback_settings(slack, env), engine, seen=seen, listener_executor=executor)
+    app = create_app(
+        loopback_settings(slack, env),
+        engine,
+        seen=seen,
+        answer_extras=answer_extras,
+        listener_executor=executor,
+    )
     try:
         with serve_wsgi(create_wsgi_app(app, engine)) as url:
             yield LoopbackApp(url, SlackSender(url + EVENTS_PATH), app, executor)

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.render.slack import ARTICLE_ACTION_ID, SHARE_ACTION_ID, context_block, render_note
-from bot.slack.answers import Answers
+from bot.slack.answers import Answers, Asker
 from bot.slack.listeners import acknowledge
 from bot.slack.send import respond
 from bot.slack.share import unpack
@@ -37,6 +37,7 @@ class ActionListeners:
             return
         user = (body.get("user") or {}).get("id", "")
         shared_by = f"Shared by <@{user}>." if _USER_ID.match(user) else "Shared from syncdoc."
-        _, message = self.answers.explain(text, [context_block(shared_by)])
+        asker = Asker(user, (body.get("channel") or {}).get("id", ""))
+        _, message = self.answers.explain(text, asker, [context_block(shared_by)])
         if respond(response_url, message, response_type="in_channel"):
             respond(response_url, None, delete_original=True)

@@ -19,7 +19,7 @@ from bot.render.slack import (
     render_help,
     render_note,
 )
-from bot.slack.answers import Answers
+from bot.slack.answers import Answers, Asker
 from bot.slack.listeners import acknowledge
 from bot.slack.send import respond
 
@@ -34,9 +34,10 @@ class CommandListeners:
         self.answers = answers
 
     def answer_command(self, command: dict[str, Any]) -> None:
-        respond(command["response_url"], self.reply_to(command.get("text") or ""))
+        asker = Asker(command.get("user_id", ""), command.get("channel_id", ""))
+        respond(command["response_url"], self.reply_to(command.get("text") or "", asker))
 
-    def reply_to(self, text: str) -> SlackMessage:
+    def reply_to(self, text: str, asker: Asker) -> SlackMessage:
         words = text.split()
         name = self.answers.command
         kb = self.answers.engine.kb
@@ -53,4 +54,4 @@ class CommandListeners:
             return render_note(f"No known errors for channel {echo(channel)}. Channels: {known}.")
         if len(words) == 1 and words[0].lower() in kb.by_id:
             return render_entry(kb.by_id[words[0].lower()])
-        return self.answers.shareable(text)
+        return self.answers.shareable(text, asker)

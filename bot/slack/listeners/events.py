@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.render.slack import render_help, render_home
-from bot.slack.answers import Answers
+from bot.slack.answers import Answers, Asker
 from bot.slack.send import post_message
 
 Event = dict[str, Any]
@@ -67,7 +67,7 @@ class EventListeners:
             return
         if context.bot_user_id and f"<@{context.bot_user_id}" in text:
             return  # The app_mention event for this message answers it.
-        report, message = self.answers.explain(text)
+        report, message = self.answers.explain(text, _asker(event))
         if report.recognised:
             post_message(client, event["channel"], message, thread_ts=_thread_of(event))
 
@@ -91,8 +91,12 @@ class EventListeners:
         if _HELP.match(_MENTION.sub("", text)):
             message = render_help(self.answers.command)
         else:
-            _, message = self.answers.explain(text)
+            _, message = self.answers.explain(text, _asker(event))
         post_message(client, event["channel"], message, thread_ts=thread_ts)
+
+
+def _asker(event: Event) -> Asker:
+    return Asker(event.get("user", ""), event["channel"])
 
 
 def _thread_of(event: Event) -> str:

@@ -8,7 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.render.slack import render_note
-from bot.slack.answers import Answers
+from bot.slack.answers import Answers, Asker
 from bot.slack.listeners import acknowledge
 from bot.slack.send import post_ephemeral, respond
 
@@ -37,7 +37,8 @@ class ShortcutListeners:
     def explain_message(self, shortcut: dict[str, Any], client: WebClient) -> None:
         text = message_text(shortcut.get("message") or {})
         if text:
-            message = self.answers.shareable(text)
+            asker = Asker(shortcut["user"]["id"], shortcut["channel"]["id"])
+            message = self.answers.shareable(text, asker)
         else:
             message = render_note(NO_TEXT.format(command=self.answers.command))
         # A message shortcut always comes with a response_url, which works in channels the bot is
