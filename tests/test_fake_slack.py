@@ -3,12 +3,22 @@ demand, and signs as Slack signs, so tests built on it mean something."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import Clock, SignatureVerifier
+from slack_sdk.webhook import WebhookClient
 
-from bot.testing.fake_slack import BOT_TOKEN, Failure, FakeSlack, block_problems, sign
+from bot.testing.fake_slack import (
+    BOT_TOKEN,
+    RESPONSE_URL_METHOD,
+    Failure,
+    FakeSlack,
+    block_problems,
+    sign,
+)
 
 
 @pytest.fixture
@@ -85,3 +95,21 @@ def test_a_rate_limited_answer_carries_retry_after(slack):
         client(slack).chat_postMessage(channel="C1", text="t")
     assert caught.value.response.status_code == 429
     assert caught.value.response.headers["Retry-After"] == "7"
+
+
+def test_a_slow_answer_arrives_late_but_normally(slack):
+    slack.fail_next("auth.test", Failure.slow(0.3))
+    before = time.time()
+    assert client(slack).auth_test()["ok"]
+    (call,) = slack.calls_to("auth.test")
+    assert call.ok and call.at - before >= 0.3
+
+
+def test_response_url_posts_are_recorded_and_bad_blocks_refused_with_http_400(slack):
+    url = slack.response_url("commands")
+    assert WebhookClient(url).send(text="hi", response_type="ephemeral").status_code == 200
+    too_many = [{"type": "divider"}] * 51
+    assert WebhookClient(url).send(text="hi", blocks=too_many).status_code == 400
+    ok, refused = slack.calls_to(RESPONSE_URL_METHOD)
+    assert (ok.params["response_type"], ok.ok) == ("ephemeral", True)
+    assert (refused.status, refused.response["error"]) == (400, "invalid_blocks")

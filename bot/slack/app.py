@@ -16,7 +16,7 @@ from bot.exceptions import ConfigError
 from bot.slack.answers import AnswerExtra, Answers
 from bot.slack.dedupe import MemorySeenEvents, SeenEvents, redelivery_filter
 from bot.slack.listeners import actions, commands, events, shortcuts
-from bot.slack.send import web_client
+from bot.slack.send import api_error, web_client
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def check_token(client: WebClient, variable: str = "SLACK_BOT_TOKEN") -> None:
     try:
         client.auth_test()
     except SlackApiError as exc:
-        error = exc.response.get("error") if exc.response is not None else None
+        error = api_error(exc)
         if error in REJECTED_TOKEN_ERRORS:
             raise ConfigError(
                 f"Slack rejected {variable} ({error}): copy the Bot User OAuth Token (xoxb-...) "

@@ -63,7 +63,7 @@ def post_message(
             **message.payload(),
         )
     except SlackApiError as exc:
-        log.warning("Slack refused chat.postMessage in %s: %s", channel, _error(exc))
+        log.warning("Slack refused chat.postMessage in %s: %s", channel, api_error(exc))
         return False
     except (SlackClientError, OSError) as exc:
         log.warning("could not reach Slack for chat.postMessage in %s: %r", channel, exc)
@@ -76,7 +76,7 @@ def post_ephemeral(client: WebClient, channel: str, user: str, message: SlackMes
     try:
         client.chat_postEphemeral(channel=channel, user=user, **message.payload())
     except SlackApiError as exc:
-        log.warning("Slack refused chat.postEphemeral in %s: %s", channel, _error(exc))
+        log.warning("Slack refused chat.postEphemeral in %s: %s", channel, api_error(exc))
         return False
     except (SlackClientError, OSError) as exc:
         log.warning("could not reach Slack for chat.postEphemeral in %s: %r", channel, exc)
@@ -120,6 +120,9 @@ def respond(
     return True
 
 
-def _error(exc: SlackApiError) -> str:
+def api_error(exc: SlackApiError) -> str | None:
+    """Slack's error code (`invalid_auth`, `ratelimited`...) in a refused call."""
     response = exc.response
-    return str(response.get("error", response.status_code)) if response is not None else str(exc)
+    if response is None:
+        return None
+    return str(response.get("error") or f"HTTP {response.status_code}")

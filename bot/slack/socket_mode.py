@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.exceptions import ConfigError
 from bot.slack.app import REJECTED_TOKEN_ERRORS
+from bot.slack.send import api_error
 
 MAX_BACKOFF_SECONDS = 60.0
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def _connect(handler: SocketModeHandler, stop: threading.Event) -> bool:
             handler.connect()
             return True
         except SlackApiError as exc:
-            error = exc.response.get("error") if exc.response is not None else None
+            error = api_error(exc)
             if error in REJECTED_TOKEN_ERRORS:
                 raise ConfigError(
                     f"Slack rejected SLACK_APP_TOKEN ({error}): create an app-level token "

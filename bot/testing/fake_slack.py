@@ -488,12 +488,6 @@ class SocketModeServer:
         host, port = self._server.socket.getsockname()[:2]
         return f"ws://{host}:{port}/link/?ticket=fake-ticket&app_id=A0001APP"
 
-    @property
-    def connections(self) -> int:
-        """How many clients are connected now."""
-        with self._changed:
-            return len(self._connections)
-
     def wait_connected(self, timeout: float = 5.0) -> None:
         self._wait(lambda: bool(self._connections), timeout, "no Socket Mode client connected")
 
