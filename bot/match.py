@@ -14,6 +14,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Literal
 
 from rapidfuzz import fuzz, process
 
@@ -28,7 +29,8 @@ AMBIGUOUS_MARGIN = 5.0
 
 _MIN_TRUNCATED_CHARS = 24
 _MIN_TRUNCATED_SHARE = 0.3
-_SHORT_PATTERN, _LONG_PATTERN = 10, 45
+_SHORT_PATTERN, _LONG_PATTERN = 10, 50
+_SHORT_WEIGHT = 0.3  # How much finding a 10-character pattern counts; the rest is the whole line.
 _START_BONUS = 0.1
 _MISSING_NUMBER_CAP = CONFIDENT - 15
 _CANDIDATES_SCORED = 40
@@ -48,19 +50,23 @@ _STOPWORDS = frozenset(
 )
 
 
+Evidence = Literal["text", "code", "fragment"]
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One entry's best showing against a piece of a paste.
 
-    `partial` marks a segment that is only a fragment of the pattern (a truncated paste): a
-    fragment that fits two entries equally well decides neither.
+    `how` says what kind of evidence it is: "text" (the pattern found in the segment), "code"
+    (an identifier such as token_rejected found whole) or "fragment" (the segment is only part
+    of the pattern, as in a paste cut short).
     """
 
     entry: Entry
     score: float
     pattern: str
     segment: Segment
-    partial: bool = False
+    how: Evidence = "text"
 
     @property
     def confident(self) -> bool:
@@ -130,11 +136,11 @@ class Matcher:
         best: dict[str, Candidate] = {}
         for index in self._shortlist(seg_tokens, segment.plain):
             pattern = self._patterns[index]
-            score, partial = self._score(pattern, segment, seg_tokens)
+            score, how = self._score(pattern, segment, seg_tokens)
             current = best.get(pattern.entry.id)
             if score > 0 and (current is None or score > current.score):
                 best[pattern.entry.id] = Candidate(
-                    pattern.entry, round(score, 1), pattern.text, segment, partial
+                    pattern.entry, round(score, 1), pattern.text, segment, how
                 )
         ranked = sorted(best.values(), key=lambda c: (-c.score, c.entry.id))
         return ranked[:limit]
@@ -171,11 +177,11 @@ class Matcher:
 
     def _score(
         self, pattern: _Pattern, segment: Segment, seg_tokens: set[str]
-    ) -> tuple[float, bool]:
+    ) -> tuple[float, Evidence]:
         seg = segment.core or segment.canon
         if pattern.code is not None:
             if not re.search(rf"(?<![\w.]){re.escape(pattern.code)}(?![\w])", segment.plain):
-                return 0.0, False
+                return 0.0, "code"
             found_at = segment.plain.find(pattern.code)
             alignment_score, start_aligned = 100.0, found_at <= 2
             seg = segment.plain
@@ -196,12 +202,13 @@ class Matcher:
             # A paste cut short: the fragment must be found within the pattern, word for word.
             fragment = fuzz.partial_ratio(seg, pattern.core)
             precision = _share_present(seg_tokens, set(pattern.tokens), self._idf)
-            return self._cap_numbers(pattern, segment, min(fragment, 50 + 50 * precision)), True
+            score = min(fragment, 50 + 50 * precision)
+            return self._cap_numbers(pattern, segment, score), "fragment"
         else:
             whole = min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern, seg_tokens))
-            return self._cap_numbers(pattern, segment, whole), False
+            return self._cap_numbers(pattern, segment, whole), "text"
 
-        weight = 0.5 + 0.5 * min(
+        weight = _SHORT_WEIGHT + (1 - _SHORT_WEIGHT) * min(
             1.0, max(0.0, (core_length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
         )
         if start_aligned:
@@ -210,7 +217,7 @@ class Matcher:
         if weight < 1.0:
             whole = fuzz.ratio(pattern.code or pattern.core, seg)
             score = weight * alignment_score + (1 - weight) * whole
-        return self._cap_numbers(pattern, segment, score), False
+        return self._cap_numbers(pattern, segment, score), "code" if pattern.code else "text"
 
     def _word_cap(self, pattern: _Pattern, seg_tokens: set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""

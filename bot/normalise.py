@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 MAX_PASTE_CHARS = 200_000
 MAX_RECORDS = 20_000
 MAX_SEGMENT_CHARS = 2_000
-MAX_SEGMENTS_PER_RECORD = 12
+MAX_SEGMENTS_PER_RECORD = 16
 DISPLAY_CHARS = 300
 
 _HARD_BREAK = "\ue000"  # Private-use: marks a boundary that wrapped-line joining must not cross.
@@ -129,9 +129,21 @@ _XML_MESSAGE = re.compile(
     re.IGNORECASE,
 )
 _INNER = re.compile(r"\s-{1,3}>\s")
-_COLUMNS = re.compile(r"\s*(?:\t|\s[|¦]\s)\s*")  # Log viewers and spreadsheets paste as columns.
+_COLUMNS = re.compile(
+    r"\s*(?:\t|\s[|¦]\s| {2,})\s*"
+)  # Log viewers and spreadsheets paste as columns.
 _QUOTED_PHRASE = re.compile(r"""(?<!\w)(['"])([^'"\n]{8,300}?\s[^'"\n]{1,300}?)\1(?!\w)""")
 _AFTER_COLON = re.compile(r":\s+(?=\S)")
+# Words with which people introduce the error they are quoting: "keeps saying ...", "fails with".
+_AFTER_CUE = re.compile(
+    r"\b(?:says?|saying|said|shows?|showing|getting|gets|got|seeing|returns?|returned|"
+    r"returning|(?:fails?|failed|failing) with|throws?|threw|reports?|reported|reads?)\s+"
+    r"(?:(?:an?|the|this|that)\s+)?(?:error\s+)?(?=\S)",
+    re.IGNORECASE,
+)
+_OPEN_QUOTE = re.compile(r"""(?<!\w)["“](?=[^"”\n]{8,}$)""")
+_KEY_VALUE = re.compile(r"\b[a-z_]{3,40}=([a-z][\w.]{3,80})", re.IGNORECASE)
+_CLAUSE_END = re.compile(r",\s|;\s|\s\(|\s[-–→]+\s|\.\s|\.$")
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?;])\s+(?=[A-Z])")
 _TIMESTAMP_START = re.compile(r"^\W{0,2}(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2})")
 
@@ -177,8 +189,13 @@ def strip_slack_markup(text: str) -> str:
     text = html.unescape(text)
     text = _QUOTE_MARKER.sub("", text)
     text = _CODE_FENCE.sub(f"\n{_HARD_BREAK}\n", text)
-    text = _INLINE_CODE.sub(lambda m: f"\n{_HARD_BREAK}\n{m.group(1)}\n{_HARD_BREAK}\n", text)
-    return _EMPHASIS.sub(r"\2", text)
+    text = _INLINE_CODE.sub(lambda m: _own_line(m.group(1)), text)
+    # People put the error in bold to single it out; a bold phrase stands on its own like code.
+    return _EMPHASIS.sub(lambda m: _own_line(m.group(2)) if " " in m.group(2) else m.group(2), text)
+
+
+def _own_line(text: str) -> str:
+    return f"\n{_HARD_BREAK}\n{text}\n{_HARD_BREAK}\n"
 
 
 def clean_unicode(text: str) -> str:
@@ -308,7 +325,8 @@ def _segments(line: str) -> tuple[Segment, ...]:
     pieces = [line[i : i + MAX_SEGMENT_CHARS] for i in range(0, min(len(line), 20_000), 1_500)]
     found: list[tuple[str, bool]] = []
     for piece in pieces:
-        found.append((piece, True))
+        # A line ending in a colon announces a reason that is not there: it was not cut short.
+        found.append((piece, not piece.rstrip().endswith(":")))
         for splitter in (_INNER, _COLUMNS, _SENTENCE_END):
             parts = splitter.split(piece)[:6]
             if len(parts) > 1:
@@ -316,7 +334,14 @@ def _segments(line: str) -> tuple[Segment, ...]:
                 found.append((parts[-1], True))
         for body in (_JSON_MESSAGE, _XML_MESSAGE, _QUOTED_PHRASE):
             found.extend((m.group(2), False) for m in body.finditer(piece))
-        found.extend((piece[m.end() :], True) for m in list(_AFTER_COLON.finditer(piece))[:4])
+        found.extend((m.group(1), False) for m in _KEY_VALUE.finditer(piece))
+        for intro in (_AFTER_COLON, _AFTER_CUE, _OPEN_QUOTE):
+            for match in list(intro.finditer(piece))[:3]:
+                tail = piece[match.end() :]
+                found.append((tail, not tail.rstrip().endswith(":")))
+                clause = _CLAUSE_END.split(tail, maxsplit=1)[0]
+                if clause != tail:
+                    found.append((clause, False))
         if len(found) >= MAX_SEGMENTS_PER_RECORD:
             break
     segments = [make_segment(_unescape_json(t), may_be_cut=cut) for t, cut in found if t.strip()]

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.knowledge import Entry, Severity
-from bot.match import Candidate, Matcher
+from bot.match import AMBIGUOUS_MARGIN, Candidate, Matcher
 from bot.normalise import Record, make_segment, normalise
 
 MAX_CANDIDATES = 3
@@ -138,8 +138,20 @@ def _match_record(record: Record, matcher: Matcher) -> tuple[list[Candidate], li
     for candidate in ranked:
         if candidate.confident and not any(matcher.explains(a, candidate) for a in accepted):
             accepted.append(candidate)
-    others = [c for c in ranked if not c.confident]
+    if any(c.how == "text" for c in accepted):
+        # A code names a family of errors ("..._authentication_error"); the message beside it
+        # in the same response says which one.
+        accepted = [c for c in accepted if c.how != "code" or _same_entry_as_text(c, accepted)]
+    fragments = [c for c in ranked if c.how == "fragment"]
+    if len(fragments) > 1 and fragments[0].score - fragments[1].score < AMBIGUOUS_MARGIN:
+        # A paste cut short that fits two errors equally well names neither.
+        accepted = [c for c in accepted if c.how != "fragment"]
+    others = [c for c in ranked if c not in accepted]
     return accepted, others
+
+
+def _same_entry_as_text(code: Candidate, accepted: list[Candidate]) -> bool:
+    return any(c.how == "text" and c.entry.id == code.entry.id for c in accepted)
 
 
 def _did_you_mean(near: dict[str, Candidate], found: dict[str, _Tally]) -> list[Finding]:

@@ -25,7 +25,7 @@ def record_texts(paste: str) -> list[str]:
         ("in <#C0001OPS|ops>", "in #ops"),
         ("a &amp; b &lt;c&gt;", "a & b <c>"),
         ("> quoted error line", "quoted error line"),
-        ("*Feed Rejected*", "Feed Rejected"),
+        ("a *bold* word", "a bold word"),
     ],
 )
 def test_slack_markup_becomes_plain_text(slack, plain):
@@ -38,6 +38,11 @@ def test_code_fence_content_is_its_own_record():
         "getting this since morning:\nRequest is throttled",
         "any ideas?",
     ]
+
+
+def test_a_bold_phrase_is_its_own_record():
+    paste = "order shows *ORDER DESPATCH FAILED* in the audit trail"
+    assert "ORDER DESPATCH FAILED" in record_texts(paste)
 
 
 def test_inline_code_is_its_own_record_even_mid_sentence():
@@ -173,3 +178,18 @@ def test_only_a_piece_that_ends_the_line_may_be_a_cut_paste():
     cut = {s.display: s.may_be_cut for s in record.segments}
     assert cut["Status: Errors while updating."] is False
     assert cut["Error: Something else went wrong"] is True
+
+
+@pytest.mark.parametrize(
+    ("paste", "segment"),
+    [
+        ("audit trail just says No Despatch required, tracking never sent", "No Despatch required"),
+        ("Shopify test fails with 402 Payment Required", "402 Payment Required"),
+        ('keeps saying "The item cannot be listed or modi', "The item cannot be listed or modi"),
+        ("Magento 1 REST: oauth_problem=token_revoke", "token_revoke"),
+        ("14/03/2024 16:05  Order Despatch Failed  Amazon: items differ", "Order Despatch Failed"),
+    ],
+)
+def test_the_error_people_introduce_in_a_sentence_is_a_segment(paste, segment):
+    (record,) = normalise(paste).records
+    assert segment in [s.display for s in record.segments]

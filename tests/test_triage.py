@@ -144,3 +144,14 @@ def test_a_wrapper_sentence_is_not_mistaken_for_a_cut_paste(engine):
 def test_unknown_error_after_chat_is_listed_not_the_chat(engine):
     report = engine.explain("getting this since morning:\nFailed to frobnicate the widget cache")
     assert report.unmatched == ("Failed to frobnicate the widget cache",)
+
+
+def test_message_beside_a_code_says_which_error_it_is(engine):
+    body = '{"code":"woocommerce_rest_authentication_error","message":"Consumer key is missing."}'
+    assert [f.entry.id for f in engine.explain(body).matches] == [
+        "woocommerce-consumer-key-missing"
+    ]
+
+
+def test_a_wrapper_cut_before_its_reason_is_not_claimed(engine):
+    assert engine.explain("Start sync Error: Amazon SubmitInventoryChange:").matches == ()
