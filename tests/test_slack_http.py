@@ -3,9 +3,11 @@ under gunicorn in a subprocess, as a deployment runs it."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -74,10 +76,20 @@ def test_saving_the_request_url_is_answered_with_the_challenge(app):
 
 
 def test_a_body_larger_than_any_slack_request_is_refused_unread(slack, app):
-    response = app.sender.post(b"x" * (MAX_BODY_BYTES + 1), "application/json")
-    assert response.status == 413
+    # Only the headers are sent: the answer must come from Content-Length alone, before any of
+    # the body is read.
+    parts = urllib.parse.urlsplit(app.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.putrequest("POST", EVENTS_PATH)
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(MAX_BODY_BYTES + 1))
+        connection.endheaders()
+        assert connection.getresponse().status == 413
+    finally:
+        connection.close()
     app.wait_idle()
-    assert slack.calls_to("chat.postMessage") == []
+    assert slack.calls == []
 
 
 # --- `syncdoc serve` under gunicorn --------------------------------------------------------------
