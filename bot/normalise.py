@@ -129,9 +129,9 @@ _XML_MESSAGE = re.compile(
     re.IGNORECASE,
 )
 _INNER = re.compile(r"\s-{1,3}>\s")
-_COLUMNS = re.compile(
-    r"\s*(?:\t|\s[|¦]\s| {2,})\s*"
-)  # Log viewers and spreadsheets paste as columns.
+# Log viewers and spreadsheets paste as columns. The match may only start after a non-space: a
+# search from every position of a long run of spaces is quadratic (seconds for one paste).
+_COLUMNS = re.compile(r"(?<!\s)\s*(?:\t|\s[|¦]\s| {2,})\s*")
 _QUOTED_PHRASE = re.compile(r"""(?<!\w)(['"])([^'"\n]{8,300}?\s[^'"\n]{1,300}?)\1(?!\w)""")
 _AFTER_COLON = re.compile(r":\s+(?=\S)")
 # Words with which people introduce the error they are quoting: "keeps saying ...", "fails with".
