@@ -301,7 +301,7 @@ def _logical_lines(text: str) -> list[tuple[str, bool]]:
             # Stack frames and headers belong to the record above; they end any wrapping.
             joinable = False
             continue
-        if joinable and _STARTS_LOWER.match(line) and out:
+        if joinable and _STARTS_LOWER.match(line) and out and not _same_start(out[-1][0], line):
             previous, continues = out[-1]
             out[-1] = (f"{previous} {line}", continues)
         else:
@@ -314,6 +314,11 @@ def _logical_lines(text: str) -> list[tuple[str, bool]]:
         joinable = len(line) >= _WRAP_MIN_CHARS and not _ENDS_SENTENCE.search(line)
         introduces = line.endswith(":")
     return out
+
+
+def _same_start(previous: str, line: str) -> bool:
+    """Log records tend to start alike ("line 4: ...", "line 5: ..."); wrapped text does not."""
+    return previous.split(maxsplit=1)[0].casefold() == line.split(maxsplit=1)[0].casefold()
 
 
 def _segments(line: str) -> tuple[Segment, ...]:

@@ -155,3 +155,9 @@ def test_message_beside_a_code_says_which_error_it_is(engine):
 
 def test_a_wrapper_cut_before_its_reason_is_not_claimed(engine):
     assert engine.explain("Start sync Error: Amazon SubmitInventoryChange:").matches == ()
+
+
+def test_lowercase_log_lines_are_separate_occurrences(engine):
+    paste = "\n".join(f"line {n}: {CLOSED}" for n in range(7))
+    (finding,) = engine.explain(paste).matches
+    assert (finding.count, finding.longest_run) == (7, 7)
