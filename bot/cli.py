@@ -21,11 +21,13 @@ from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError, SyncdocError, UsageError
 from bot.inbox import drafts_document, written_up
 from bot.lint import lint
+from bot.reload import KnowledgeWatcher
 from bot.render.json import report_to_dict
 from bot.render.maintainers import gap_to_dict, render_stats_text, stats_to_dict
 from bot.render.text import render_text
 from bot.slack.app import check_token, create_app
 from bot.slack.http import create_wsgi_app, serve
+from bot.slack.maintainers import Notifier, watch_knowledge
 from bot.slack.manifest import manifest_yaml
 from bot.slack.send import web_client
 from bot.slack.socket_mode import run_socket_mode
@@ -275,36 +277,41 @@ def _stats(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     return 0
 
 
-def _slack_app(settings: Settings, *required: str) -> tuple[Engine, App]:
-    """Everything `run` and `serve` share: settings checked, logging on, base loaded, token
-    checked with Slack, app built."""
+def _slack_app(settings: Settings, *required: str) -> tuple[Engine, App, KnowledgeWatcher]:
+    """Everything `run` and `serve` share: settings checked, logging on, base loaded, store
+    opened, token checked with Slack, app built, and a (not yet started) live-reload watcher."""
     settings.require("slack_bot_token", *required)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     engine = Engine.from_path(settings.kb_path)
+    store = open_store(settings)
     client = web_client(settings)
     check_token(client)
-    return engine, create_app(settings, engine, client)
+    app = create_app(settings, engine, client, store=store)
+    watcher = watch_knowledge(engine, settings, Notifier(client, settings.maintainers_channel))
+    return engine, app, watcher
 
 
 def _run(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
-    _, app = _slack_app(settings, "slack_app_token")
+    _, app, watcher = _slack_app(settings, "slack_app_token")
     assert settings.slack_app_token is not None
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    run_socket_mode(app, settings.slack_app_token.reveal(), stop)
+    with watcher:
+        run_socket_mode(app, settings.slack_app_token.reveal(), stop)
     return 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
-    engine, app = _slack_app(settings, "slack_signing_secret")
+    engine, app, watcher = _slack_app(settings, "slack_signing_secret")
     serve(
         create_wsgi_app(app, engine),
         host=args.host,
         port=settings.port,
         log_level=settings.log_level,
+        on_worker_start=watcher.start,
     )
     return 0
 

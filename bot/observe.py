@@ -57,12 +57,17 @@ class Observer:
         self.burst_people = settings.burst_people
         self.burst_seconds = settings.burst_minutes * 60.0
 
-    def observe(self, report: Report, *, user: str, channel: str) -> Observation | None:
-        """Record one paste; None when it was not a paste or the store could not be written."""
+    def observe(
+        self, report: Report, *, user: str, channel: str, repeat: bool = False
+    ) -> Observation | None:
+        """Record one paste; None when it was not a paste or the store could not be written.
+
+        A `repeat` (the same answer shown again, e.g. shared in the channel) gets an answer id
+        for its buttons but adds nothing to hits, the inbox or bursts."""
         if not is_paste(report):
             return None
         kb = self.engine.kb
-        found = tuple(unknowns(report, kb))
+        found = () if repeat else tuple(unknowns(report, kb))
         entries = tuple(f.entry.id for f in report.matches)
         candidates = alternatives(report, self.engine)
         try:
@@ -73,6 +78,7 @@ class Observer:
                 entries=entries,
                 candidates=candidates,
                 templates=[template_key(u.template) for u in found],
+                repeat=repeat,
             )
             for unknown in found:
                 self.store.record_unknown(
@@ -82,7 +88,7 @@ class Observer:
                     channel=channel,
                     channel_hint=unknown.channel_hint,
                 )
-            burst, subject = self._bursts(report, found, user)
+            burst, subject = (None, None) if repeat else self._bursts(report, found, user)
         except StoreError as exc:
             log.warning("could not record a paste for the maintainers: %s", exc)
             return None

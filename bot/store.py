@@ -108,6 +108,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # The knowledge base channel an unknown error names, read before redaction removes it.
     ("ALTER TABLE inbox ADD COLUMN channel_hint TEXT",),
+    # An answer shown again (shared in the channel) can be voted on but is not another paste.
+    ("ALTER TABLE answers ADD COLUMN repeat INTEGER NOT NULL DEFAULT 0",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -321,8 +323,10 @@ class Store:
         entries: Sequence[str],
         candidates: Sequence[str] = (),
         templates: Sequence[str] = (),
+        repeat: bool = False,
     ) -> Answer:
-        """Remember an answer: `entries` matched (first shown first), `candidates` were near."""
+        """Remember an answer: `entries` matched (first shown first), `candidates` were near.
+        A `repeat` (the same answer shown again) adds no hits and is not counted as a paste."""
         answer = Answer(
             id=answer_id,
             user=user,
@@ -335,7 +339,7 @@ class Store:
         with self._transaction() as cursor:
             cursor.execute(
                 "INSERT INTO answers (id, user_id, channel, at, entry_id, recognised, entries, "
-                "candidates, templates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "candidates, templates, repeat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     answer.id,
                     answer.user,
@@ -346,12 +350,14 @@ class Store:
                     json.dumps(answer.entries),
                     json.dumps(answer.candidates),
                     json.dumps(answer.templates),
+                    int(repeat),
                 ),
             )
-            cursor.executemany(
-                "INSERT INTO hits (answer_id, entry_id, at) VALUES (?, ?, ?)",
-                [(answer.id, entry, answer.at) for entry in answer.entries],
-            )
+            if not repeat:
+                cursor.executemany(
+                    "INSERT INTO hits (answer_id, entry_id, at) VALUES (?, ?, ?)",
+                    [(answer.id, entry, answer.at) for entry in answer.entries],
+                )
         return answer
 
     def answer(self, answer_id: str) -> Answer | None:
@@ -559,7 +565,8 @@ class Store:
         """(answers given, answers that recognised nothing) since `since`."""
         with self._transaction() as cursor:
             row = cursor.execute(
-                "SELECT COUNT(*), COALESCE(SUM(1 - recognised), 0) FROM answers WHERE at >= ?",
+                "SELECT COUNT(*), COALESCE(SUM(1 - recognised), 0) FROM answers "
+                "WHERE at >= ? AND repeat = 0",
                 (since,),
             ).fetchone()
         return int(row[0]), int(row[1])

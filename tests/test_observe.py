@@ -95,3 +95,15 @@ def test_a_failing_store_is_logged_and_the_paste_still_explained(observer, store
     with caplog.at_level(logging.WARNING, logger="bot.observe"):
         assert observe(observer, KNOWN) is None
     assert "could not record a paste for the maintainers" in caplog.text
+
+
+def test_an_answer_shared_again_adds_no_hit_inbox_entry_or_sighting(observer, store):
+    text = UNKNOWN.format(number="203-1234567-1234567")
+    for n in range(3):
+        shared = observer.observe(
+            observer.engine.explain(text), user=f"U{n}", channel="C1", repeat=True
+        )
+    assert store.answer(shared.answer_id) is not None
+    assert (shared.burst, shared.unknowns) == (None, ())
+    assert store.inbox() == []
+    assert store.paste_counts(0) == (0, 0)

@@ -338,3 +338,12 @@ def test_a_store_opened_before_a_fork_works_in_the_child(store_url, open_store_a
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert parent.first_time("event:in-child") is False  # the parent's connection still works
+
+
+def test_an_answer_shown_again_can_be_voted_on_but_is_not_another_paste(store):
+    store.record_answer("a1", user="U1", channel="C1", entries=["x"])
+    store.record_answer("a2", user="U1", channel="C1", entries=["x"], repeat=True)
+    store.vote("a2", "U2", helpful=True)
+    assert store.paste_counts(0) == (1, 0)
+    assert [(h.entry_id, h.month) for h in store.hits()] == [("x", 1)]
+    assert store.votes("a2") == (1, 0)

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.inbox import draft_entry, when
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import Entry, KnowledgeBase
+from bot.render.slack import Block, SlackMessage, cut, escape, render_note
 from bot.stats import EntryStats, Stats
 from bot.store import Burst, InboxItem
 
@@ -153,5 +154,143 @@ def burst_notice(burst: Burst, subject: str, minutes: int, channels: Sequence[st
     where = f" (latest in {', '.join(f'<#{c}>' for c in channels)})" if channels else ""
     return (
         f":rotating_light: Several people are seeing the same error right now: {burst.people} "
-        f"different people in the last {minutes} minutes{where}.\n> {subject}"
+        f"different people in the last {minutes} minutes{where}.\n> {escape(subject)}"
     )
+
+
+# --- Slack: feedback buttons, "was it one of these?", App Home statistics ------------------------
+VOTE_HELPFUL_ACTION = "syncdoc_vote_helpful"
+VOTE_WRONG_ACTION = "syncdoc_vote_wrong"
+REPORT_ACTION = "syncdoc_report_unknown"
+CHOOSE_ACTION = "syncdoc_choose"
+"""Prefix of the "Was it one of these?" buttons' action ids (each button needs its own)."""
+FEEDBACK_BLOCK_ID = "feedback"
+MAX_HOME_ENTRIES = 10
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def feedback_block(answer_id: str, *, report_button: bool = False) -> Block:
+    """👍 / 👎 on an answer, and "Tell the maintainers" on an answer that knew nothing."""
+    elements = [
+        _button("👍 Helpful", VOTE_HELPFUL_ACTION, answer_id),
+        _button("👎 Wrong answer", VOTE_WRONG_ACTION, answer_id),
+    ]
+    if report_button:
+        elements.append(_button("Tell the maintainers", REPORT_ACTION, answer_id, "primary"))
+    return {"type": "actions", "block_id": FEEDBACK_BLOCK_ID, "elements": elements}
+
+
+def choice_value(answer_id: str, entry_id: str | None) -> str:
+    return f"{answer_id} {entry_id or ''}".strip()
+
+
+def parse_choice(value: str) -> tuple[str, str | None]:
+    answer_id, _, entry_id = value.partition(" ")
+    return answer_id, entry_id or None
+
+
+def alternatives_message(answer_id: str, entries: Sequence[Entry]) -> SlackMessage:
+    """Offered after a 👎: the other entries it might have been, and "none of these"."""
+    if not entries:
+        return render_note(
+            "Thanks, noted as a wrong answer. The maintainers see it in `syncdoc stats`."
+        )
+    buttons = [
+        _button(cut(entry.title, 75), f"{CHOOSE_ACTION}_{n}", choice_value(answer_id, entry.id))
+        for n, entry in enumerate(entries)
+    ]
+    buttons.append(_button("None of these", f"{CHOOSE_ACTION}_none", choice_value(answer_id, None)))
+    text = "Sorry that was wrong. Was it one of these?"
+    return SlackMessage(
+        text,
+        (
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{text}*"}},
+            {"type": "actions", "block_id": "alternatives", "elements": buttons},
+        ),
+    )
+
+
+def _mrkdwn_section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, 3000)}}
+
+
+def stats_blocks(stats: Stats) -> list[Block]:
+    """The statistics for the App Home tab, in a few sections."""
+    blocks: list[Block] = [
+        {"type": "divider"},
+        {"type": "header", "text": {"type": "plain_text", "text": "How syncdoc is doing"}},
+    ]
+    rows = []
+    for row in stats.entries[:MAX_HOME_ENTRIES]:
+        votes = (
+            f" · 👍 {row.helpful} · 👎 {row.wrong} ({_percent(row.helpful_rate)} helpful)"
+            if row.votes
+            else ""
+        )
+        rows.append(
+            f"• {escape(row.title)} `{row.entry_id}`: {row.day} / {row.week} / {row.month}{votes}"
+        )
+    if rows:
+        blocks.append(
+            _mrkdwn_section("*Answers per error (24 h / 7 d / 30 d):*\n" + "\n".join(rows))
+        )
+    else:
+        blocks.append(_mrkdwn_section("No answers recorded yet."))
+    if stats.pastes:
+        blocks.append(
+            _mrkdwn_section(
+                f"*Pastes nobody recognised (30 days):* {stats.unrecognised} of {stats.pastes} "
+                f"({_percent(stats.unrecognised_share)}). `syncdoc gaps` lists them with drafts."
+            )
+        )
+    unused = stats.never_matched
+    if unused:
+        listed = ", ".join(f"`{i}`" for i in unused[:MAX_LISTED_UNUSED])
+        more = f" and {len(unused) - MAX_LISTED_UNUSED} more" if len(unused) > 40 else ""
+        blocks.append(
+            _mrkdwn_section(
+                f"*Never matched in 90 days ({len(unused)} of {stats.kb_size}):* {listed}{more}"
+            )
+        )
+    if stats.confused:
+        lines = [
+            f"• `{pair.answered or 'not recognised'}` answered, people said `{pair.chosen}` "
+            f"({pair.count}×)"
+            for pair in stats.confused
+        ]
+        blocks.append(_mrkdwn_section("*Most often confused:*\n" + "\n".join(lines)))
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Vote 👍 / 👎 on any answer to improve these. "
+                    "Maintainers: `syncdoc stats` and `syncdoc gaps` show the details.",
+                }
+            ],
+        }
+    )
+    return blocks
+
+
+def report_notice(items: Sequence[InboxItem], user: str) -> str:
+    """Posted in the maintainers' channel when someone presses "Tell the maintainers"."""
+    lines = [f"<@{user}> pasted an error syncdoc does not know:"]
+    for item in items:
+        people = f"{item.people} {'person' if item.people == 1 else 'people'}"
+        lines.append(f"> {escape(item.example)}")
+        lines.append(f"Seen {item.count} time{'s' if item.count != 1 else ''} by {people}.")
+    lines.append("`syncdoc gaps` has a draft entry for it.")
+    return "\n".join(lines)

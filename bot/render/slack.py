@@ -339,8 +339,10 @@ def render_note(text: str) -> SlackMessage:
     return SlackMessage(text, (_section(text),))
 
 
-def render_home(kb: KnowledgeBase, command: str) -> dict[str, Any]:
-    """The App Home tab: how to use syncdoc and what it knows."""
+def render_home(
+    kb: KnowledgeBase, command: str, extra_blocks: Sequence[Block] = ()
+) -> dict[str, Any]:
+    """The App Home tab: how to use syncdoc and what it knows, then `extra_blocks`."""
     channels = sorted({e.channel for e in kb})
     blocks = [
         _header("syncdoc: Linnworks sync errors, explained"),
@@ -352,7 +354,7 @@ def render_home(kb: KnowledgeBase, command: str) -> dict[str, Any]:
             + f". `{command} list` shows them all."
         ),
     ]
-    return {"type": "home", "blocks": list(fit(blocks))}
+    return {"type": "home", "blocks": list(fit(blocks, extra_blocks))}
 
 
 # --- Staying within Slack's limits ----------------------------------------------------------------

@@ -29,13 +29,16 @@ from bot.triage import Report
 
 @dataclass(frozen=True)
 class Asker:
-    """Who sent the text, and in which conversation (Slack ids)."""
+    """Who sent the text, and in which conversation (Slack ids). `repeat` marks the same answer
+    shown again (shared in the channel): it gets its own buttons but is not another paste."""
 
     user: str
     channel: str
+    repeat: bool = False
 
 
 AnswerExtra = Callable[[Report, Asker], Sequence[Block]]
+HomeExtra = Callable[[], Sequence[Block]]
 
 TOO_LONG_TO_SHARE = (
     "This paste is too long to share from here: post it in the channel and I'll answer in the "
@@ -45,11 +48,18 @@ _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 
 
 class Answers:
-    def __init__(self, engine: Engine, settings: Settings, extras: Sequence[AnswerExtra] = ()):
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        extras: Sequence[AnswerExtra] = (),
+        home_extras: Sequence[HomeExtra] = (),
+    ):
         self.engine = engine
         self.command = settings.command
         self.unknown_hint = unknown_hint(settings.maintainers_channel)
         self._extras = tuple(extras)
+        self._home_extras = tuple(home_extras)
 
     def explain(
         self, text: str, asker: Asker, extra_blocks: Sequence[Block] = ()
@@ -67,6 +77,10 @@ class Answers:
         value = pack(text)
         extra = share_block(value) if value else context_block(TOO_LONG_TO_SHARE)
         return self.explain(text, asker, [extra])[1]
+
+    def home_blocks(self) -> list[Block]:
+        """What the home extras add to the App Home tab (for example usage statistics)."""
+        return [block for extra in self._home_extras for block in extra()]
 
 
 def unknown_hint(maintainers_channel: str | None) -> str:

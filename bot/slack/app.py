@@ -15,8 +15,10 @@ from bot.engine import Engine
 from bot.exceptions import ConfigError
 from bot.slack.answers import AnswerExtra, Answers
 from bot.slack.dedupe import MemorySeenEvents, SeenEvents, redelivery_filter
-from bot.slack.listeners import actions, commands, events, shortcuts
+from bot.slack.listeners import actions, commands, events, feedback, shortcuts
+from bot.slack.maintainers import MaintainersLoop
 from bot.slack.send import api_error, web_client
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +29,13 @@ def create_app(
     client: WebClient | None = None,
     *,
     seen: SeenEvents | None = None,
+    store: Store | None = None,
     answer_extras: Sequence[AnswerExtra] = (),
     listener_executor: Executor | None = None,
 ) -> App:
-    """A Bolt app answering with `engine`; `seen` remembers handled events (default: in memory).
+    """A Bolt app answering with `engine`; `seen` remembers handled events (default: `store`,
+    else in memory). With a `store`, every answer is recorded and carries feedback buttons, and
+    the App Home tab shows usage statistics (the maintainers' loop).
 
     Listeners acknowledge first and answer afterwards on Bolt's executor, in both HTTP and
     Socket Mode. The token is checked by `check_token` at start-up, not here.
@@ -45,10 +50,18 @@ def create_app(
         process_before_response=False,
         listener_executor=listener_executor,
     )
-    app.use(redelivery_filter(seen or MemorySeenEvents()))
-    answers = Answers(engine, settings, answer_extras)
+    app.use(redelivery_filter(seen or store or MemorySeenEvents()))
+    loop = MaintainersLoop(store, engine, settings, app.client) if store else None
+    answers = Answers(
+        engine,
+        settings,
+        [*answer_extras, loop.answer_blocks] if loop else answer_extras,
+        home_extras=[loop.home_blocks] if loop else (),
+    )
     for listeners in (events, commands, shortcuts, actions):
         listeners.register(app, answers)
+    if loop:
+        feedback.register(app, loop)
     return app
 
 

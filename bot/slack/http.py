@@ -87,11 +87,15 @@ def serve(
     port: int,
     threads: int = DEFAULT_THREADS,
     log_level: str = "INFO",
+    on_worker_start: Callable[[], None] | None = None,
 ) -> None:
-    """Serve until SIGTERM or SIGINT (gunicorn then exits the process)."""
+    """Serve until SIGTERM or SIGINT (gunicorn then exits the process). `on_worker_start` runs in
+    the worker process once it is forked: background threads (live reload) must start there."""
+    hooks = {"post_worker_init": lambda worker: on_worker_start()} if on_worker_start else {}
     _Gunicorn(
         application,
         {
+            **hooks,
             "bind": f"{host}:{port}",
             "workers": 1,
             "worker_class": "gthread",

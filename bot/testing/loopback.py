@@ -29,6 +29,7 @@ from bot.slack.answers import AnswerExtra
 from bot.slack.app import create_app
 from bot.slack.dedupe import SeenEvents
 from bot.slack.http import EVENTS_PATH, WSGIApp, create_wsgi_app
+from bot.store import Store
 from bot.testing.fake_slack import SIGNING_SECRET, FakeSlack, SlackSender
 
 
@@ -120,6 +121,7 @@ def app_on_loopback(
     *,
     env: Mapping[str, str] = {},
     seen: SeenEvents | None = None,
+    store: Store | None = None,
     answer_extras: Sequence[AnswerExtra] = (),
 ) -> Iterator[LoopbackApp]:
     """syncdoc's Slack app in HTTP mode on a loopback port, talking to `slack`; the keyword
@@ -129,6 +131,7 @@ def app_on_loopback(
         loopback_settings(slack, env),
         engine,
         seen=seen,
+        store=store,
         answer_extras=answer_extras,
         listener_executor=executor,
     )

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -93,9 +94,12 @@ def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
 
 @contextmanager
 def syncdoc(args: Sequence[str], env: Mapping[str, str]) -> Iterator[SyncdocProcess]:
-    """`syncdoc ARGS` with exactly `env` settings; stopped (SIGTERM) on the way out."""
-    process = SyncdocProcess(args, clean_env(env))
-    try:
-        yield process
-    finally:
-        process.stop()
+    """`syncdoc ARGS` with exactly `env` settings; stopped (SIGTERM) on the way out. Its data
+    folder (the SQLite store) is a fresh temporary one unless `env` names one, so a test never
+    writes to the real per-user data folder."""
+    with tempfile.TemporaryDirectory(prefix="syncdoc-data-") as data_dir:
+        process = SyncdocProcess(args, clean_env({"SYNCDOC_DATA_DIR": data_dir, **env}))
+        try:
+            yield process
+        finally:
+            process.stop()

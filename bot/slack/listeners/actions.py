@@ -37,7 +37,7 @@ class ActionListeners:
             return
         user = (body.get("user") or {}).get("id", "")
         shared_by = f"Shared by <@{user}>." if _USER_ID.match(user) else "Shared from syncdoc."
-        asker = Asker(user, (body.get("channel") or {}).get("id", ""))
+        asker = Asker(user, (body.get("channel") or {}).get("id", ""), repeat=True)
         _, message = self.answers.explain(text, asker, [context_block(shared_by)])
         if respond(response_url, message, response_type="in_channel"):
             respond(response_url, None, delete_original=True)

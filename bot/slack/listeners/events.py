@@ -79,7 +79,9 @@ class EventListeners:
     def on_home_opened(self, event: Event, client: WebClient) -> None:
         if event.get("tab") != "home":
             return
-        view = render_home(self.answers.engine.kb, self.answers.command)
+        view = render_home(
+            self.answers.engine.kb, self.answers.command, extra_blocks=self.answers.home_blocks()
+        )
         try:
             client.views_publish(user_id=event["user"], view=view)
         except (SlackApiError, SlackClientError, OSError) as exc:

@@ -1,0 +1,104 @@
+"""The maintainers' loop in Slack: every answer recorded and given feedback buttons, bursts noted,
+notices posted in the maintainers' channel, statistics on the App Home tab, and live reload.
+
+`MaintainersLoop` plugs into `Answers` as an answer extra and a home extra; its buttons are
+handled by bot/slack/listeners/feedback.py. Nothing here may cost a person an answer: a store or
+Slack failure is logged and the answer goes out without the extras.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.exceptions import StoreError
+from bot.knowledge import KnowledgeBase
+from bot.observe import Observer
+from bot.reload import KnowledgeWatcher, problems_message, recovered_message
+from bot.render.maintainers import (
+    burst_note,
+    burst_notice,
+    feedback_block,
+    stats_blocks,
+)
+from bot.render.slack import Block, context_block, escape, render_note
+from bot.slack.answers import Asker
+from bot.slack.send import post_message
+from bot.stats import collect
+from bot.store import Store
+from bot.triage import Report
+
+log = logging.getLogger(__name__)
+
+STATS_UNAVAILABLE = "Usage statistics are unavailable right now (the database did not answer)."
+
+
+class Notifier:
+    """Posts notices in the maintainers' channel (`SYNCDOC_MAINTAINERS_CHANNEL`), if one is set."""
+
+    def __init__(self, client: WebClient, channel: str | None) -> None:
+        self.client = client
+        self.channel = channel.lstrip("#") if channel else None
+
+    def __call__(self, text: str) -> bool:
+        """Post `text` (our own mrkdwn); False when no channel is set or Slack refused it."""
+        if not self.channel:
+            return False
+        return post_message(self.client, self.channel, render_note(text))
+
+
+class MaintainersLoop:
+    def __init__(self, store: Store, engine: Engine, settings: Settings, client: WebClient) -> None:
+        self.store = store
+        self.engine = engine
+        self.observer = Observer(store, engine, settings)
+        self.notify = Notifier(client, settings.maintainers_channel)
+        self.burst_minutes = settings.burst_minutes
+
+    def answer_blocks(self, report: Report, asker: Asker) -> list[Block]:
+        """Record the answer; its feedback buttons, and the burst note while a burst lasts."""
+        observation = self.observer.observe(
+            report, user=asker.user, channel=asker.channel, repeat=asker.repeat
+        )
+        if observation is None:
+            return []
+        blocks: list[Block] = []
+        burst = observation.burst
+        if burst is not None and burst.active:
+            blocks.append(context_block(burst_note(burst, self.burst_minutes)))
+            if burst.new and observation.burst_subject:
+                self.notify(
+                    burst_notice(
+                        burst, observation.burst_subject, self.burst_minutes, [asker.channel]
+                    )
+                )
+        report_button = not report.recognised and bool(observation.unknowns)
+        blocks.append(feedback_block(observation.answer_id, report_button=report_button))
+        return blocks
+
+    def home_blocks(self) -> list[Block]:
+        try:
+            stats = collect(self.store, self.engine.kb)
+        except StoreError as exc:
+            log.warning("App Home without statistics: %s", exc)
+            return [context_block(STATS_UNAVAILABLE)]
+        return stats_blocks(stats)
+
+
+def watch_knowledge(engine: Engine, settings: Settings, notify: Notifier) -> KnowledgeWatcher:
+    """A watcher that reloads `settings.kb_path` into `engine` and tells the maintainers' channel
+    about an invalid edit (once) and about its fix. Not started: the caller starts it in the
+    process that answers (after gunicorn's fork, in HTTP mode)."""
+
+    def problems(found: Sequence[object]) -> None:
+        lines = [escape(str(problem)) for problem in found]  # YAML text may hold Slack markup
+        notify(problems_message(settings.kb_path, lines, len(engine.kb)))
+
+    def recovered(kb: KnowledgeBase) -> None:
+        notify(recovered_message(kb))
+
+    return KnowledgeWatcher(engine, settings.kb_path, on_problems=problems, on_recovered=recovered)

@@ -1,0 +1,202 @@
+"""Live reload in the running Slack app, end to end: the real app over loopback HTTP and the real
+`syncdoc serve` / `syncdoc run` processes, a knowledge folder edited under them, answers and
+maintainers' notices read from the fake Slack (bot/slack/maintainers.py, bot/cli.py)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.slack.http import EVENTS_PATH
+from bot.slack.maintainers import Notifier, watch_knowledge
+from bot.testing.fake_slack import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    SlackSender,
+    message_event,
+    socket_envelope,
+)
+from bot.testing.loopback import app_on_loopback, loopback_settings
+from bot.testing.process import syncdoc
+
+MAINTAINERS = "C0MAINTAIN"
+ALPHA = "The alpha channel rejected the listing because the category is closed"
+BETA = "The beta courier refused the consignment because the weight is missing"
+
+
+def entry(entry_id: str, title: str, pattern: str) -> str:
+    return f"""\
+- id: {entry_id}
+  title: {title}
+  channel: demo
+  severity: action_required
+  patterns:
+    - {pattern}
+  meaning: Something went wrong in a way this test describes.
+  fix:
+    - Do the thing the test expects.
+  article:
+    title: Demo article
+    url: https://example.com/demo
+"""
+
+
+def version(n: int) -> str:
+    return entry("alpha-closed", f"Alpha v{n}", ALPHA) + entry("beta-weight", f"Beta v{n}", BETA)
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text(version(1))
+    return folder
+
+
+@pytest.fixture
+def slack():
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def running(slack, kb_dir, store):
+    """The app on loopback serving `kb_dir`, and its (not started) watcher."""
+    engine = Engine.from_path(kb_dir)
+    env = {"SYNCDOC_MAINTAINERS_CHANNEL": MAINTAINERS, "SYNCDOC_KB": str(kb_dir)}
+    with app_on_loopback(slack, engine, store=store, env=env) as app:
+        settings = loopback_settings(slack, env)
+        watcher = watch_knowledge(engine, settings, Notifier(app.app.client, MAINTAINERS))
+        yield app, watcher
+
+
+def settle(watcher) -> None:
+    for _ in range(3):
+        watcher.check()
+
+
+def answer_titles(slack, app, text: str) -> list[str]:
+    event = message_event(text)
+    app.sender.event(event)
+    app.wait_idle()
+    [reply] = slack.wait_for(
+        "chat.postMessage", where=lambda c: c.params.get("thread_ts") == event["event"]["ts"]
+    )
+    return re.findall(r"(?:Alpha|Beta) v\d+", reply.block_text())
+
+
+def maintainer_posts(slack) -> list[str]:
+    return [
+        c.block_text()
+        for c in slack.calls_to("chat.postMessage")
+        if c.params["channel"] == MAINTAINERS
+    ]
+
+
+def test_an_edit_is_answered_from_without_a_restart(slack, running, kb_dir):
+    app, watcher = running
+    assert "Alpha v1" in answer_titles(slack, app, ALPHA)
+    (kb_dir / "demo.yaml").write_text(version(2))
+    settle(watcher)
+    assert "Alpha v2" in answer_titles(slack, app, ALPHA)
+
+
+def test_an_invalid_edit_is_told_once_then_the_fix_is_served(slack, running, kb_dir):
+    app, watcher = running
+    (kb_dir / "demo.yaml").write_text(
+        version(2).replace("severity: action_required", "severity: urgent", 1)
+    )
+    for _ in range(10):
+        watcher.check()
+    assert "Alpha v1" in answer_titles(slack, app, ALPHA)  # the last good base keeps serving
+    [notice] = maintainer_posts(slack)
+    assert (
+        "has an invalid edit, so the bot keeps serving the last good version (2 entries)" in notice
+    )
+    assert f"{kb_dir / 'demo.yaml'}:4: entry 'alpha-closed': severity must be one of" in notice
+
+    (kb_dir / "demo.yaml").write_text(version(3))
+    settle(watcher)
+    assert "Alpha v3" in answer_titles(slack, app, ALPHA)
+    [_, fixed] = maintainer_posts(slack)
+    assert fixed == ":white_check_mark: The knowledge base is valid again: serving 2 entries."
+
+
+def test_answers_given_while_the_base_is_reloaded_each_come_from_one_version(
+    slack, running, kb_dir
+):
+    app, watcher = running
+    stop = threading.Event()
+
+    def edit() -> None:
+        n = 1
+        while not stop.is_set():
+            n += 1
+            (kb_dir / "demo.yaml").write_text(version(n))
+            settle(watcher)
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    events = [message_event(f"{ALPHA}\n{BETA}") for _ in range(12)]
+    try:
+        for event in events:
+            assert app.sender.event(event).status == 200
+        app.wait_idle()
+    finally:
+        stop.set()
+        editor.join()
+    replies = slack.wait_for("chat.postMessage", count=len(events))
+    versions = []
+    for reply in replies:
+        titles = re.findall(r"(Alpha|Beta) v(\d+)", reply.block_text())
+        assert {name for name, _ in titles} == {"Alpha", "Beta"}
+        assert len({n for _, n in titles}) == 1, f"one answer mixed versions: {titles}"
+        versions.append(titles[0][1])
+    assert len(set(versions)) > 1  # reloads really happened between the answers
+
+
+# --- The real processes ----------------------------------------------------------------------------
+
+
+def test_syncdoc_serve_reloads_the_knowledge_base_it_was_given(kb_dir):
+    with FakeSlack() as slack:
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+        }
+        args = ["serve", "--host", "127.0.0.1", "--port", "0", "--kb", str(kb_dir)]
+        with syncdoc(args, env) as process:
+            base = process.wait_for_line(r"Slack requests at (http://\S+?)/slack/events").group(1)
+            sender = SlackSender(base + EVENTS_PATH)
+            process.wait_for_line(r"watching .* for changes")  # in the worker, after the fork
+            (kb_dir / "demo.yaml").write_text(version(2))
+            process.wait_for_line(r"knowledge base reloaded from .*: 2 entries")
+            event = message_event(ALPHA)
+            sender.event(event)
+            [reply] = slack.wait_for("chat.postMessage", timeout=10)
+            assert "Alpha v2" in reply.block_text()
+
+
+def test_syncdoc_run_reloads_the_knowledge_base_it_was_given(kb_dir):
+    with FakeSlack(socket_mode=True) as slack:
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": APP_TOKEN,
+            "SLACK_API_URL": slack.api_url,
+            "SYNCDOC_KB": str(kb_dir),
+        }
+        with syncdoc(["run"], env) as process:
+            process.wait_for_line("connected to Slack over Socket Mode")
+            (kb_dir / "demo.yaml").write_text(version(2))
+            process.wait_for_line(r"knowledge base reloaded from .*: 2 entries")
+            envelope = socket_envelope(message_event(ALPHA))
+            slack.socket_mode.send(envelope)
+            [reply] = slack.wait_for("chat.postMessage", timeout=10)
+            assert "Alpha v2" in reply.block_text()
