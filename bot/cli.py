@@ -75,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     lint_cmd = commands.add_parser(
         "lint",
         help="check the knowledge base: YAML, schema, duplicate ids, and a self-test",
-        description="Check the knowledge base. Exit 0 when clean, 1 when problems were found.",
+        description=(
+            "Check the knowledge base. Patterns are literal texts, never regular expressions. "
+            "Exit 0 when clean, 1 when problems were found."
+        ),
     )
     _add_kb_option(lint_cmd)
     lint_cmd.set_defaults(handler=_lint)

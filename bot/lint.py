@@ -2,6 +2,9 @@
 
 A knowledge base tests itself: each pattern and example must be recognised as its own entry,
 clearly ahead of every other entry, and each counter-example must not be claimed by its entry.
+
+Patterns are literal texts compared fuzzily, never regular expressions, so no pattern can make
+matching slow; the schema refuses unknown keys, so a `regex:` key is a lint error, not ignored.
 """
 
 from __future__ import annotations
