@@ -562,11 +562,13 @@ class Store:
         return sorted(tallies, key=lambda t: (-(t.helpful + t.wrong), t.entry_id or ""))
 
     def paste_counts(self, since: float) -> tuple[int, int]:
-        """(answers given, answers that recognised nothing) since `since`."""
+        """(pastes, pastes that recognised nothing) since `since`. A paste is an answer that
+        recognised an error or saw an unknown error line: a chat message that only came near an
+        entry ("the remote server is slow today") is answered but is not a paste."""
         with self._transaction() as cursor:
             row = cursor.execute(
                 "SELECT COUNT(*), COALESCE(SUM(1 - recognised), 0) FROM answers "
-                "WHERE at >= ? AND repeat = 0",
+                "WHERE at >= ? AND repeat = 0 AND (recognised = 1 OR templates <> '[]')",
                 (since,),
             ).fetchone()
         return int(row[0]), int(row[1])

@@ -230,13 +230,19 @@ def test_entries_hit_since_lists_each_entry_once(store, clock):
     assert store.entries_hit_since(clock.now + 1) == set()
 
 
-def test_paste_counts_tell_how_many_answers_recognised_nothing(store, clock):
-    store.record_answer("old", user="U", channel="C", entries=[])
+def test_paste_counts_tell_how_many_pastes_recognised_nothing(store, clock):
+    store.record_answer("old", user="U", channel="C", entries=[], templates=["k0"])
     clock.advance(10 * DAY)
     store.record_answer("a1", user="U", channel="C", entries=["x"])
-    store.record_answer("a2", user="U", channel="C", entries=[])
+    store.record_answer("a2", user="U", channel="C", entries=[], templates=["k1"])
     assert store.paste_counts(clock.now - DAY) == (2, 1)
     assert store.paste_counts(0) == (3, 2)
+
+
+def test_an_answer_that_only_came_near_an_entry_is_not_a_paste(store):
+    store.record_answer("chat", user="U", channel="C", entries=[], candidates=["x"])
+    assert store.paste_counts(0) == (0, 0)
+    assert store.answer("chat").candidates == ("x",)  # it can still be voted on
 
 
 def test_the_sqlite_store_lives_in_the_data_dir_by_default(tmp_path):
