@@ -18,7 +18,12 @@ from bot.engine import Engine
 from bot.knowledge import bundled_kb_path
 from bot.store import PostgresStore, SQLiteStore, Store
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "linnworks-errors.yaml"
+CATALOGUE_PATH = Path("shared") / "reference" / "linnworks-errors.yaml"
+# The shared catalogue sits beside the checkout (../shared), however deep the checkout is.
+CATALOGUE = next(
+    (p / CATALOGUE_PATH for p in Path(__file__).resolve().parents if (p / CATALOGUE_PATH).exists()),
+    Path(__file__).resolve().parents[2] / CATALOGUE_PATH,
+)
 
 VALID_ENTRY = """\
 - id: demo-token-expired
