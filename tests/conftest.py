@@ -17,6 +17,8 @@ from bot.config import Secret, Settings
 from bot.engine import Engine
 from bot.knowledge import bundled_kb_path
 from bot.store import PostgresStore, SQLiteStore, Store
+from bot.testing.fake_slack import FakeSlack
+from bot.testing.loopback import LoopbackApp, app_on_loopback
 
 CATALOGUE_PATH = Path("shared") / "reference" / "linnworks-errors.yaml"
 # The shared catalogue sits beside the checkout (../shared), however deep the checkout is.
@@ -157,3 +159,17 @@ def syncdoc_env(store_url, tmp_path, monkeypatch) -> Settings:
     else:
         monkeypatch.setenv("SYNCDOC_DATA_DIR", str(tmp_path / "data"))
     return Settings.from_env()
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on loopback, recording every call (bot/testing/fake_slack.py)."""
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def app(slack: FakeSlack, engine: Engine) -> Iterator[LoopbackApp]:
+    """The real Bolt app over loopback HTTP, talking to `slack`."""
+    with app_on_loopback(slack, engine) as running:
+        yield running

@@ -15,16 +15,9 @@ from bot.testing.fake_slack import (
     BOT_TOKEN,
     RESPONSE_URL_METHOD,
     Failure,
-    FakeSlack,
     block_problems,
     sign,
 )
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
 
 
 def client(slack, token=BOT_TOKEN):

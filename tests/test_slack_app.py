@@ -3,15 +3,12 @@ are given to create_app, and what they do shows in the answers, end to end over 
 
 from __future__ import annotations
 
-import pytest
-
 from bot.engine import Engine
 from bot.knowledge import load_knowledge_base
 from bot.render.slack import context_block
 from bot.testing.fake_slack import (
     DM_CHANNEL_ID,
     RESPONSE_URL_METHOD,
-    FakeSlack,
     message_event,
     slash_command,
 )
@@ -23,12 +20,6 @@ TOKEN = (
     "Authorisation token is hard expired. User needs to generate a new token for this application."
 )
 DEMO = "The demo authorisation token has expired for this account"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
 
 
 def test_extra_blocks_are_added_to_every_answer_knowing_who_asked_where(slack, engine):

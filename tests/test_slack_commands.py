@@ -11,25 +11,12 @@ import pytest
 from bot.render.slack import ARTICLE_ACTION_ID, SHARE_ACTION_ID
 from bot.testing.fake_slack import (
     RESPONSE_URL_METHOD,
-    FakeSlack,
     block_action,
     slash_command,
 )
 from bot.testing.loopback import app_on_loopback
 
 THROTTLED = "Request is throttled"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def app(slack, engine):
-    with app_on_loopback(slack, engine) as running:
-        yield running
 
 
 def command_answer(slack, app, text, **options):

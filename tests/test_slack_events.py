@@ -17,7 +17,6 @@ from bot.testing.fake_slack import (
     BOT_USER_ID,
     DM_CHANNEL_ID,
     Failure,
-    FakeSlack,
     app_home_opened_event,
     app_mention_event,
     block_problems,
@@ -33,18 +32,6 @@ TOKEN = (
 CLOSED = "An existing connection was forcibly closed by the remote host"
 TOKEN_ARTICLE = "https://help.linnworks.com/support/solutions/articles/7000024275"
 MENTION = f"<@{BOT_USER_ID}>"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def app(slack, engine):
-    with app_on_loopback(slack, engine) as running:
-        yield running
 
 
 def only_post(slack, app):

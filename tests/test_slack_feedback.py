@@ -18,7 +18,6 @@ from bot.testing.fake_slack import (
     CHANNEL_ID,
     DM_CHANNEL_ID,
     RESPONSE_URL_METHOD,
-    FakeSlack,
     app_home_opened_event,
     block_action,
     message_event,
@@ -30,12 +29,6 @@ MAINTAINERS = "C0MAINTAIN"
 CLOSED = "An existing connection was forcibly closed by the remote host"
 TOO_MANY = "The remote server returned an error: (429) Too Many Requests"
 UNKNOWN = "Order {number} is stuck in the despatch queue error"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.fixture

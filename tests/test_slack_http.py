@@ -23,7 +23,6 @@ from bot.testing.fake_slack import (
     slash_command,
     url_verification,
 )
-from bot.testing.loopback import app_on_loopback
 from bot.testing.process import syncdoc
 
 TOKEN = (
@@ -40,18 +39,6 @@ def get(url: str) -> tuple[int, bytes]:
 
 
 # --- The WSGI application ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def app(slack, engine):
-    with app_on_loopback(slack, engine) as running:
-        yield running
 
 
 def test_health_check_answers_ok_with_the_number_of_known_errors(app, engine):

@@ -60,12 +60,6 @@ def kb_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
 def running(slack, kb_dir, store):
     """The app on loopback serving `kb_dir`, and its (not started) watcher."""
     engine = Engine.from_path(kb_dir)

@@ -3,23 +3,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.render.slack import SHARE_ACTION_ID
-from bot.testing.fake_slack import RESPONSE_URL_METHOD, FakeSlack, message_shortcut, sample
-from bot.testing.loopback import app_on_loopback
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def app(slack, engine):
-    with app_on_loopback(slack, engine) as running:
-        yield running
+from bot.testing.fake_slack import RESPONSE_URL_METHOD, message_shortcut, sample
 
 
 def test_shortcut_explains_the_chosen_message_to_the_person_who_used_it(slack, app):

@@ -463,6 +463,14 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 # --- Socket Mode ---------------------------------------------------------------------------------
 
 
+HELLO = {
+    "type": "hello",
+    "num_connections": 1,
+    "connection_info": {"app_id": "A0001APP"},
+    "debug_info": {"host": "fake-socket-mode"},
+}
+
+
 class SocketModeServer:
     """A loopback stand-in for Slack's Socket Mode WebSocket: greets each connection with
     `hello`, sends the envelopes you give it, and records every acknowledgement."""
@@ -493,6 +501,7 @@ class SocketModeServer:
 
     def send(self, envelope: Mapping[str, Any]) -> None:
         """Send one envelope (see `socket_envelope`) to the most recent connection."""
+        self.wait_connected()
         with self._changed:
             connection = self._connections[-1]
         connection.send(json.dumps(envelope))
@@ -517,20 +526,12 @@ class SocketModeServer:
                 self._changed.wait(left)
 
     def _handle(self, connection: Any) -> None:
-        connection.send(
-            json.dumps(
-                {
-                    "type": "hello",
-                    "num_connections": 1,
-                    "connection_info": {"app_id": "A0001APP"},
-                    "debug_info": {"host": "fake-socket-mode"},
-                }
-            )
-        )
+        # Registered before the greeting: a client that has seen `hello` can be sent to at once.
         with self._changed:
             self._connections.append(connection)
             self._changed.notify_all()
         try:
+            connection.send(json.dumps(HELLO))
             for message in connection:
                 with self._changed:
                     self.acks.append(json.loads(message))
