@@ -15,6 +15,7 @@ from bot.engine import Engine
 from bot.exceptions import ConfigError
 from bot.slack.answers import AnswerExtra, Answers
 from bot.slack.dedupe import MemorySeenEvents, SeenEvents, redelivery_filter
+from bot.slack.executor import BoundedExecutor
 from bot.slack.listeners import actions, commands, events, feedback, shortcuts
 from bot.slack.maintainers import MaintainersLoop
 from bot.slack.send import api_error, web_client
@@ -48,7 +49,7 @@ def create_app(
         signing_secret=secret.reveal() if secret else "",
         token_verification_enabled=False,
         process_before_response=False,
-        listener_executor=listener_executor,
+        listener_executor=listener_executor or BoundedExecutor(),
     )
     app.use(redelivery_filter(seen or store or MemorySeenEvents()))
     loop = MaintainersLoop(store, engine, settings, app.client) if store else None

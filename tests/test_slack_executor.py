@@ -1,0 +1,37 @@
+"""The listeners' thread pool keeps its backlog bounded (bot/slack/executor.py)."""
+
+from __future__ import annotations
+
+import threading
+
+from bot.slack.executor import BoundedExecutor
+
+
+def test_submitting_waits_while_the_backlog_is_full_and_resumes_when_a_task_ends():
+    executor = BoundedExecutor(workers=1, backlog=1)
+    release = threading.Event()
+    done: list[str] = []
+    try:
+        executor.submit(release.wait)  # runs, holding the only worker
+        executor.submit(done.append, "queued")  # waits in the backlog
+        third = threading.Thread(target=executor.submit, args=(done.append, "third"))
+        third.start()
+        third.join(0.3)
+        assert third.is_alive(), "a third task was accepted past the bound"
+        release.set()
+        third.join(5)
+        assert not third.is_alive()
+    finally:
+        release.set()
+        executor.shutdown(wait=True)
+    assert done == ["queued", "third"]
+
+
+def test_a_task_that_raises_frees_its_place():
+    executor = BoundedExecutor(workers=1, backlog=0)
+    try:
+        failed = executor.submit(lambda: 1 / 0)
+        assert isinstance(failed.exception(timeout=5), ZeroDivisionError)
+        assert executor.submit(lambda: "next").result(timeout=5) == "next"
+    finally:
+        executor.shutdown(wait=True)
