@@ -630,6 +630,7 @@ class SQLiteStore(Store):
         )
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA busy_timeout=10000")
+        connection.execute("PRAGMA synchronous=NORMAL")
         return connection
 
     def _begin(self, connection: Any) -> None:
