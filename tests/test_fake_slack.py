@@ -53,6 +53,15 @@ def test_a_post_is_recorded_with_its_token_and_parameters(slack):
     )
 
 
+def test_drain_hands_over_the_calls_so_far_and_forgets_them(slack):
+    client(slack).chat_postMessage(channel="C1", text="one")
+    client(slack).chat_postMessage(channel="C1", text="two")
+    assert [c.text for c in slack.drain()] == ["one", "two"]
+    assert slack.calls == []
+    client(slack).chat_postMessage(channel="C1", text="three")
+    assert [c.text for c in slack.drain()] == ["three"]
+
+
 def test_a_wrong_token_is_refused(slack):
     with pytest.raises(SlackApiError, match="invalid_auth"):
         client(slack, token="xoxb-wrong").auth_test()

@@ -249,6 +249,14 @@ class FakeSlack:
         with self._changed:
             self._failures[method].extend(failures)
 
+    def drain(self) -> list[Call]:
+        """The calls recorded so far, forgotten as they are returned (in one step, so none is
+        missed): long runs such as bench/load.py keep memory flat this way."""
+        with self._changed:
+            taken = list(self._calls)
+            self._calls.clear()
+            return taken
+
     def reset(self) -> None:
         """Forget every recorded call and queued failure."""
         with self._changed:

@@ -47,6 +47,10 @@ class SyncdocProcess:
         self._new.put(None)
 
     @property
+    def pid(self) -> int:
+        return self._popen.pid
+
+    @property
     def output(self) -> str:
         return "".join(self.lines)
 

@@ -1,0 +1,408 @@
+"""Load and soak: the real `syncdoc serve` (gunicorn, as deployed) driven with signed Slack
+requests over loopback, answering to the fake Slack Web API.
+
+    python bench/load.py                          # 10, 50 and 200 in flight, 2,000 requests each
+    python bench/load.py --soak 600               # then a 10-minute soak at 50 in flight
+    python bench/load.py --levels 50 --requests 500 --json figures.json
+
+Everything runs on 127.0.0.1: the fake Slack (bot.testing.fake_slack) in this process, `syncdoc
+serve` in a subprocess with a throw-away data folder. Every request is a signed `message` event
+whose text is one of the knowledge base's own examples, so each must get exactly one threaded
+reply; every tenth is delivered again as Slack redelivers (X-Slack-Retry-Num), which must not get
+a second. Reported per level: acknowledgement latency (what Slack waits for; p50, p99, max), HTTP
+statuses, replies delivered, lost and duplicated. The soak also samples the server's resident
+memory (gunicorn arbiter and worker) every `--sample` seconds.
+
+Bounded: `--requests` per level, `--soak` seconds, and `--max-seconds` for the whole run, after
+which the server is killed and the script exits 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import multiprocessing
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from bot.engine import Engine
+from bot.knowledge import bundled_kb_path
+from bot.slack.http import EVENTS_PATH
+from bot.testing.fake_slack import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    SlackSender,
+    message_event,
+)
+from bot.testing.process import SyncdocProcess, syncdoc
+
+LOOPBACK = "127.0.0.1"
+REDELIVER_EVERY = 10
+DRAIN_SECONDS = 60.0
+
+
+def fake_slack_process(connection: Connection) -> None:
+    """The fake Slack in a process of its own, so that the load driver's threads do not slow it
+    down: sends its Web API URL, then every successful reply as (thread_ts, time), until told to
+    stop."""
+    with FakeSlack() as fake:
+        connection.send(fake.api_url)
+        while not connection.poll(0.2):
+            replies = [
+                (str(c.params.get("thread_ts")), c.at)
+                for c in fake.drain()
+                if c.method == "chat.postMessage" and c.ok
+            ]
+            if replies:
+                connection.send(replies)
+    with contextlib.suppress(OSError):  # the driver may be gone (its time limit)
+        connection.send([])
+
+
+@dataclass
+class Tally:
+    """Replies the fake Slack received, per thread they answered."""
+
+    replies: Counter[str] = field(default_factory=Counter)
+    first_reply_at: dict[str, float] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def read(self, connection: Connection) -> None:
+        """Record what the fake reports until it stops (run in a thread)."""
+        while batch := connection.recv():
+            with self.lock:
+                for thread, at in batch:
+                    self.replies[thread] += 1
+                    self.first_reply_at.setdefault(thread, at)
+
+    def count(self, keys: set[str]) -> tuple[int, int]:
+        """(delivered, duplicated) among the threads `keys`."""
+        with self.lock:
+            counts = [self.replies.get(k, 0) for k in keys]
+        return sum(1 for c in counts if c), sum(c - 1 for c in counts if c > 1)
+
+
+@dataclass
+class Run:
+    in_flight: int
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    expected: set[str] = field(default_factory=set)
+    acked_at: dict[str, float] = field(default_factory=dict)
+    redelivered: int = 0
+    seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, latency: float, status: int) -> None:
+        with self.lock:
+            self.latencies.append(latency)
+            self.statuses[status] += 1
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def drive(
+    sender: SlackSender,
+    pastes: list[str],
+    in_flight: int,
+    *,
+    requests: int | None,
+    seconds: float | None,
+    on_tick: Callable[[], None] = lambda: None,
+) -> Run:
+    """`in_flight` threads sending events back to back until `requests` were sent or `seconds`
+    passed."""
+    run = Run(in_flight)
+    numbers = itertools.count()
+    deadline = time.monotonic() + seconds if seconds else float("inf")
+
+    def worker() -> None:
+        while time.monotonic() < deadline:
+            n = next(numbers)
+            if requests is not None and n >= requests:
+                return
+            event = message_event(pastes[n % len(pastes)])
+            response = sender.event(event)
+            run.add(response.seconds, response.status)
+            if response.status == 200:
+                with run.lock:
+                    run.expected.add(event["event"]["ts"])
+                    run.acked_at[event["event"]["ts"]] = time.time()
+            if n % REDELIVER_EVERY == 0:
+                again = sender.event(event, retry=1)
+                run.add(again.seconds, again.status)
+                with run.lock:
+                    run.redelivered += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(in_flight)]
+    for thread in threads:
+        thread.start()
+    while any(t.is_alive() for t in threads):
+        on_tick()
+        time.sleep(0.5)
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def settle(tally: Tally, run: Run) -> dict[str, object]:
+    """Wait for the replies to `run` (at most DRAIN_SECONDS) and summarise it."""
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while True:
+        delivered, duplicated = tally.count(run.expected)
+        if delivered == len(run.expected) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    time.sleep(1.0)  # a late duplicate, were there one, would arrive now
+    delivered, duplicated = tally.count(run.expected)
+    ms = [s * 1000 for s in run.latencies]
+    with tally.lock:
+        lags = [
+            tally.first_reply_at[ts] - run.acked_at[ts]
+            for ts in run.expected
+            if ts in tally.first_reply_at
+        ]
+    return {
+        "in_flight": run.in_flight,
+        "requests": len(run.latencies),
+        "redeliveries": run.redelivered,
+        "seconds": round(run.seconds, 1),
+        "requests_per_second": round(len(run.latencies) / run.seconds, 1) if run.seconds else 0,
+        "statuses": dict(run.statuses),
+        "ack_ms_p50": round(percentile(ms, 0.50), 1),
+        "ack_ms_p99": round(percentile(ms, 0.99), 1),
+        "ack_ms_max": round(max(ms), 1) if ms else None,
+        "reply_s_p50": round(percentile(lags, 0.50), 2),
+        "reply_s_p99": round(percentile(lags, 0.99), 2),
+        "reply_s_max": round(max(lags), 2) if lags else None,
+        "replies_expected": len(run.expected),
+        "replies_delivered": delivered,
+        "replies_lost": len(run.expected) - delivered,
+        "replies_duplicated": duplicated,
+    }
+
+
+# --- Memory ---------------------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(p) for p in task.read_text().split()]
+    return found
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def server_memory(process: SyncdocProcess) -> dict[str, int]:
+    """Resident memory in KiB of the gunicorn arbiter and its worker(s)."""
+    sample = {"arbiter": rss_kib(process.pid)}
+    for n, child in enumerate(_children(process.pid)):
+        sample[f"worker{n}"] = rss_kib(child)
+    return sample
+
+
+def slope_mib_per_minute(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (seconds, KiB) points, in MiB per minute."""
+    if len(points) < 2:
+        return 0.0
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    den = sum((x - mx) ** 2 for x in xs) or 1.0
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den * 60 / 1024
+
+
+def soak(
+    sender: SlackSender,
+    tally: Tally,
+    process: SyncdocProcess,
+    pastes: list[str],
+    *,
+    in_flight: int,
+    seconds: float,
+    sample_every: float,
+) -> dict[str, object]:
+    samples: list[dict[str, float]] = []
+    started = time.monotonic()
+    next_sample = started
+
+    def tick() -> None:
+        nonlocal next_sample
+        now = time.monotonic()
+        if now >= next_sample:
+            memory = server_memory(process)
+            samples.append({"t": round(now - started, 1), **memory})
+            print(f"  soak {now - started:6.0f}s  RSS {memory}", flush=True)
+            next_sample += sample_every
+
+    run = drive(sender, pastes, in_flight, requests=None, seconds=seconds, on_tick=tick)
+    tick()
+    summary = settle(tally, run)
+    worker = [k for k in samples[-1] if k.startswith("worker")]
+    key = worker[0] if worker else "arbiter"
+    warm = [s for s in samples if s["t"] >= 60] or samples
+    kib = [s[key] for s in warm]
+    summary["memory"] = {
+        "process": key,
+        "samples": samples,
+        "rss_mib_first": round(samples[0][key] / 1024, 1),
+        "rss_mib_after_warmup": round(warm[0][key] / 1024, 1),
+        "rss_mib_last": round(samples[-1][key] / 1024, 1),
+        "rss_mib_max": round(max(s[key] for s in samples) / 1024, 1),
+        "slope_mib_per_minute_after_warmup": round(
+            slope_mib_per_minute([(s["t"], s[key]) for s in warm]), 2
+        ),
+        "growth_mib_after_warmup": round((kib[-1] - kib[0]) / 1024, 1),
+    }
+    return summary
+
+
+# --- Main -----------------------------------------------------------------------------------------
+
+
+def watchdog(limit: float, process: list[SyncdocProcess]) -> None:
+    def expire() -> None:
+        print(f"load.py: hard time limit of {limit:.0f}s reached; stopping", file=sys.stderr)
+        for each in process:
+            os.kill(each.pid, signal.SIGKILL)
+        os._exit(3)
+
+    timer = threading.Timer(limit, expire)
+    timer.daemon = True
+    timer.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--levels", default="10,50,200", help="requests in flight, comma-separated")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per level")
+    parser.add_argument("--soak", type=float, default=0, metavar="SECONDS", help="soak duration")
+    parser.add_argument("--soak-in-flight", type=int, default=50)
+    parser.add_argument("--sample", type=float, default=10, help="seconds between RSS samples")
+    parser.add_argument("--max-seconds", type=float, default=None, help="hard limit for the run")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    levels = [int(n) for n in args.levels.split(",") if n]
+    limit = args.max_seconds or (len(levels) * 300 + args.soak * 1.5 + 300)
+
+    pastes = [
+        example for entry in Engine.from_path(bundled_kb_path()).kb for example in entry.examples
+    ]
+    results: dict[str, object] = {"levels": [], "pastes": len(pastes)}
+    started = time.monotonic()
+    parent, child = multiprocessing.get_context("spawn").Pipe()
+    fake = multiprocessing.get_context("spawn").Process(target=fake_slack_process, args=(child,))
+    fake.start()
+    api_url = parent.recv()
+    assert urllib.parse.urlsplit(api_url).hostname == LOOPBACK
+    tally = Tally()
+    reader = threading.Thread(target=tally.read, args=(parent,), daemon=True)
+    reader.start()
+    try:
+        with tempfile.TemporaryDirectory() as data:
+            results.update(measure(args, levels, limit, pastes, api_url, data, tally))
+    finally:
+        parent.send("stop")
+        reader.join(10)
+        fake.join(10)
+    results["total_seconds"] = round(time.monotonic() - started, 1)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(render_table(results))
+    return 0
+
+
+def measure(
+    args: argparse.Namespace,
+    levels: list[int],
+    limit: float,
+    pastes: list[str],
+    api_url: str,
+    data: str,
+    tally: Tally,
+) -> dict[str, object]:
+    results: dict[str, object] = {"levels": []}
+    env = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api_url,
+        "SYNCDOC_DATA_DIR": data,
+        "SYNCDOC_LOG_LEVEL": "INFO",  # the address is announced at INFO
+    }
+    with syncdoc(["serve", "--host", LOOPBACK, "--port", "0"], env) as process:
+        watchdog(limit, [process])
+        base = process.wait_for_line(r"Slack requests at (http://\S+?)/slack/events").group(1)
+        assert urllib.parse.urlsplit(base).hostname == LOOPBACK
+        sender = SlackSender(base + EVENTS_PATH, timeout=30)
+        settle(tally, drive(sender, pastes, 5, requests=50, seconds=60))  # warm up
+        for level in levels:
+            run = drive(sender, pastes, level, requests=args.requests, seconds=240)
+            summary = settle(tally, run)
+            summary["rss_mib"] = {k: round(v / 1024, 1) for k, v in server_memory(process).items()}
+            results["levels"].append(summary)  # type: ignore[attr-defined]
+            print(json.dumps(summary), flush=True)
+        if args.soak:
+            soaked = soak(
+                sender,
+                tally,
+                process,
+                pastes,
+                in_flight=args.soak_in_flight,
+                seconds=args.soak,
+                sample_every=args.sample,
+            )
+            results["soak"] = soaked
+            memory = {k: v for k, v in soaked["memory"].items() if k != "samples"}  # type: ignore[attr-defined]
+            print(json.dumps({**soaked, "memory": memory}), flush=True)
+        process.stop()
+        errors = [line for line in process.lines if "Traceback" in line or " ERROR " in line]
+        results["server_errors_logged"] = len(errors)
+    return results
+
+
+def render_table(results: dict[str, object]) -> str:
+    rows = [
+        "| in flight | requests | req/s | ack p50 ms | ack p99 ms | ack max ms | delivered | "
+        "lost | duplicated | non-200 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    runs = list(results["levels"])  # type: ignore[call-overload]
+    if "soak" in results:
+        runs.append({**results["soak"], "in_flight": f"{results['soak']['in_flight']} (soak)"})  # type: ignore[index]
+    for r in runs:
+        non_200 = sum(n for s, n in r["statuses"].items() if int(s) != 200)
+        rows.append(
+            f"| {r['in_flight']} | {r['requests']} | {r['requests_per_second']} | "
+            f"{r['ack_ms_p50']} | {r['ack_ms_p99']} | {r['ack_ms_max']} | "
+            f"{r['replies_delivered']}/{r['replies_expected']} | {r['replies_lost']} | "
+            f"{r['replies_duplicated']} | {non_200} |"
+        )
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
