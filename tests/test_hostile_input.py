@@ -26,6 +26,8 @@ from bot.inbox import unknowns
 from bot.normalise import DISPLAY_CHARS, MAX_RECORDS, MAX_SEGMENTS_PER_RECORD, normalise
 from bot.render.json import report_to_dict
 from bot.render.text import render_text
+from bot.testing.fake_slack import BOT_USER_ID, FakeSlack, app_mention_event
+from bot.testing.loopback import app_on_loopback
 from bot.triage import MAX_CANDIDATES, MAX_UNMATCHED
 
 from conftest import VALID_ENTRY
@@ -266,3 +268,24 @@ def test_lint_rejects_a_regex_key_in_an_entry(write_kb):
     assert f"{folder / 'demo.yaml'}:13: entry 'demo-token-expired': unknown key 'regex'" in (
         result.stdout
     )
+
+
+# --- The same through Slack ----------------------------------------------------------------------
+@pytest.fixture
+def slack():
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def app(slack, engine):
+    with app_on_loopback(slack, engine) as running:
+        yield running
+
+
+def test_a_mention_padded_with_thousands_of_spaces_is_answered(slack, app):
+    # The help check once backtracked cubically here: minutes for 3,000 spaces, days for 40,000.
+    event = app_mention_event(f"<@{BOT_USER_ID}>" + " " * 3_000 + "x")
+    assert app.sender.event(event).status == 200
+    (post,) = slack.wait_for("chat.postMessage", timeout=HANG_GUARD_SECONDS)
+    assert post.params["thread_ts"] == event["event"]["ts"]

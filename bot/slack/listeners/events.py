@@ -24,7 +24,9 @@ ANSWERED_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 """Message subtypes that are a person posting; edits, deletions, joins and bots are not."""
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-_HELP = re.compile(r"^\s*(?:help|\?|hi|hello|hey)?\s*[.!?]*\s*$", re.IGNORECASE)
+# Possessive runs (*+): with plain ones, "@syncdoc" and a few thousand spaces took the regex
+# minutes of backtracking (cubic) before any answer.
+_HELP = re.compile(r"^\s*+(?:help|\?|hi|hello|hey)?\s*+[.!?]*+\s*+$", re.IGNORECASE)
 
 log = logging.getLogger(__name__)
 
