@@ -230,10 +230,14 @@ def test_reply_arrives_once_after_a_reset_connection(slack, app):
 
 def test_a_slack_server_error_is_logged_and_the_next_paste_is_answered(slack, app, caplog):
     slack.fail_next("chat.postMessage", Failure.server_error())
+    event = message_event(TOKEN)
     with caplog.at_level(logging.WARNING, logger="bot.slack.send"):
-        app.sender.event(message_event(TOKEN))
+        app.sender.event(event)
         app.wait_idle()
-    assert "Slack refused chat.postMessage in C0001OPS: internal_error" in caplog.text
+    assert (
+        f"Slack refused chat.postMessage in C0001OPS thread {event['event']['ts']}: "
+        "internal_error; answer not sent"
+    ) in caplog.text
     app.sender.event(message_event(CLOSED))
     slack.wait_for("chat.postMessage")
     app.wait_idle()

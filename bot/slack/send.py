@@ -63,12 +63,23 @@ def post_message(
             **message.payload(),
         )
     except SlackApiError as exc:
-        log.warning("Slack refused chat.postMessage in %s: %s", channel, api_error(exc))
+        where = _where(channel, thread_ts)
+        log.warning(
+            "Slack refused chat.postMessage in %s: %s; answer not sent", where, api_error(exc)
+        )
         return False
     except (SlackClientError, OSError) as exc:
-        log.warning("could not reach Slack for chat.postMessage in %s: %r", channel, exc)
+        where = _where(channel, thread_ts)
+        log.warning(
+            "could not reach Slack for chat.postMessage in %s: %r; answer not sent", where, exc
+        )
         return False
     return True
+
+
+def _where(channel: str, thread_ts: str | None) -> str:
+    # The thread names the message whose answer was lost, so someone can follow it up by hand.
+    return f"{channel} thread {thread_ts}" if thread_ts else channel
 
 
 def post_ephemeral(client: WebClient, channel: str, user: str, message: SlackMessage) -> bool:
