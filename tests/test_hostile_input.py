@@ -26,7 +26,14 @@ from bot.inbox import unknowns
 from bot.normalise import DISPLAY_CHARS, MAX_RECORDS, MAX_SEGMENTS_PER_RECORD, normalise
 from bot.render.json import report_to_dict
 from bot.render.text import render_text
-from bot.testing.fake_slack import BOT_USER_ID, FakeSlack, app_mention_event
+from bot.testing.fake_slack import (
+    BOT_USER_ID,
+    DM_CHANNEL_ID,
+    FakeSlack,
+    app_mention_event,
+    block_problems,
+    message_event,
+)
 from bot.testing.loopback import app_on_loopback
 from bot.triage import MAX_CANDIDATES, MAX_UNMATCHED
 
@@ -289,3 +296,54 @@ def test_a_mention_padded_with_thousands_of_spaces_is_answered(slack, app):
     assert app.sender.event(event).status == 200
     (post,) = slack.wait_for("chat.postMessage", timeout=HANG_GUARD_SECONDS)
     assert post.params["thread_ts"] == event["event"]["ts"]
+
+
+def _random_text(size: int) -> str:
+    """Any code points, control characters and lone surrogates included (Slack's JSON carries
+    them as \\u escapes)."""
+    rng = random.Random(20261127)
+    return "".join(
+        chr(rng.choice((rng.randrange(0x20), rng.randrange(0x110000)))) for _ in range(size)
+    )
+
+
+TYPED_MARKUP = "&lt;!channel&gt; &lt;@U0BADBAD&gt; &lt;https://evil.test|click&gt; &amp;lt;"
+INJECTION = "<!channel> <!here> <@U0BADBAD> <#C0BADBAD> <https://evil.test|click me> &lt;b&gt;"
+SLACK_PASTES = {
+    "random code points": _random_text(SLACK_MAX_CHARS),
+    "lone surrogates and NUL around the error": f"\ud800\x00 {TOKEN} \udfff\x00",
+    "13,000 short lines": "ok\n" * 13_000,
+    "a 40,000-character word": "A" * SLACK_MAX_CHARS,
+    "regex-hostile lines": "".join(f"{line}.\n" for line in _REGEX_HOSTILE_LINES)[:SLACK_MAX_CHARS],
+    "emoji and right-to-left text around the error": f"😀🔥 \u202eשלום {TOKEN} مرحبا 👍🏽",
+    "HTML and script tags around the error": f"<script>alert(1)</script><b>{TOKEN}</b>",
+    "YAML tags before the error": f"!!python/object/apply:os.system ['id']\n{TOKEN}",
+    "Slack markup injection around the error": f"{INJECTION} *{TOKEN}* {INJECTION}",
+    "Slack markup injection alone": INJECTION * 400,
+    # What a person typing <!channel> sends: Slack escapes it, the normaliser unescapes it.
+    "typed markup in an unknown error": f"Error: stock sync failed {TYPED_MARKUP}",
+}
+
+
+@pytest.mark.parametrize("paste", SLACK_PASTES.values(), ids=SLACK_PASTES.keys())
+def test_hostile_direct_message_gets_one_answer_slack_accepts(slack, app, paste):
+    assert (
+        app.sender.event(message_event(paste, channel=DM_CHANNEL_ID, channel_type="im")).status
+        == 200
+    )
+    slack.wait_for("chat.postMessage", timeout=HANG_GUARD_SECONDS)
+    app.wait_idle()
+    (post,) = slack.calls_to("chat.postMessage")
+    assert block_problems(post.blocks) == []
+    if TOKEN in paste:
+        assert post.blocks[0]["text"]["text"] == TOKEN_TITLE
+    shown = post.text + post.block_text()
+    for markup in ("<!channel>", "<!here>", "<@U0BADBAD>", "<#C0BADBAD>", "<https://evil.test"):
+        assert markup not in shown, f"{markup} from the paste reached Slack unescaped"
+
+
+def test_markup_typed_into_an_unknown_error_is_echoed_escaped(slack, app):
+    paste = f"Error: stock sync failed {TYPED_MARKUP}"
+    app.sender.event(message_event(paste, channel=DM_CHANNEL_ID, channel_type="im"))
+    (post,) = slack.wait_for("chat.postMessage")
+    assert "&lt;!channel&gt; &lt;@U0BADBAD&gt;" in post.block_text()
