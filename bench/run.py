@@ -97,9 +97,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"#   {_progress_line(outcome, paste_set)}", file=sys.stderr)
 
     machine["load_after"] = _loadavg()
-    markdown = render(
-        outcomes, paste_set, bases, machine, source, args, time.perf_counter() - started
-    )
+    real_words = synth.distinct_words(p for item in real for p in item["patterns"])
+    elapsed = time.perf_counter() - started
+    markdown = render(outcomes, paste_set, bases, machine, source, real_words, args, elapsed)
     print(markdown)
     if args.misses:
         write_misses(args.misses, outcomes, paste_set)
@@ -213,18 +213,34 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def speedup(outcome: Outcome, baseline: Outcome | None) -> tuple[float, float] | None:
-    """(mean, median) per-paste ratio baseline/outcome, over the pastes both answered."""
+@dataclass(frozen=True)
+class Speedup:
+    """How many times faster than the baseline, over the pastes both answered."""
+
+    mean: float
+    median: float
+    cpu_mean: float
+
+
+def speedup(outcome: Outcome, baseline: Outcome | None) -> Speedup | None:
     if baseline is None:
         return None
     shared = sorted(set(outcome.wall) & set(baseline.wall))
     if not shared:
         return None
-    mine = [outcome.wall[i] for i in shared]
-    theirs = [baseline.wall[i] for i in shared]
-    return statistics.fmean(theirs) / statistics.fmean(mine), statistics.median(
-        theirs
-    ) / statistics.median(mine)
+
+    def ratio(times: dict[int, float], other: dict[int, float], average: Any) -> float:
+        return average([other[i] for i in shared]) / average([times[i] for i in shared])
+
+    return Speedup(
+        mean=ratio(outcome.wall, baseline.wall, statistics.fmean),
+        median=ratio(outcome.wall, baseline.wall, statistics.median),
+        cpu_mean=ratio(outcome.cpu, baseline.cpu, statistics.fmean),
+    )
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.1f}x" if ratio >= 1 else f"{ratio:.2f}x"
 
 
 def _ms(seconds: float) -> str:
@@ -249,6 +265,7 @@ def render(
     bases: dict[int, synth.BuiltBase],
     machine: dict[str, Any],
     source: str,
+    real_words: int,
     args: argparse.Namespace,
     elapsed: float,
 ) -> str:
@@ -274,7 +291,7 @@ def render(
         f"({_kind_counts(pastes)}), seed {args.seed}.",
         "",
         "| entries (synthetic + real) | patterns | method | start-up s | per paste p50 ms "
-        "| p95 ms | mean ms | speed-up vs naive extractOne (mean / p50) | peak RSS MB "
+        "| p95 ms | mean ms | speed-up vs naive extractOne (mean / p50 / CPU mean) | peak RSS MB "
         "| top-1 correct | wrong claims | false claims on unknown |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -290,7 +307,9 @@ def render(
             ratio = speedup(outcome, baseline)
             ratio_text = "1x" if method == BASELINE else "-"
             if ratio and method != BASELINE:
-                ratio_text = f"{ratio[0]:.1f}x / {ratio[1]:.1f}x"
+                ratio_text = " / ".join(
+                    _times(x) for x in (ratio.mean, ratio.median, ratio.cpu_mean)
+                )
             measured = "" if len(walls) == len(pastes) else f" ({len(walls)} of {len(pastes)})"
             lines.append(
                 f"| {base.synthetic:,} + {base.real} | {base.patterns:,} "
@@ -301,7 +320,15 @@ def render(
                 f"| {acc.correct}/{acc.known} ({acc.correct_share:.0%}) | {acc.wrong} "
                 f"| {acc.false_claims}/{acc.unknown} |"
             )
-    lines += ["", *_startup_breakdown(outcomes, bases), "", *_targets(by_key)]
+    words = ", ".join(f"{bases[size].words:,} at {size:,}" for size in sorted(bases))
+    lines += [
+        "",
+        f"Distinct words in the patterns: {words} (the real entries alone: {real_words:,}).",
+        "",
+        *_startup_breakdown(outcomes, bases),
+        "",
+        *_targets(by_key),
+    ]
     largest = max(bases)
     lines += ["", *_by_kind(by_key, pastes, largest), "", MARK_END]
     return "\n".join(lines)
@@ -338,8 +365,8 @@ def _targets(by_key: dict[tuple[str, int], Outcome]) -> list[str]:
         return "**met**" if ok else "**NOT met**"
 
     speed = (
-        f"{verdict(ratio[0] >= TARGET_SPEEDUP)}: {ratio[0]:.1f}x on the mean "
-        f"({ratio[1]:.1f}x on the median)"
+        f"{verdict(ratio.mean >= TARGET_SPEEDUP)}: {ratio.mean:.1f}x on the mean wall-clock "
+        f"time ({ratio.median:.1f}x on the median, {ratio.cpu_mean:.1f}x on mean CPU time)"
         if ratio
         else "not measured (the naive extractOne baseline was not run)"
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from bot.knowledge import bundled_kb_path, load_knowledge_base
 from bot.normalise import canonical
 
 ENTRIES_PER_FILE = 250
+_WORD = re.compile(r"[a-z][a-z0-9_]{2,}")
 REFERENCE_CATALOGUE = Path("/work/shared/reference/linnworks-errors.yaml")
 """Fallback source of real entries while the repository's knowledge base has no YAML yet."""
 
@@ -133,6 +134,8 @@ class BuiltBase:
     real: int
     patterns: int
     files: int
+    words: int
+    """Distinct words of three or more letters across all patterns: how varied the base is."""
 
 
 @dataclass(frozen=True)
@@ -231,8 +234,13 @@ def build_base(
         real=len(real),
         patterns=sum(len(s.patterns) for s in sources),
         files=files,
+        words=distinct_words(p for s in sources for p in s.patterns),
     )
     return built, sources
+
+
+def distinct_words(patterns: Iterable[str]) -> int:
+    return len({w for p in patterns for w in _WORD.findall(p.casefold())})
 
 
 def _write_yaml(path: Path, items: list[dict[str, Any]], comment: str) -> None:
