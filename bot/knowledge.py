@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+import fastjsonschema
 import jsonschema
 import yaml
 
@@ -181,9 +182,10 @@ def _load_file(file: Path, raw: bytes) -> tuple[list[Entry], list[Problem]]:
         return [], []  # An empty file is allowed: a maintainer may be starting one.
 
     problems = [Problem(name, line, msg) for line, msg in _duplicate_keys(node)]
-    validator = jsonschema.Draft202012Validator(load_schema())
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        problems.extend(_schema_problem(name, node, data, error))
+    if not _is_valid(data):
+        validator = jsonschema.Draft202012Validator(load_schema())
+        for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+            problems.extend(_schema_problem(name, node, data, error))
     if problems:
         return [], sorted(problems, key=lambda p: p.line)
 
@@ -196,9 +198,32 @@ def _load_file(file: Path, raw: bytes) -> tuple[list[Entry], list[Problem]]:
     return entries, problems
 
 
+@cache
+def _compiled_schema() -> Callable[[Any], Any]:
+    return fastjsonschema.compile(load_schema())
+
+
+def _is_valid(data: Any) -> bool:
+    """The fast check: a compiled schema, some fifteen times quicker than jsonschema.
+
+    Only a file that fails it is validated again by jsonschema, whose errors carry the exact
+    path that `_schema_problem` turns into a line number.
+    """
+    try:
+        _compiled_schema()(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+# libyaml's parser is several times faster than PyYAML's pure-Python one and gives the same
+# nodes and line marks; both construct with the safe constructor only.
+_SafeLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
 def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
     """Parse with the safe loader, keeping the node tree for line numbers."""
-    loader = yaml.SafeLoader(text)
+    loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -58,11 +58,10 @@ def best_per_entry(text: str, matcher: Matcher) -> dict[str, Candidate]:
     """Each entry's best candidate anywhere in `text`."""
     best: dict[str, Candidate] = {}
     for record in normalise(text).records:
-        for segment in record.segments:
-            for candidate in matcher.rank(segment, limit=5):
-                current = best.get(candidate.entry.id)
-                if current is None or candidate.score > current.score:
-                    best[candidate.entry.id] = candidate
+        for candidate in matcher.rank_all(record.segments):
+            current = best.get(candidate.entry.id)
+            if current is None or candidate.score > current.score:
+                best[candidate.entry.id] = candidate
     return best
 
 

@@ -10,9 +10,11 @@ present: "(401) Unauthorized" is not "(403) Forbidden" however alike the sentenc
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,8 +35,9 @@ _SHORT_PATTERN, _LONG_PATTERN = 10, 50
 _SHORT_WEIGHT = 0.3  # How much finding a 10-character pattern counts; the rest is the whole line.
 _START_BONUS = 0.1
 _MISSING_NUMBER_CAP = CONFIDENT - 15
-_CANDIDATES_SCORED = 40
-_POSTINGS_BUDGET = 20_000
+_CANDIDATES_SCORED = 20
+_POSTINGS_BUDGET = 2_000
+_MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
 
 _TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
 _CODE_TOKEN = re.compile(r"[a-z0-9_]+(?:\.[a-z0-9_]+)+|[a-z0-9]+(?:_[a-z0-9]+)+")
@@ -129,51 +132,72 @@ class Matcher:
             for token in toks:
                 postings[token].append(index)
         self._postings = dict(postings)
+        self._weights = [p.weight for p in self._patterns]
 
     def rank(self, segment: Segment, limit: int = 3) -> list[Candidate]:
         """The best `limit` entries for one segment, best first, one candidate per entry."""
-        seg_tokens = tokens(segment.canon)
+        return self.rank_all((segment,))[:limit]
+
+    def rank_all(self, segments: Sequence[Segment]) -> list[Candidate]:
+        """Each entry's best candidate over all `segments` (the pieces of one record), best
+        first; at equal scores a whole match ranks before a fragment of a longer pattern.
+
+        The pieces of a record share most of their words, so one shortlist serves them all.
+        """
+        seg_tokens = [tokens(s.canon) for s in segments]
+        words = set().union(*seg_tokens)
+        codes = set().union(*(_code_tokens(s.plain) for s in segments))
         best: dict[str, Candidate] = {}
-        for index in self._shortlist(seg_tokens, segment.plain):
+        for index in self._shortlist(words | codes):
             pattern = self._patterns[index]
-            score, how = self._score(pattern, segment, seg_tokens)
-            current = best.get(pattern.entry.id)
-            if score > 0 and (current is None or score > current.score):
-                best[pattern.entry.id] = Candidate(
-                    pattern.entry, round(score, 1), pattern.text, segment, how
-                )
-        ranked = sorted(best.values(), key=lambda c: (-c.score, c.entry.id))
-        return ranked[:limit]
+            for segment, toks in zip(segments, seg_tokens, strict=True):
+                if pattern.code is None and toks.isdisjoint(pattern.tokens):
+                    continue  # Nothing in common with this piece: it cannot score.
+                score, how = self._score(pattern, segment, toks)
+                candidate = Candidate(pattern.entry, round(score, 1), pattern.text, segment, how)
+                current = best.get(pattern.entry.id)
+                if score > 0 and (current is None or _order(candidate) < _order(current)):
+                    best[pattern.entry.id] = candidate
+        return sorted(best.values(), key=_order)
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
         outer, inner = canonical(winner.pattern), canonical(other.pattern)
         return len(inner) < len(outer) and fuzz.partial_ratio(inner, outer) >= 90
 
-    def _shortlist(self, seg_tokens: set[str], plain: str) -> list[int]:
-        """Patterns sharing enough rare words with the segment; only these are scored."""
-        ordered = sorted(
-            (t for t in seg_tokens | _code_tokens(plain) if t in self._postings),
-            key=lambda t: len(self._postings[t]),
-        )
+    def _shortlist(self, words: set[str]) -> list[int]:
+        """The patterns worth scoring: those sharing enough of their rarer words with the text.
+
+        Words are taken rarest first; once something is found, a word whose postings would take
+        the total past the budget is skipped, since common words only confirm what rarer ones
+        already found. Ties are broken by closeness in size, so a short text prefers the short
+        pattern it equals to the long patterns that merely contain it.
+        """
+        ordered = sorted((w for w in words if w in self._postings), key=self._document_count)
+        text_weight = sum(self._idf[w] for w in ordered) or 1.0
         overlap: dict[int, float] = defaultdict(float)
-        seg_weight = sum(self._idf[t] for t in ordered)
         spent = 0
-        for token in ordered:
-            postings = self._postings[token]
-            if spent > _POSTINGS_BUDGET:
-                break  # Common words only confirm what rarer words already found.
+        for word in ordered:
+            postings = self._postings[word]
+            if overlap and spent + len(postings) > _POSTINGS_BUDGET:
+                break
             spent += len(postings)
-            idf = self._idf[token]
+            idf = self._idf[word]
             for index in postings:
                 overlap[index] += idf
-        shortlisted = []
-        for index, shared in overlap.items():
-            share = shared / min(self._patterns[index].weight, seg_weight or 1.0)
-            if share >= 0.3:
-                shortlisted.append((share, index))
-        shortlisted.sort(reverse=True)
-        return [index for _, index in shortlisted[:_CANDIDATES_SCORED]]
+
+        def closeness(index: int) -> tuple[float, float]:
+            shared, weight = overlap[index], self._weights[index]
+            return shared / min(weight, text_weight), shared / max(weight, text_weight)
+
+        return heapq.nlargest(
+            _CANDIDATES_SCORED,
+            (i for i in overlap if closeness(i)[0] >= _MIN_SHARED),
+            key=closeness,
+        )
+
+    def _document_count(self, word: str) -> int:
+        return len(self._postings[word])
 
     def _score(
         self, pattern: _Pattern, segment: Segment, seg_tokens: set[str]
@@ -230,6 +254,15 @@ class Matcher:
         ):
             return min(score, _MISSING_NUMBER_CAP)
         return score
+
+
+def _order(candidate: Candidate) -> tuple[float, bool, int, str]:
+    return (
+        -candidate.score,
+        candidate.how == "fragment",
+        -len(candidate.pattern),
+        candidate.entry.id,
+    )
 
 
 def _share_present(wanted: set[str], available: set[str], idf: dict[str, float]) -> float:

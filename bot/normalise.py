@@ -11,15 +11,18 @@ which decide the meaning, are kept.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 # Bounds that keep any paste, however large or hostile, to a bounded amount of work.
 MAX_PASTE_CHARS = 200_000
 MAX_RECORDS = 20_000
 MAX_SEGMENT_CHARS = 2_000
-MAX_SEGMENTS_PER_RECORD = 16
+MAX_SEGMENTS_PER_LINE = 16
+MAX_SEGMENTS_PER_RECORD = 64
 DISPLAY_CHARS = 300
 
 _HARD_BREAK = "\ue000"  # Private-use: marks a boundary that wrapped-line joining must not cross.
@@ -78,7 +81,8 @@ _MASKS = (
 # a quoted camelCase name ('nonNegativeInteger') is a type or field name, which is.
 _QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,48}?)\1(?![\w'"])""")
 _CAMEL_CASE = re.compile(r"[a-z]+(?:[A-Z][a-z0-9]*)+")
-_ID_LIKE = re.compile(r"(?<![\w#-])[a-z0-9]+(?:[-_.][a-z0-9]+)*(?![\w-])")
+# Only words holding a digit can be SKUs or order numbers; the look-ahead spares the rest a call.
+_ID_LIKE = re.compile(r"(?<![\w#-])(?=[a-z0-9._-]*\d)[a-z0-9]+(?:[-_.][a-z0-9]+)*(?![\w-])")
 _SPACES = re.compile(r"\s+")
 _TRAILING_ELLIPSIS = re.compile(r"\s*['\"]?\s*(?:\.\.\.|…)\s*$")
 
@@ -255,10 +259,10 @@ def normalise(paste: str) -> NormalisedPaste:
         if continues and records:
             previous = records[-1]
             text_so_far = f"{previous.text}\n{line_text}"
-            segments = previous.segments + _segments(line_text)
-            records[-1] = Record(
-                previous.index, text_so_far, _dedupe(segments)[:MAX_SEGMENTS_PER_RECORD]
-            )
+            # Each line brings its own segments, so a long first line cannot crowd out the error
+            # on the line it introduces.
+            segments = _dedupe(previous.segments + _segments(line_text), MAX_SEGMENTS_PER_RECORD)
+            records[-1] = Record(previous.index, text_so_far, segments)
             continue
         if len(records) >= MAX_RECORDS:
             truncated = True
@@ -324,40 +328,50 @@ def _same_start(previous: str, line: str) -> bool:
 def _segments(line: str) -> tuple[Segment, ...]:
     """The line and the pieces of it that may name an error on their own.
 
-    Only a piece that runs to the end of the line may be a paste cut short; a sentence followed
-    by more text, or a JSON value, is complete as it stands.
+    A very long line is read in overlapping windows, every one of them whole; the pieces found
+    inside them are capped. Only a piece that runs to the end of the line may be a paste cut
+    short; a sentence followed by more text, or a JSON value, is complete as it stands.
     """
-    pieces = [line[i : i + MAX_SEGMENT_CHARS] for i in range(0, min(len(line), 20_000), 1_500)]
-    found: list[tuple[str, bool]] = []
-    for piece in pieces:
-        # A line ending in a colon announces a reason that is not there: it was not cut short.
-        found.append((piece, not piece.rstrip().endswith(":")))
-        for splitter in (_INNER, _COLUMNS, _SENTENCE_END):
-            parts = splitter.split(piece)[:6]
-            if len(parts) > 1:
-                found.extend((part, False) for part in parts[:-1])
-                found.append((parts[-1], True))
-        for body in (_JSON_MESSAGE, _XML_MESSAGE, _QUOTED_PHRASE):
-            found.extend((m.group(2), False) for m in body.finditer(piece))
-        found.extend((m.group(1), False) for m in _KEY_VALUE.finditer(piece))
-        for intro in (_AFTER_COLON, _AFTER_CUE, _OPEN_QUOTE):
-            for match in list(intro.finditer(piece))[:3]:
-                tail = piece[match.end() :]
-                found.append((tail, not tail.rstrip().endswith(":")))
-                clause = _CLAUSE_END.split(tail, maxsplit=1)[0]
-                if clause != tail:
-                    found.append((clause, False))
-        if len(found) >= MAX_SEGMENTS_PER_RECORD:
+    windows = [line[i : i + MAX_SEGMENT_CHARS] for i in range(0, min(len(line), 20_000), 1_500)]
+    # A line ending in a colon announces a reason that is not there: it was not cut short.
+    found = [(window, not window.rstrip().endswith(":")) for window in windows]
+    parts: list[tuple[str, bool]] = []
+    for window in windows:
+        parts.extend(_parts(window))
+        if len(parts) >= MAX_SEGMENTS_PER_LINE:
             break
+    found.extend(parts[:MAX_SEGMENTS_PER_LINE])
     segments = [make_segment(_unescape_json(t), may_be_cut=cut) for t, cut in found if t.strip()]
-    return _dedupe(tuple(s for s in segments if any(c.isalpha() for c in s.canon)))
+    return _dedupe(
+        tuple(s for s in segments if any(c.isalpha() for c in s.canon)),
+        MAX_SEGMENTS_PER_LINE + len(windows),
+    )
+
+
+def _parts(text: str) -> Iterator[tuple[str, bool]]:
+    """Pieces of `text` that may be an error on their own, each with whether it may be cut."""
+    for splitter in (_INNER, _COLUMNS, _SENTENCE_END):
+        parts = splitter.split(text)[:6]
+        if len(parts) > 1:
+            yield from ((part, False) for part in parts[:-1])
+            yield parts[-1], True
+    for body in (_JSON_MESSAGE, _XML_MESSAGE, _QUOTED_PHRASE):
+        yield from ((m.group(2), False) for m in body.finditer(text))
+    yield from ((m.group(1), False) for m in _KEY_VALUE.finditer(text))
+    for intro in (_AFTER_COLON, _AFTER_CUE, _OPEN_QUOTE):
+        for match in itertools.islice(intro.finditer(text), 3):
+            tail = text[match.end() :]
+            yield tail, not tail.rstrip().endswith(":")
+            clause = _CLAUSE_END.split(tail, maxsplit=1)[0]
+            if clause != tail:
+                yield clause, False
 
 
 def _unescape_json(text: str) -> str:
     return text.replace('\\"', '"').replace("\\n", " ").replace("\\/", "/")
 
 
-def _dedupe(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+def _dedupe(segments: tuple[Segment, ...], limit: int) -> tuple[Segment, ...]:
     seen: set[str] = set()
     out = []
     for segment in segments:
@@ -367,4 +381,4 @@ def _dedupe(segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
         elif segment.may_be_cut:
             # The same text seen once whole and once at a line's end: it may be cut short.
             out = [replace(s, may_be_cut=True) if s.canon == segment.canon else s for s in out]
-    return tuple(out[:MAX_SEGMENTS_PER_RECORD])
+    return tuple(out[:limit])

@@ -127,13 +127,7 @@ def triage(paste: str, matcher: Matcher) -> Report:
 
 
 def _match_record(record: Record, matcher: Matcher) -> tuple[list[Candidate], list[Candidate]]:
-    best: dict[str, Candidate] = {}
-    for segment in record.segments:
-        for candidate in matcher.rank(segment, limit=MAX_CANDIDATES):
-            current = best.get(candidate.entry.id)
-            if current is None or candidate.score > current.score:
-                best[candidate.entry.id] = candidate
-    ranked = sorted(best.values(), key=lambda c: (-c.score, -len(c.pattern), c.entry.id))
+    ranked = matcher.rank_all(record.segments)
     accepted: list[Candidate] = []
     for candidate in ranked:
         if candidate.confident and not any(matcher.explains(a, candidate) for a in accepted):
@@ -146,6 +140,11 @@ def _match_record(record: Record, matcher: Matcher) -> tuple[list[Candidate], li
     if len(fragments) > 1 and fragments[0].score - fragments[1].score < AMBIGUOUS_MARGIN:
         # A paste cut short that fits two errors equally well names neither.
         accepted = [c for c in accepted if c.how != "fragment"]
+    wholes = [c.segment.canon for c in accepted if c.how != "fragment"]
+    # A fragment of text that a whole match already explains is part of that match.
+    accepted = [
+        c for c in accepted if c.how != "fragment" or not any(c.segment.canon in w for w in wholes)
+    ]
     others = [c for c in ranked if c not in accepted]
     return accepted, others
 
