@@ -98,12 +98,12 @@ def forgeries(body: bytes) -> dict[str, tuple[bytes, dict[str, str]]]:
 
 
 EVENT_BODY = json.dumps(message_event(TOKEN)).encode()
-EVENT_FORGERIES = forgeries(EVENT_BODY)
+FORGERIES = list(forgeries(EVENT_BODY))  # names only: signatures are made when a test runs
 
 
-@pytest.mark.parametrize("forgery", EVENT_FORGERIES.values(), ids=EVENT_FORGERIES.keys())
-def test_a_forged_event_is_refused_and_the_genuine_one_is_answered_once(slack, app, forgery):
-    body, headers = forgery
+@pytest.mark.parametrize("name", FORGERIES)
+def test_a_forged_event_is_refused_and_the_genuine_one_is_answered_once(slack, app, name):
+    body, headers = forgeries(EVENT_BODY)[name]
     assert post(app.sender.url, body, headers, "application/json") == 401
     app.wait_idle()
     assert slack.calls == []
@@ -181,7 +181,7 @@ def test_serve_refusing_a_forged_request_logs_no_secret():
         env |= {"SLACK_API_URL": fake.api_url, "SYNCDOC_LOG_LEVEL": "DEBUG"}
         with syncdoc(["serve", "--host", "127.0.0.1", "--port", "0"], env) as process:
             base = process.wait_for_line(r"Slack requests at (http://\S+?)/slack/events").group(1)
-            for body, headers in EVENT_FORGERIES.values():
+            for body, headers in forgeries(EVENT_BODY).values():
                 assert post(base + "/slack/events", body, headers, "application/json") == 401
             assert process.stop() == 0
     for secret in SECRETS:
