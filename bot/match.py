@@ -14,7 +14,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from typing import Literal
 
@@ -84,7 +84,7 @@ class _Pattern:
     core: str
     code: str | None
     numbers: frozenset[str]
-    tokens: tuple[str, ...]
+    tokens: frozenset[str]
     weight: float
 
 
@@ -125,7 +125,7 @@ class Matcher:
                     core=core,
                     code=text.strip().casefold() if _CODE_LIKE.match(text.strip()) else None,
                     numbers=frozenset(_SIGNIFICANT_NUMBER.findall(canon)),
-                    tokens=tuple(sorted(toks)),
+                    tokens=frozenset(toks),
                     weight=sum(self._idf[t] for t in toks) or 1.0,
                 )
             )
@@ -133,6 +133,7 @@ class Matcher:
                 postings[token].append(index)
         self._postings = dict(postings)
         self._weights = [p.weight for p in self._patterns]
+        self._canon = {p.text: p.canon for p in self._patterns}
 
     def rank(self, segment: Segment, limit: int = 3) -> list[Candidate]:
         """The best `limit` entries for one segment, best first, one candidate per entry."""
@@ -162,7 +163,7 @@ class Matcher:
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
-        outer, inner = canonical(winner.pattern), canonical(other.pattern)
+        outer, inner = self._canon[winner.pattern], self._canon[other.pattern]
         return len(inner) < len(outer) and fuzz.partial_ratio(inner, outer) >= 90
 
     def _shortlist(self, words: set[str]) -> list[int]:
@@ -186,15 +187,16 @@ class Matcher:
             for index in postings:
                 overlap[index] += idf
 
-        def closeness(index: int) -> tuple[float, float]:
-            shared, weight = overlap[index], self._weights[index]
-            return shared / min(weight, text_weight), shared / max(weight, text_weight)
-
-        return heapq.nlargest(
-            _CANDIDATES_SCORED,
-            (i for i in overlap if closeness(i)[0] >= _MIN_SHARED),
-            key=closeness,
-        )
+        weights = self._weights
+        ranked = []
+        for index, shared in overlap.items():
+            weight = weights[index]
+            smaller, larger = (
+                (weight, text_weight) if weight < text_weight else (text_weight, weight)
+            )
+            if shared >= _MIN_SHARED * smaller:
+                ranked.append((shared / smaller, shared / larger, index))
+        return [index for *_, index in heapq.nlargest(_CANDIDATES_SCORED, ranked)]
 
     def _document_count(self, word: str) -> int:
         return len(self._postings[word])
@@ -225,7 +227,7 @@ class Matcher:
         ):
             # A paste cut short: the fragment must be found within the pattern, word for word.
             fragment = fuzz.partial_ratio(seg, pattern.core)
-            precision = _share_present(seg_tokens, set(pattern.tokens), self._idf)
+            precision = _share_present(seg_tokens, pattern.tokens, self._idf)
             score = min(fragment, 50 + 50 * precision)
             return self._cap_numbers(pattern, segment, score), "fragment"
         else:
@@ -245,7 +247,7 @@ class Matcher:
 
     def _word_cap(self, pattern: _Pattern, seg_tokens: set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""
-        return 100 - 80 * (1 - _share_present(set(pattern.tokens), seg_tokens, self._idf))
+        return 100 - 80 * (1 - _share_present(pattern.tokens, seg_tokens, self._idf))
 
     @staticmethod
     def _cap_numbers(pattern: _Pattern, segment: Segment, score: float) -> float:
@@ -265,17 +267,16 @@ def _order(candidate: Candidate) -> tuple[float, bool, int, str]:
     )
 
 
-def _share_present(wanted: set[str], available: set[str], idf: dict[str, float]) -> float:
+def _share_present(wanted: Set[str], available: Set[str], idf: dict[str, float]) -> float:
     """The IDF-weighted share of `wanted` words found in `available`, a typo per word allowed."""
     total = found = 0.0
-    pool = list(available)
     for token in wanted:
         weight = idf.get(token, 1.0)
         total += weight
         if token in available or (
             len(token) >= 5
-            and pool
-            and process.extractOne(token, pool, scorer=fuzz.ratio, score_cutoff=80) is not None
+            and available
+            and process.extractOne(token, available, scorer=fuzz.ratio, score_cutoff=80) is not None
         ):
             found += weight
     return found / total if total else 1.0
