@@ -82,7 +82,9 @@ _MASKS = (
 _QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,48}?)\1(?![\w'"])""")
 _CAMEL_CASE = re.compile(r"[a-z]+(?:[A-Z][a-z0-9]*)+")
 # Only words holding a digit can be SKUs or order numbers; the look-ahead spares the rest a call.
-_ID_LIKE = re.compile(r"(?<![\w#-])(?=[a-z0-9._-]*\d)[a-z0-9]+(?:[-_.][a-z0-9]+)*(?![\w-])")
+# It looks at most 100 characters ahead: unbounded, it rescanned the rest of a run such as
+# "a.a.a.a…" from every start (quadratic: seconds for one paste of such lines).
+_ID_LIKE = re.compile(r"(?<![\w#-])(?=[a-z0-9._-]{0,100}\d)[a-z0-9]+(?:[-_.][a-z0-9]+)*(?![\w-])")
 _SPACES = re.compile(r"\s+")
 _TRAILING_ELLIPSIS = re.compile(r"\s*['\"]?\s*(?:\.\.\.|…)\s*$")
 

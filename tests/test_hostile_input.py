@@ -183,6 +183,8 @@ NOT_RECOGNISED = {
     "regex-hostile lines": "".join(f"{line}.\n" for line in _REGEX_HOSTILE_LINES).encode(),
     # Columns were split with a regex that took seconds per line of such spaces (now linear).
     "long runs of no-break spaces": ("A" + "\u00a0" * 19_998 + "A\n").encode() * 10,
+    # Identifier masking rescanned such runs from every start (3.7 s; bench/hostile.py).
+    "lines of dotted words": ("Error " + "a." * 1_000 + "\n").encode() * 99,
 }
 
 
