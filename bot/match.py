@@ -36,7 +36,7 @@ _SHORT_WEIGHT = 0.3  # How much finding a 10-character pattern counts; the rest 
 _START_BONUS = 0.1
 _MISSING_NUMBER_CAP = CONFIDENT - 15
 _CANDIDATES_SCORED = 20
-_POSTINGS_BUDGET = 2_000
+_POSTINGS_BUDGET = 1_500
 _MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
 
 _TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
