@@ -222,8 +222,21 @@ _SafeLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
 def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse with the safe loader, keeping the node tree for line numbers."""
-    loader = _SafeLoader(text)
+    """Parse with the safe loader, keeping the node tree for line numbers.
+
+    A file libyaml refuses is parsed again by PyYAML's own loader, so a maintainer reads the
+    same message, at the same line, whether or not libyaml is installed.
+    """
+    try:
+        return _parse_with(_SafeLoader, text)
+    except yaml.YAMLError:
+        if _SafeLoader is yaml.SafeLoader:
+            raise
+        return _parse_with(yaml.SafeLoader, text)
+
+
+def _parse_with(loader_class: type, text: str) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
