@@ -40,7 +40,11 @@ _POSTINGS_BUDGET = 1_500
 _MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
 
 _TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
-_CODE_TOKEN = re.compile(r"[a-z0-9_]+(?:\.[a-z0-9_]+)+|[a-z0-9]+(?:_[a-z0-9]+)+")
+# A match may only start where its run of word characters starts: tried from every position of a
+# long run ("1111…") each attempt rescanned the rest, quadratic (12 s for one paste of such lines).
+_CODE_TOKEN = re.compile(
+    r"(?<![a-z0-9_])[a-z0-9_]+(?:\.[a-z0-9_]+)+|(?<![a-z0-9])[a-z0-9]+(?:_[a-z0-9]+)+"
+)
 _SIGNIFICANT_NUMBER = re.compile(r"(?<![\w.#])[1-9]\d{2}(?![\w.])")
 # Identifiers such as token_rejected, UNAUTHORIZED.GMP_GATEWAY_API or QuotaExceeded are codes:
 # found whole or not at all, since a fuzzy code is a different code.
