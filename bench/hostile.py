@@ -42,6 +42,7 @@ REGEX_SMALL, REGEX_LARGE = 500, 2_000
 """2,000 is the longest text most patterns ever see (a segment); a few see whole lines."""
 REGEX_TIME_LIMIT = 60.0
 BASE_CHARS = " \t\n\u00a0a1x#:'\"<>[]()*~`.-_@/\\|!?&="
+TAILS = ("a", "x", "1", "!", "\n", "\x00")
 
 
 # --- 1. Each pattern alone ---------------------------------------------------------------------
@@ -61,18 +62,28 @@ def patterns() -> list[tuple[str, re.Pattern[str]]]:
     return found
 
 
-def families(pattern: re.Pattern[str]) -> list[str]:
-    """Strings to repeat: single characters and pairs from the pattern and a base set, and the
-    pattern's words followed by a space or a colon."""
+def families(pattern: re.Pattern[str]) -> list[tuple[str, str]]:
+    """(piece, tail) pairs: the text is `piece` repeated, then `tail`. Pieces are single characters
+    and pairs from the pattern and a base set, and the pattern's words followed by a space or a
+    colon; a tail of one other character is the classic way to make a backtracking match fail
+    only at the very end."""
     chars = sorted({c for c in pattern.pattern if not c.isalnum() and not c.isspace()})
     alphabet = sorted(set(chars) | set(BASE_CHARS))
     words = sorted(set(re.findall(r"[a-z]{2,}", pattern.pattern)))
-    pairs = ["".join(p) for p in itertools.permutations(alphabet, 2)]
-    return alphabet + pairs + [w + end for w in words for end in ("", " ", ":", ". ")]
+    pieces = alphabet + ["".join(p) for p in itertools.permutations(alphabet, 2)]
+    pieces += [w + end for w in words for end in ("", " ", ":", ". ")]
+    found = [(piece, "") for piece in pieces]
+    found += [(c, tail) for c in alphabet for tail in TAILS if tail != c]
+    return found
 
 
 def _fill(piece: str, length: int) -> str:
     return (piece * (length // len(piece) + 1))[:length]
+
+
+def _text(family: tuple[str, str], length: int) -> str:
+    piece, tail = family
+    return _fill(piece, length - len(tail)) + tail
 
 
 def _time(pattern: re.Pattern[str], text: str, repeat: int = 3) -> float:
@@ -87,12 +98,12 @@ def _time(pattern: re.Pattern[str], text: str, repeat: int = 3) -> float:
 
 def _scan_one(pattern: re.Pattern[str], connection: Connection) -> None:
     screened = sorted(
-        ((_time(pattern, _fill(f, REGEX_SMALL), 1), f) for f in families(pattern)), reverse=True
+        ((_time(pattern, _text(f, REGEX_SMALL), 1), f) for f in families(pattern)), reverse=True
     )
     worst = None
     for _, family in screened[:3]:
-        small = _time(pattern, _fill(family, REGEX_SMALL))
-        large = _time(pattern, _fill(family, REGEX_LARGE))
+        small = _time(pattern, _text(family, REGEX_SMALL))
+        large = _time(pattern, _text(family, REGEX_LARGE))
         if worst is None or large > worst[2]:
             worst = (family, small, large)
     connection.send(worst)
@@ -112,13 +123,13 @@ def scan_patterns() -> list[dict[str, Any]]:
             )
             row = {
                 "pattern": name,
-                "worst_family": family,
+                "worst_input": f"{family[0]!r} repeated, then {family[1]!r}",
                 f"ms_at_{REGEX_LARGE}": round(large * 1000, 3),
                 "growth_exponent": round(exponent, 2),
             }
         else:
             process.kill()
-            row = {"pattern": name, "worst_family": "?", f"ms_at_{REGEX_LARGE}": None}
+            row = {"pattern": name, "worst_input": "?", f"ms_at_{REGEX_LARGE}": None}
             row["growth_exponent"] = f"over {REGEX_TIME_LIMIT:.0f}s"
         process.join()
         rows.append(row)
@@ -128,8 +139,10 @@ def scan_patterns() -> list[dict[str, Any]]:
 
 # --- 2. The engine --------------------------------------------------------------------------------
 ENGINE_FAMILIES = {
-    "runs of spaces in lines": lambda n: _fill("A" + " " * 1_998 + "A\n", n),
-    "runs of no-break spaces in lines": lambda n: _fill("A" + "\u00a0" * 1_998 + "A\n", n),
+    "runs of spaces in lines": lambda n: _lines(lambda i: f"A{i}" + " " * 1_998 + "A", n),
+    "runs of no-break spaces in lines": lambda n: _lines(
+        lambda i: f"A{i}" + "\u00a0" * 1_998 + "A", n
+    ),
     "unclosed quotes": lambda n: _fill("' " + "a " * 350, n),
     "nested brackets": lambda n: _fill("[<(", n // 2) + _fill(")>]", n - n // 2),
     "open Slack links": lambda n: _fill("<http://", n),
@@ -137,15 +150,36 @@ ENGINE_FAMILIES = {
     "escaped JSON": lambda n: _fill('"message": "' + "\\a" * 600, n),
     "dotted names": lambda n: _fill("a.", n - 9) + "Exception",
     "log prefixes": lambda n: _fill("Error: ", n),
-    "short lines": lambda n: _fill("ok\n", n),
-    "one word": lambda n: "A" * n,
-    "random code points": lambda n: (
-        "".join(chr(random.Random(n).randrange(0x110000)) for _ in range(n))
-        .encode("utf-8", "replace")
-        .decode("utf-8", "replace")
+    "lines of dotted words": lambda n: _lines(lambda i: f"Error {i} " + "a." * 1_000, n),
+    "unclosed curly quotes": lambda n: _lines(
+        lambda i: f"Error {i}: " + "\u201c" * 1_000 + "\u201d", n
     ),
+    "mention padded with spaces": lambda n: "<@U0001BOT>" + " " * (n - 12) + "x",
+    "short lines": lambda n: _lines(lambda i: f"ok {i}", n),
+    "one word": lambda n: "A" * n,
+    "random code points": lambda n: _random_text(n),
+    "lines of digits": lambda n: _lines(lambda i: f"Error {i} " + "1" * 1_985 + "a", n),
 }
 ENGINE_SIZES = (10_000, 40_000, 200_000)
+
+
+def _random_text(n: int) -> str:
+    rng = random.Random(n)
+    return (
+        "".join(chr(rng.randrange(0x110000)) for _ in range(n))
+        .encode("utf-8", "replace")
+        .decode("utf-8", "replace")
+    )
+
+
+def _lines(line: Any, n: int) -> str:
+    """Distinct lines (`line(i)`), so the engine's memory of identical records does not help."""
+    text, size, i = [], 0, 0
+    while size < n:
+        text.append(line(i) + "\n")
+        size += len(text[-1])
+        i += 1
+    return "".join(text)[:n]
 
 
 def time_engine() -> list[dict[str, Any]]:
@@ -175,6 +209,10 @@ CLI_CASES = {
     "a 300,000-character word": lambda: TOKEN + b" " + b"x" * 300_000,
     "NUL bytes": lambda: b"\x00" * 100_000,
     "runs of no-break spaces": lambda: ("A" + "\u00a0" * 19_998 + "A\n").encode() * 10,
+    "lines of dotted words": lambda: ("Error " + "a." * 1_000 + "\n").encode() * 99,
+    "lines of digits": lambda: "".join(
+        f"Error {n} " + "1" * 1_985 + "a\n" for n in range(99)
+    ).encode(),
     "one short error (baseline)": lambda: TOKEN,
 }
 
