@@ -43,6 +43,24 @@ VALID_ENTRY = """\
 """
 
 
+def kb_entry(entry_id: str, title: str, pattern: str) -> str:
+    """One valid knowledge base entry as YAML, for tests that write their own base."""
+    return f"""\
+- id: {entry_id}
+  title: {title}
+  channel: demo
+  severity: action_required
+  patterns:
+    - {pattern}
+  meaning: Something went wrong in a way this test describes.
+  fix:
+    - Do the thing the test expects.
+  article:
+    title: Demo article
+    url: https://example.com/demo
+"""
+
+
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     """The bundled knowledge base, loaded once for the whole run."""

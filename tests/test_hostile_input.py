@@ -29,12 +29,10 @@ from bot.render.text import render_text
 from bot.testing.fake_slack import (
     BOT_USER_ID,
     DM_CHANNEL_ID,
-    FakeSlack,
     app_mention_event,
     block_problems,
     message_event,
 )
-from bot.testing.loopback import app_on_loopback
 from bot.triage import MAX_CANDIDATES, MAX_UNMATCHED
 
 from conftest import VALID_ENTRY
@@ -282,16 +280,6 @@ def test_lint_rejects_a_regex_key_in_an_entry(write_kb):
 
 
 # --- The same through Slack ----------------------------------------------------------------------
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def app(slack, engine):
-    with app_on_loopback(slack, engine) as running:
-        yield running
 
 
 def test_a_mention_padded_with_thousands_of_spaces_is_answered(slack, app):

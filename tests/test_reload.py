@@ -12,32 +12,17 @@ import pytest
 from bot.engine import Engine
 from bot.reload import KnowledgeWatcher, problems_message
 
+from conftest import kb_entry
+
 ALPHA = "The alpha channel rejected the listing because the category is closed"
 BETA = "The beta courier refused the consignment because the weight is missing"
-
-
-def entry(entry_id: str, title: str, pattern: str) -> str:
-    return f"""\
-- id: {entry_id}
-  title: {title}
-  channel: demo
-  severity: action_required
-  patterns:
-    - {pattern}
-  meaning: Something went wrong in a way this test describes.
-  fix:
-    - Do the thing the test expects.
-  article:
-    title: Demo article
-    url: https://example.com/demo
-"""
 
 
 @pytest.fixture
 def kb_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "kb"
     folder.mkdir()
-    (folder / "alpha.yaml").write_text(entry("alpha-closed", "Alpha v1", ALPHA))
+    (folder / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha v1", ALPHA))
     return folder
 
 
@@ -57,14 +42,14 @@ def titles(engine: Engine, text: str) -> list[str]:
 
 def test_an_edited_file_is_served_after_the_next_polls(kb_dir, engine):
     watcher = KnowledgeWatcher(engine, kb_dir)
-    (kb_dir / "alpha.yaml").write_text(entry("alpha-closed", "Alpha v2", ALPHA))
+    (kb_dir / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha v2", ALPHA))
     assert settle(watcher) is True
     assert titles(engine, ALPHA) == ["Alpha v2"]
 
 
 def test_a_change_is_read_only_once_it_has_held_still_for_a_poll(kb_dir, engine):
     watcher = KnowledgeWatcher(engine, kb_dir)
-    (kb_dir / "alpha.yaml").write_text(entry("alpha-closed", "Alpha v2", ALPHA))
+    (kb_dir / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha v2", ALPHA))
     assert watcher.check() is False
     assert titles(engine, ALPHA) == ["Alpha v1"]
     assert watcher.check() is True
@@ -72,13 +57,13 @@ def test_a_change_is_read_only_once_it_has_held_still_for_a_poll(kb_dir, engine)
 
 def test_an_added_file_is_served(kb_dir, engine):
     watcher = KnowledgeWatcher(engine, kb_dir)
-    (kb_dir / "beta.yaml").write_text(entry("beta-weight", "Beta", BETA))
+    (kb_dir / "beta.yaml").write_text(kb_entry("beta-weight", "Beta", BETA))
     settle(watcher)
     assert titles(engine, BETA) == ["Beta"]
 
 
 def test_a_removed_file_is_no_longer_served(kb_dir, engine):
-    (kb_dir / "beta.yaml").write_text(entry("beta-weight", "Beta", BETA))
+    (kb_dir / "beta.yaml").write_text(kb_entry("beta-weight", "Beta", BETA))
     engine.replace(Engine.from_path(kb_dir).kb)
     watcher = KnowledgeWatcher(engine, kb_dir)
     (kb_dir / "beta.yaml").unlink()
@@ -96,7 +81,7 @@ def test_files_that_are_not_yaml_are_ignored(kb_dir, engine):
 
 def test_an_invalid_edit_keeps_the_last_good_base_and_logs_file_and_line(kb_dir, engine, caplog):
     watcher = KnowledgeWatcher(engine, kb_dir)
-    broken = entry("alpha-closed", "Alpha v2", ALPHA).replace(
+    broken = kb_entry("alpha-closed", "Alpha v2", ALPHA).replace(
         "severity: action_required", "severity: urgent"
     )
     (kb_dir / "alpha.yaml").write_text(broken)
@@ -129,7 +114,7 @@ def test_a_new_invalid_edit_with_other_problems_is_reported_again(kb_dir, engine
     watcher = KnowledgeWatcher(engine, kb_dir, on_problems=reports.append)
     (kb_dir / "alpha.yaml").write_text("- id: [unclosed\n")
     settle(watcher)
-    (kb_dir / "alpha.yaml").write_text(entry("Alpha Closed", "Alpha v2", ALPHA))
+    (kb_dir / "alpha.yaml").write_text(kb_entry("Alpha Closed", "Alpha v2", ALPHA))
     settle(watcher)
     assert len(reports) == 2
     assert "id must be kebab-case" in str(reports[1][0])
@@ -140,7 +125,7 @@ def test_fixing_an_invalid_edit_serves_the_fix_and_says_so(kb_dir, engine):
     watcher = KnowledgeWatcher(engine, kb_dir, on_recovered=recovered.append)
     (kb_dir / "alpha.yaml").write_text("- id: [unclosed\n")
     settle(watcher)
-    (kb_dir / "alpha.yaml").write_text(entry("alpha-closed", "Alpha v3", ALPHA))
+    (kb_dir / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha v3", ALPHA))
     settle(watcher)
     assert titles(engine, ALPHA) == ["Alpha v3"]
     assert not watcher.failing
@@ -166,7 +151,7 @@ def test_a_failing_notifier_does_not_stop_the_watcher(kb_dir, engine):
     watcher = KnowledgeWatcher(engine, kb_dir, on_problems=slack_is_down)
     (kb_dir / "alpha.yaml").write_text("- id: [unclosed\n")
     settle(watcher)
-    (kb_dir / "alpha.yaml").write_text(entry("alpha-closed", "Alpha v2", ALPHA))
+    (kb_dir / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha v2", ALPHA))
     settle(watcher)
     assert titles(engine, ALPHA) == ["Alpha v2"]
 
@@ -184,7 +169,7 @@ def test_a_removed_folder_keeps_the_last_good_base(kb_dir, engine):
 
 def test_the_background_thread_picks_up_an_edit_within_seconds(kb_dir, engine):
     with KnowledgeWatcher(engine, kb_dir, interval=0.05):
-        (kb_dir / "alpha.yaml").write_text(entry("alpha-closed", "Alpha v2", ALPHA))
+        (kb_dir / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha v2", ALPHA))
         deadline = time.monotonic() + 10
         while titles(engine, ALPHA) != ["Alpha v2"] and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -196,7 +181,7 @@ def test_requests_in_flight_during_reloads_each_see_one_whole_base(kb_dir, engin
     paste = f"{ALPHA}\n{BETA}"
 
     def version(n: int) -> str:
-        return entry("alpha-closed", f"Alpha v{n}", ALPHA) + entry(
+        return kb_entry("alpha-closed", f"Alpha v{n}", ALPHA) + kb_entry(
             "beta-weight", f"Beta v{n}", BETA
         )
 

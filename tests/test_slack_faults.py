@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-import pytest
 from slack_sdk import WebClient
 
 from bot.slack.app import create_app
@@ -21,29 +20,16 @@ from bot.testing.fake_slack import (
     BOT_TOKEN,
     CHANNEL_ID,
     Failure,
-    FakeSlack,
     SlackSender,
     message_event,
 )
-from bot.testing.loopback import TrackedExecutor, app_on_loopback, loopback_settings, serve_wsgi
+from bot.testing.loopback import TrackedExecutor, loopback_settings, serve_wsgi
 from bot.testing.process import syncdoc
 
 TOKEN = (
     "Authorisation token is hard expired. User needs to generate a new token for this application."
 )
 THROTTLED = "Request is throttled"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def app(slack, engine):
-    with app_on_loopback(slack, engine) as running:
-        yield running
 
 
 def statuses(slack):

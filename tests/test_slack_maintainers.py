@@ -25,30 +25,17 @@ from bot.testing.fake_slack import (
 from bot.testing.loopback import app_on_loopback, loopback_settings
 from bot.testing.process import syncdoc
 
+from conftest import kb_entry
+
 MAINTAINERS = "C0MAINTAIN"
 ALPHA = "The alpha channel rejected the listing because the category is closed"
 BETA = "The beta courier refused the consignment because the weight is missing"
 
 
-def entry(entry_id: str, title: str, pattern: str) -> str:
-    return f"""\
-- id: {entry_id}
-  title: {title}
-  channel: demo
-  severity: action_required
-  patterns:
-    - {pattern}
-  meaning: Something went wrong in a way this test describes.
-  fix:
-    - Do the thing the test expects.
-  article:
-    title: Demo article
-    url: https://example.com/demo
-"""
-
-
 def version(n: int) -> str:
-    return entry("alpha-closed", f"Alpha v{n}", ALPHA) + entry("beta-weight", f"Beta v{n}", BETA)
+    return kb_entry("alpha-closed", f"Alpha v{n}", ALPHA) + kb_entry(
+        "beta-weight", f"Beta v{n}", BETA
+    )
 
 
 @pytest.fixture

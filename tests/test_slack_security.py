@@ -46,18 +46,6 @@ TOKEN = (
 SECRETS = (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET)
 
 
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def app(slack, engine):
-    with app_on_loopback(slack, engine) as running:
-        yield running
-
-
 def post(url: str, body: bytes, headers: dict[str, str], content_type: str) -> int:
     """POST exactly these headers (no signing added): the status the app answered."""
     parts = urllib.parse.urlsplit(url)
