@@ -87,6 +87,10 @@ class _Pattern:
     canon: str
     core: str
     code: str | None
+    # For a code: where it stands as a whole word, and whether it is specific (three or more
+    # joined words) wherever it appears.
+    code_at: re.Pattern[str] | None
+    specific: bool
     numbers: frozenset[str]
     tokens: frozenset[str]
     weight: float
@@ -121,13 +125,16 @@ class Matcher:
         self._patterns: list[_Pattern] = []
         postings: dict[str, list[int]] = defaultdict(list)
         for index, (entry, text, canon, core, toks) in enumerate(raw):
+            code = text.strip().casefold() if _CODE_LIKE.match(text.strip()) else None
             self._patterns.append(
                 _Pattern(
                     entry=entry,
                     text=text,
                     canon=canon,
                     core=core,
-                    code=text.strip().casefold() if _CODE_LIKE.match(text.strip()) else None,
+                    code=code,
+                    code_at=re.compile(rf"(?<![\w.]){re.escape(code)}(?![\w])") if code else None,
+                    specific=code is not None and len(re.split(r"[._]", code)) >= 3,
                     numbers=frozenset(_SIGNIFICANT_NUMBER.findall(canon)),
                     tokens=frozenset(toks),
                     weight=sum(self._idf[t] for t in toks) or 1.0,
@@ -150,15 +157,16 @@ class Matcher:
         The pieces of a record share most of their words, so one shortlist serves them all.
         """
         seg_tokens = [tokens(s.canon) for s in segments]
+        seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
         words = set().union(*seg_tokens)
         codes = set().union(*(_code_tokens(s.plain) for s in segments))
         best: dict[str, Candidate] = {}
         for index in self._shortlist(words | codes):
             pattern = self._patterns[index]
-            for segment, toks in zip(segments, seg_tokens, strict=True):
+            for segment, toks, numbers in zip(segments, seg_tokens, seg_numbers, strict=True):
                 if pattern.code is None and toks.isdisjoint(pattern.tokens):
                     continue  # Nothing in common with this piece: it cannot score.
-                score, how = self._score(pattern, segment, toks)
+                score, how = self._score(pattern, segment, toks, numbers)
                 candidate = Candidate(pattern.entry, round(score, 1), pattern.text, segment, how)
                 current = best.get(pattern.entry.id)
                 if score > 0 and (current is None or _order(candidate) < _order(current)):
@@ -206,19 +214,17 @@ class Matcher:
         return len(self._postings[word])
 
     def _score(
-        self, pattern: _Pattern, segment: Segment, seg_tokens: set[str]
+        self, pattern: _Pattern, segment: Segment, seg_tokens: set[str], numbers: frozenset[str]
     ) -> tuple[float, Evidence]:
         seg = segment.core or segment.canon
-        if pattern.code is not None:
-            if not re.search(rf"(?<![\w.]){re.escape(pattern.code)}(?![\w])", segment.plain):
+        if pattern.code is not None and pattern.code_at is not None:
+            found = pattern.code_at.search(segment.plain)
+            if found is None:
                 return 0.0, "code"
-            found_at = segment.plain.find(pattern.code)
-            alignment_score, start_aligned = 100.0, found_at <= 2
+            alignment_score, start_aligned = 100.0, found.start() <= 2
             seg = segment.plain
-            # A code of three or more joined words is specific wherever it appears; a two-word
-            # code ("token_rejected") needs to be most of the line, like any short text.
-            specific = len(re.split(r"[._]", pattern.code)) >= 3
-            core_length = _LONG_PATTERN if specific else len(pattern.code)
+            # A two-word code ("token_rejected") needs to be most of the line, like any short text.
+            core_length = _LONG_PATTERN if pattern.specific else len(pattern.code)
         elif len(seg) >= len(pattern.core):
             alignment = fuzz.partial_ratio_alignment(pattern.core, seg)
             alignment_score = alignment.score if alignment else 0.0
@@ -233,10 +239,10 @@ class Matcher:
             fragment = fuzz.partial_ratio(seg, pattern.core)
             precision = _share_present(seg_tokens, pattern.tokens, self._idf)
             score = min(fragment, 50 + 50 * precision)
-            return self._cap_numbers(pattern, segment, score), "fragment"
+            return self._cap_numbers(pattern, numbers, score), "fragment"
         else:
             whole = min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern, seg_tokens))
-            return self._cap_numbers(pattern, segment, whole), "text"
+            return self._cap_numbers(pattern, numbers, whole), "text"
 
         weight = _SHORT_WEIGHT + (1 - _SHORT_WEIGHT) * min(
             1.0, max(0.0, (core_length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
@@ -247,17 +253,16 @@ class Matcher:
         if weight < 1.0:
             whole = fuzz.ratio(pattern.code or pattern.core, seg)
             score = weight * alignment_score + (1 - weight) * whole
-        return self._cap_numbers(pattern, segment, score), "code" if pattern.code else "text"
+        return self._cap_numbers(pattern, numbers, score), "code" if pattern.code else "text"
 
     def _word_cap(self, pattern: _Pattern, seg_tokens: set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""
         return 100 - 80 * (1 - _share_present(pattern.tokens, seg_tokens, self._idf))
 
     @staticmethod
-    def _cap_numbers(pattern: _Pattern, segment: Segment, score: float) -> float:
-        if pattern.numbers and not pattern.numbers & set(
-            _SIGNIFICANT_NUMBER.findall(segment.canon)
-        ):
+    def _cap_numbers(pattern: _Pattern, numbers: frozenset[str], score: float) -> float:
+        """A pattern's three-digit numbers (status codes, eBay errors) must be in the segment."""
+        if pattern.numbers and pattern.numbers.isdisjoint(numbers):
             return min(score, _MISSING_NUMBER_CAP)
         return score
 
