@@ -57,9 +57,12 @@ _SPELLING = (
     ),
     (re.compile(r"\bdespatch"), "dispatch"),
 )
+# Shared with bot/redact.py, so that what redaction replaces is exactly what matching masks.
+EMAIL_ADDRESS = re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b")
+BRACKETED = re.compile(r"\[[^\[\]\n]{1,60}\]")
 _MASKS = (
     (re.compile(r"\b(?:https?|ftp)://[^\s\"'<>]{1,2000}|\bwww\.[^\s\"'<>]{1,2000}"), " #url "),
-    (re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b"), " #email "),
+    (EMAIL_ADDRESS, " #email "),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), " #id "),
     (re.compile(r"\b[0-9a-f]{16,}\b"), " #id "),
     (
@@ -75,7 +78,7 @@ _MASKS = (
     (re.compile(r"<[^<>\n]{1,60}>"), " #n "),
     (re.compile(r"#{3,}"), " #n "),
     (re.compile(r"(?<![\w-])[\w-]*x{3,}[\w-]*"), " #n "),
-    (re.compile(r"\[[^\[\]\n]{1,60}\]"), " [#acct] "),
+    (BRACKETED, " [#acct] "),
 )
 # A quoted value of at most three words is a value (SKU, account, colour), not part of the error;
 # a quoted camelCase name ('nonNegativeInteger') is a type or field name, which is.

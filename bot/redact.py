@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
+from bot.normalise import BRACKETED, EMAIL_ADDRESS
+
 EMAIL = "someone@example.com"
 ORDER = "<order number>"
 NUMBER = "<number>"
 NAME = "<name>"
 ACCOUNT = "[account]"
 
-_EMAIL = re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b")
 # Amazon (123-1234567-1234567), eBay (12-12345-12345) and the like: digit groups joined by dashes.
 _DASHED_ORDER = re.compile(r"(?<![\w-])\d{2,4}(?:-\d{4,8}){1,3}(?![\w-])")
 # "Order 1234", "order #AB-1234", "OrderId: 5512", "order number 99": the word says what it is.
@@ -29,7 +30,6 @@ _NAMED_ORDER = re.compile(
 _HASH_NUMBER = re.compile(r"(?<![\w&])#\d{3,}\b")
 # Five or more digits in a row are an id of something (order, listing, phone), never wording.
 _LONG_NUMBER = re.compile(r"(?<![\w.])\d{5,}(?![\w.])")
-_BRACKETED = re.compile(r"\[[^\[\]\n]{1,60}\]")
 # A short quoted value (at most three words) is a name, SKU or title; a longer quoted phrase is a
 # message and stays. A quoted word followed by a colon is a JSON key and stays too, and so does
 # the value of a JSON message field, however short: it is the error itself.
@@ -41,12 +41,12 @@ _MESSAGE_KEY = re.compile(
 
 def redact(text: str) -> str:
     """`text` with e-mails, order numbers, long numbers and bracketed or quoted names replaced."""
-    text = _EMAIL.sub(EMAIL, text)
+    text = EMAIL_ADDRESS.sub(EMAIL, text)
     text = _DASHED_ORDER.sub(ORDER, text)
     text = _NAMED_ORDER.sub(lambda m: m.group(1) + ORDER, text)
     text = _HASH_NUMBER.sub(ORDER, text)
     text = _LONG_NUMBER.sub(NUMBER, text)
-    text = _BRACKETED.sub(_redact_bracket, text)
+    text = BRACKETED.sub(_redact_bracket, text)
     return _QUOTED.sub(_redact_quoted, text)
 
 
