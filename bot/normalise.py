@@ -238,15 +238,27 @@ def strip_prefixes(canon: str) -> str:
 def make_segment(text: str, *, may_be_cut: bool = True) -> Segment:
     text = text[:MAX_SEGMENT_CHARS]
     canon = canonical(text)
-    plain = _SPACES.sub(" ", clean_unicode(text)).strip()
-    display = plain if len(plain) <= DISPLAY_CHARS else plain[: DISPLAY_CHARS - 1] + "…"
+    plain = _plain(text)
     return Segment(
         canon=canon,
         core=strip_prefixes(canon),
         plain=plain.casefold(),
-        display=display,
+        display=_shorten(plain),
         may_be_cut=may_be_cut,
     )
+
+
+def display_text(text: str) -> str:
+    """`text` as an answer shows it: look-alikes folded, single-spaced, at most DISPLAY_CHARS."""
+    return _shorten(_plain(text[:MAX_SEGMENT_CHARS]))
+
+
+def _plain(text: str) -> str:
+    return _SPACES.sub(" ", clean_unicode(text)).strip()
+
+
+def _shorten(plain: str) -> str:
+    return plain if len(plain) <= DISPLAY_CHARS else plain[: DISPLAY_CHARS - 1] + "…"
 
 
 def is_noise(line: str) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.knowledge import Entry, Severity
 from bot.match import AMBIGUOUS_MARGIN, Candidate, Matcher
-from bot.normalise import Record, make_segment, normalise
+from bot.normalise import Record, display_text, normalise
 
 MAX_CANDIDATES = 3
 CANDIDATE_FLOOR = 55.0
@@ -110,7 +110,7 @@ def triage(paste: str, matcher: Matcher) -> Report:
         )
         if error_line is not None:
             runs.clear()  # A different error between two occurrences ends the run.
-            shown = make_segment(error_line).display
+            shown = display_text(error_line)
             if len(unmatched) < MAX_UNMATCHED and shown not in unmatched:
                 unmatched.append(shown)
 
