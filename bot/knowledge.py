@@ -26,6 +26,8 @@ Severity = Literal["transient", "action_required", "info"]
 SEVERITIES: tuple[Severity, ...] = ("transient", "action_required", "info")
 DEFAULT_ESCALATE_AFTER = 5
 SCHEMA_FILE = "schema.json"
+SETTINGS_FILE = "settings.yaml"
+SETTINGS_SCHEMA_FILE = "settings.schema.json"
 KB_SUFFIXES = (".yaml", ".yml")
 
 
@@ -72,6 +74,15 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class KnowledgeSettings:
+    """What `settings.yaml` says for the whole base; every part may be left empty."""
+
+    channels: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    success_phrases: tuple[str, ...] = ()
+    article_hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """All entries of a knowledge base folder, validated. Never mutated: reloads build a new one."""
 
@@ -79,6 +90,7 @@ class KnowledgeBase:
     path: Path
     fingerprint: str
     by_id: Mapping[str, Entry] = field(compare=False, repr=False)
+    settings: KnowledgeSettings = field(default_factory=KnowledgeSettings)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -96,9 +108,10 @@ def bundled_kb_path() -> Path:
 
 
 @cache
-def load_schema() -> dict[str, Any]:
-    """The JSON Schema every knowledge base file is validated against (shipped beside the YAML)."""
-    return json.loads((bundled_kb_path() / SCHEMA_FILE).read_text(encoding="utf-8"))
+def load_schema(name: str = SCHEMA_FILE) -> dict[str, Any]:
+    """The JSON Schema a knowledge base file is validated against (shipped beside the YAML):
+    `schema.json` for entry files, `settings.schema.json` for `settings.yaml`."""
+    return json.loads((bundled_kb_path() / name).read_text(encoding="utf-8"))
 
 
 def kb_files(path: Path) -> list[Path]:
@@ -133,10 +146,15 @@ def load_knowledge_base(path: Path | str) -> KnowledgeBase:
     problems: list[Problem] = []
     entries: list[Entry] = []
     first_seen: dict[str, Entry] = {}
+    settings = KnowledgeSettings()
     digest = hashlib.sha256()
     for file in files:
         raw = file.read_bytes()
         _add_to_digest(digest, file, raw)
+        if file.name == SETTINGS_FILE:
+            settings, file_problems = _load_settings(file, raw)
+            problems.extend(file_problems)
+            continue
         file_entries, file_problems = _load_file(file, raw)
         problems.extend(file_problems)
         for entry in file_entries:
@@ -159,25 +177,89 @@ def load_knowledge_base(path: Path | str) -> KnowledgeBase:
         path=root,
         fingerprint=digest.hexdigest(),
         by_id=MappingProxyType(dict(first_seen)),
+        settings=settings,
     )
 
 
-def _load_file(file: Path, raw: bytes) -> tuple[list[Entry], list[Problem]]:
+def _read_yaml(file: Path, raw: bytes) -> tuple[yaml.Node | None, Any, list[Problem]]:
+    """Decode and parse one file safely: (node tree, data, problems that stop its use)."""
     name = str(file)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return [], [Problem(name, line, "file is not valid UTF-8")]
+        return None, None, [Problem(name, line, "file is not valid UTF-8")]
     try:
         node, data = _parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         reason = exc.problem or exc.context or "invalid YAML"
-        return [], [Problem(name, line, f"YAML syntax error: {reason}")]
+        return None, None, [Problem(name, line, f"YAML syntax error: {reason}")]
     except yaml.YAMLError as exc:
-        return [], [Problem(name, 1, f"YAML error: {exc}")]
+        return None, None, [Problem(name, 1, f"YAML error: {exc}")]
+    return node, data, []
+
+
+def _load_settings(file: Path, raw: bytes) -> tuple[KnowledgeSettings, list[Problem]]:
+    name = str(file)
+    node, data, problems = _read_yaml(file, raw)
+    if problems or node is None:
+        return KnowledgeSettings(), problems
+    problems = [Problem(name, line, msg) for line, msg in _duplicate_keys(node)]
+    validator = jsonschema.Draft202012Validator(load_schema(SETTINGS_SCHEMA_FILE))
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        path = list(error.absolute_path)
+        value_node, key_node = _node_at(node, path)
+        line = (key_node or value_node).start_mark.line + 1
+        where = ".".join(str(p) for p in path) or "the file"
+        if not path and error.validator == "type":
+            problems.append(Problem(name, line, "settings must be a mapping (channels: ...)"))
+        elif error.validator == "additionalProperties" and not path:
+            allowed = ", ".join(sorted(error.schema.get("properties", {})))
+            for key in sorted(set(error.instance) - set(error.schema.get("properties", {}))):
+                problems.append(
+                    Problem(
+                        name,
+                        _key_line(node, [key], line),
+                        f"unknown settings key '{key}' (allowed: {allowed})",
+                    )
+                )
+        elif "propertyNames" in error.schema_path:
+            key = error.instance
+            problems.append(
+                Problem(
+                    name,
+                    _key_line(node, [*path, key], line),
+                    f"settings {where}: '{key}' must be a kebab-case channel id",
+                )
+            )
+        else:
+            problems.append(Problem(name, line, f"settings {where}: {error.message}"))
+    if problems:
+        return KnowledgeSettings(), sorted(problems, key=lambda p: p.line)
+    return (
+        KnowledgeSettings(
+            channels=MappingProxyType(
+                {channel: tuple(words) for channel, words in data.get("channels", {}).items()}
+            ),
+            success_phrases=tuple(data.get("success_phrases", ())),
+            article_hosts=tuple(data.get("article_hosts", ())),
+        ),
+        [],
+    )
+
+
+def _key_line(root: yaml.Node, path: list[Any], default: int) -> int:
+    _, key_node = _node_at(root, path)
+    return key_node.start_mark.line + 1 if key_node else default
+
+
+def _load_file(file: Path, raw: bytes) -> tuple[list[Entry], list[Problem]]:
+    name = str(file)
+    node, data, problems = _read_yaml(file, raw)
+    if problems:
+        return [], problems
     if node is None:
         return [], []  # An empty file is allowed: a maintainer may be starting one.
 

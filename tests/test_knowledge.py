@@ -139,3 +139,41 @@ def test_bundled_patterns_keep_the_catalogue_texts_exactly():
     for entry in kb:
         assert set(catalogue[entry.id]["messages"]) <= set(entry.patterns), entry.id
         assert entry.severity == catalogue[entry.id]["severity"], entry.id
+
+
+def test_settings_file_is_read_into_the_base_settings(write_kb):
+    folder = write_kb(
+        **{
+            "demo.yaml": VALID_ENTRY,
+            "settings.yaml": "channels:\n  amazon: [Amazon, AMZ]\narticle_hosts: [help.linnworks.com]\n",
+        }
+    )
+    kb = load_knowledge_base(folder)
+    assert len(kb) == 1
+    assert kb.settings.channels["amazon"] == ("Amazon", "AMZ")
+    assert kb.settings.article_hosts == ("help.linnworks.com",)
+    assert kb.settings.success_phrases == ()
+
+
+def test_a_bad_settings_key_names_file_and_line(write_kb):
+    folder = write_kb(
+        **{"demo.yaml": VALID_ENTRY, "settings.yaml": "channels: {}\nhosts: [a.example]\n"}
+    )
+    assert problems_of(folder) == [
+        f"{folder / 'settings.yaml'}:2: unknown settings key 'hosts' "
+        "(allowed: article_hosts, channels, success_phrases)"
+    ]
+
+
+def test_a_settings_channel_must_be_a_kebab_case_id(write_kb):
+    folder = write_kb(
+        **{"demo.yaml": VALID_ENTRY, "settings.yaml": "channels:\n  Amazon UK: [Amazon]\n"}
+    )
+    assert problems_of(folder) == [
+        f"{folder / 'settings.yaml'}:2: settings channels: 'Amazon UK' must be a kebab-case "
+        "channel id"
+    ]
+
+
+def test_the_bundled_settings_file_is_valid():
+    assert load_knowledge_base(bundled_kb_path()).settings is not None
