@@ -60,17 +60,21 @@ class Entry:
     patterns: tuple[str, ...]
     meaning: str
     fix: tuple[str, ...]
-    article: Article
+    # None when no Linnworks or official channel page covers the error: answers then say so.
+    article: Article | None
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     escalate_after: int = DEFAULT_ESCALATE_AFTER
     tags: tuple[str, ...] = ()
+    # Public pages where the error's wording was seen, so a maintainer can tell whose text it is.
+    sources: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
     # Where each pattern and example sits, for lint messages that point at the exact line.
     pattern_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
     example_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
     counter_example_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    article_url_line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -394,7 +398,7 @@ def _schema_problem(
         yield Problem(
             file, line, f"{prefix}{where} must be one of {choices}, not {error.instance!r}"
         )
-    elif where.endswith("url") and error.validator == "pattern":
+    elif (where.endswith("url") or where.startswith("sources.")) and error.validator == "pattern":
         yield Problem(
             file, line, f"{prefix}{where} must be an https:// URL, not {error.instance!r}"
         )
@@ -434,6 +438,8 @@ def _build_entry(
     def seq(key: str) -> tuple[str, ...]:
         return tuple(item.get(key, ()))
 
+    article = item.get("article")
+
     entry = Entry(
         id=item["id"],
         title=item["title"],
@@ -442,11 +448,12 @@ def _build_entry(
         patterns=seq("patterns"),
         meaning=item["meaning"].strip(),
         fix=seq("fix"),
-        article=Article(title=item["article"]["title"], url=item["article"]["url"]),
+        article=Article(title=article["title"], url=article["url"]) if article else None,
         examples=seq("examples"),
         counter_examples=seq("counter_examples"),
         escalate_after=item.get("escalate_after", DEFAULT_ESCALATE_AFTER),
         tags=seq("tags"),
+        sources=seq("sources"),
         file=file,
         line=line,
         pattern_lines=_lines(_node_at(node, ["patterns"])[0], len(seq("patterns"))),
@@ -454,5 +461,6 @@ def _build_entry(
         counter_example_lines=_lines(
             _node_at(node, ["counter_examples"])[0], len(seq("counter_examples"))
         ),
+        article_url_line=_key_line(node, ["article", "url"], line) if article else 0,
     )
     return entry, problems

@@ -62,6 +62,29 @@ def test_plain_http_article_is_rejected(write_kb):
     assert ":12:" in problem
 
 
+def test_an_entry_without_an_article_loads_with_none(write_kb):
+    text = VALID_ENTRY.split("  article:\n")[0]
+    entry = load_knowledge_base(write_kb(**{"demo.yaml": text})).by_id["demo-token-expired"]
+    assert entry.article is None
+
+
+def test_sources_are_read_in_order(write_kb):
+    text = (
+        VALID_ENTRY + "  sources:\n    - https://example.com/one\n    - https://example.com/two\n"
+    )
+    entry = load_knowledge_base(write_kb(**{"demo.yaml": text})).by_id["demo-token-expired"]
+    assert entry.sources == ("https://example.com/one", "https://example.com/two")
+
+
+def test_a_source_that_is_not_https_names_its_line(write_kb):
+    text = VALID_ENTRY + "  sources:\n    - https://example.com/one\n    - forum post\n"
+    folder = write_kb(**{"demo.yaml": text})
+    assert problems_of(folder) == [
+        f"{folder / 'demo.yaml'}:15: entry 'demo-token-expired': sources.1 must be an https:// "
+        "URL, not 'forum post'"
+    ]
+
+
 def test_duplicate_id_across_files_names_both_places(write_kb):
     folder = write_kb(**{"a.yaml": VALID_ENTRY, "b.yaml": "# second\n" + VALID_ENTRY})
     assert problems_of(folder) == [
