@@ -69,7 +69,8 @@ def test_the_pre_commit_hook_runs_the_installed_syncdoc_lint_once_per_commit():
         "scripts"
     ]
     assert hook["id"] == "syncdoc-lint"
-    assert hook["entry"].split()[0] in scripts and hook["entry"].split()[1:] == ["lint"]
+    command, *arguments = hook["entry"].split()
+    assert command in scripts and arguments == ["lint", "--kb", "knowledge"]
     assert hook["language"] == "python" and hook["pass_filenames"] is False
     files = re.compile(hook["files"])
     assert files.search("knowledge/amazon.yaml") and files.search("knowledge/schema.json")
