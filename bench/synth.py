@@ -169,8 +169,11 @@ def _entry_to_dict(entry: Any) -> dict[str, Any]:
         "patterns": list(entry.patterns),
         "meaning": entry.meaning,
         "fix": list(entry.fix),
-        "article": {"title": entry.article.title, "url": entry.article.url},
     }
+    if entry.article:
+        item["article"] = {"title": entry.article.title, "url": entry.article.url}
+    if entry.sources:
+        item["sources"] = list(entry.sources)
     if entry.examples:
         item["examples"] = list(entry.examples)
     if entry.counter_examples:

@@ -82,6 +82,24 @@ def test_json_format_follows_the_result_contract():
     assert match["confident"] is True and match["count"] == 1 and match["longest_run"] == 1
     assert 85 <= match["score"] <= 100
     assert match["article"]["url"].startswith("https://")
+    assert match["article_note"] is None
+
+
+def test_json_names_the_pages_where_the_wording_was_seen():
+    code, out, _ = run("explain", "--format", "json", "Error 931 - Auth Token is Invalid")
+    assert code == 0
+    (match,) = json.loads(out)["matches"]
+    assert match["sources"] == ["https://developer.ebay.com/support/kb-article?KBid=630"]
+
+
+def test_json_says_when_there_is_no_help_article_yet():
+    paste = "An internal error occurred. Please resubmit your data."
+    code, out, _ = run("explain", "--format", "json", paste)
+    assert code == 0
+    (match,) = json.loads(out)["matches"]
+    assert match["id"] == "amazon-feed-5002-internal-error"
+    assert match["article"] is None
+    assert match["article_note"] == "There is no help article for this error yet."
 
 
 def test_json_lists_non_confident_candidates_after_matches():

@@ -113,6 +113,27 @@ def test_fallback_text_names_severity_title_and_article(engine):
     assert "Verdict" not in message.text and "will keep failing" in message.text
 
 
+def test_an_entry_without_an_article_says_so_where_the_article_would_be():
+    message = render_report(report_of(finding(long_entry(article=None))))
+    _, _, _, _, article, *_ = message.blocks
+    assert article == {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": "📖 There is no help article for this error yet.",
+            "verbatim": True,
+        },
+    }
+    assert message.text.startswith("🔴 Action required: Demo error (no help article yet)")
+    assert block_problems(message.payload()["blocks"]) == []
+
+
+def test_a_candidate_without_an_article_says_so_instead_of_a_link():
+    candidate = finding(long_entry(article=None), confident=False, score=70.0)
+    message = render_report(report_of(candidate))
+    assert "match 70/100, needs 85): no help article yet" in block_texts(message)
+
+
 @pytest.mark.parametrize(
     ("text", "label"),
     [

@@ -14,6 +14,13 @@ def test_prose_is_wrapped_to_the_width_but_links_are_whole(engine):
     assert "  https://help.linnworks.com/support/solutions/articles/7000024275" in text.splitlines()
 
 
+def test_an_entry_without_an_article_says_there_is_none_yet(engine):
+    paste = "The update for Sku 'BLUE-MUG' was skipped because it is identical to the update in feed 5012."
+    lines = render_text(engine.explain(paste)).splitlines()
+    assert "There is no help article for this error yet." in lines
+    assert not any(line.startswith("Article:") for line in lines)
+
+
 def test_fix_steps_are_numbered_with_hanging_indent(engine):
     lines = render_text(engine.explain(TOKEN), width=60).splitlines()
     first = lines.index("What to do:") + 1

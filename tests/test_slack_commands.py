@@ -116,6 +116,25 @@ def test_an_entry_id_shows_that_entry(slack, app):
     assert "*🔴 Action required* · `ebay-token-hard-expired` · ebay" in answer.block_text()
 
 
+def test_an_entry_id_shows_where_its_wording_was_seen(slack, app):
+    shown = command_answer(slack, app, "ebay-auth-token-invalid-931").block_text()
+    assert (
+        "Wording seen on: <https://developer.ebay.com/support/kb-article?KBid=630|developer.ebay.com>"
+        in shown
+    )
+
+
+def test_an_entry_id_without_sources_says_they_are_not_recorded(slack, app):
+    shown = command_answer(slack, app, "amazon-inventory-feed-rejected").block_text()
+    assert "Where this wording was seen: not recorded." in shown
+
+
+def test_an_entry_id_without_an_article_says_there_is_none_yet(slack, app):
+    answer = command_answer(slack, app, "ebay-not-eligible-us-ca-sites")
+    assert "📖 There is no help article for this error yet." in answer.block_text()
+    assert "(no help article yet)" in answer.text
+
+
 def test_unknown_text_gets_the_not_recognised_answer_privately(slack, app):
     answer = command_answer(slack, app, "Access to reports denied")
     assert answer.params["response_type"] == "ephemeral"

@@ -1,5 +1,10 @@
 """Presenting a `Report`: plain text for terminals, JSON for machines, Block Kit for Slack."""
 
+# Said wherever an article would be, when no Linnworks or official channel page covers the error:
+# a person should know there is nothing to look up, not wonder where the link went.
+NO_ARTICLE = "There is no help article for this error yet."
+NO_ARTICLE_SHORT = "no help article yet"
+
 SEVERITY_WORDS = {
     "transient": "Transient",
     "action_required": "Action required",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.knowledge import Entry
+from bot.render import NO_ARTICLE
 from bot.triage import Finding, Report
 
 
@@ -23,8 +25,17 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "matched_text": finding.matched_text,
         "meaning": entry.meaning,
         "fix": list(entry.fix),
-        "article": {"title": entry.article.title, "url": entry.article.url},
+        **_article_fields(entry),
+        "sources": list(entry.sources),
     }
+
+
+def _article_fields(entry: Entry) -> dict[str, Any]:
+    """`article` (null when there is none) and `article_note`, which says so in words."""
+    if entry.article is None:
+        return {"article": None, "article_note": NO_ARTICLE}
+    article = {"title": entry.article.title, "url": entry.article.url}
+    return {"article": article, "article_note": None}
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.knowledge import Entry, KnowledgeBase, Severity
 from bot.match import CONFIDENT
-from bot.render import SEVERITY_WORDS
+from bot.render import NO_ARTICLE, NO_ARTICLE_SHORT, SEVERITY_WORDS
 from bot.triage import Finding, Report
 
 Block = dict[str, Any]
@@ -112,6 +113,8 @@ _DIVIDER: Block = {"type": "divider"}
 
 def _article(entry: Entry) -> Block:
     article = entry.article
+    if article is None:
+        return _section(f"📖 {NO_ARTICLE}")
     return {
         "type": "section",
         "text": _mrkdwn(f"📖 <{article.url}|{escape(article.title)}>"),
@@ -122,6 +125,18 @@ def _article(entry: Entry) -> Block:
             "url": article.url,
         },
     }
+
+
+def _article_link(entry: Entry) -> str:
+    """The article as an inline mrkdwn link, or words saying there is none."""
+    if entry.article is None:
+        return NO_ARTICLE_SHORT
+    return f"<{entry.article.url}|{escape(entry.article.title)}>"
+
+
+def _article_ref(entry: Entry) -> str:
+    """The article for plain-text fallbacks: its URL, or words saying there is none."""
+    return entry.article.url if entry.article else NO_ARTICLE_SHORT
 
 
 def share_block(value: str) -> Block:
@@ -261,14 +276,13 @@ def _candidate_line(candidate: Finding) -> str:
     entry = candidate.entry
     return (
         f"• *{escape(entry.title)}* (`{entry.id}`, {severity_label(entry.severity)}, "
-        f"match {candidate.score:.0f}/100, needs {CONFIDENT:.0f}): "
-        f"<{entry.article.url}|{escape(entry.article.title)}>"
+        f"match {candidate.score:.0f}/100, needs {CONFIDENT:.0f}): {_article_link(entry)}"
     )
 
 
 def _recognised_text(report: Report) -> str:
     lines = [
-        f"{severity_label(f.effective_severity)}: {escape(f.entry.title)} ({f.entry.article.url})"
+        f"{severity_label(f.effective_severity)}: {escape(f.entry.title)} ({_article_ref(f.entry)})"
         for f in report.matches
     ]
     return "\n".join([*lines, escape(report.verdict)])
@@ -288,9 +302,22 @@ def _not_recognised_text(report: Report) -> str:
 def render_entry(entry: Entry) -> SlackMessage:
     """One knowledge base entry, as `/syncerror <id>` shows it."""
     line = f"*{severity_label(entry.severity)}* · `{entry.id}` · {escape(entry.channel)}"
-    blocks = _entry_blocks(entry, line)
-    text = f"{severity_label(entry.severity)}: {escape(entry.title)} ({entry.article.url})"
+    blocks = [*_entry_blocks(entry, line), _sources(entry)]
+    text = f"{severity_label(entry.severity)}: {escape(entry.title)} ({_article_ref(entry)})"
     return SlackMessage(text, fit(blocks))
+
+
+def _sources(entry: Entry) -> Block:
+    """Where the entry's wording was seen, one link per page named by its host, so a maintainer
+    can tell a Linnworks text from a channel's."""
+    if not entry.sources:
+        return _context("Where this wording was seen: not recorded.")
+    links = ", ".join(f"<{url}|{escape(_host(url))}>" for url in entry.sources)
+    return _context(f"Wording seen on: {links}")
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or url
 
 
 def render_entry_list(entries: Iterable[Entry], *, channel: str | None = None) -> SlackMessage:

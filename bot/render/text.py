@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
+from bot.knowledge import Entry
 from bot.match import CONFIDENT
-from bot.render import SEVERITY_WORDS
+from bot.render import NO_ARTICLE, SEVERITY_WORDS
 from bot.triage import Finding, Report
 
 _COLOURS = {"transient": "32", "action_required": "31", "info": "36", "dim": "2", "bold": "1"}
@@ -83,12 +84,17 @@ def _finding_block(finding: Finding, style: _Style, width: int) -> str:
         "What to do:",
         *steps,
         "",
-        f"Article: {entry.article.title}",
-        f"  {entry.article.url}",
+        *_article_lines(entry),
         style(f"Confidence {finding.score:.0f}/100 (threshold {CONFIDENT:.0f})", "dim"),
         style(f"Matched: {finding.matched_text}", "dim"),
     ]
     return "\n".join(lines)
+
+
+def _article_lines(entry: Entry) -> list[str]:
+    if entry.article is None:
+        return [NO_ARTICLE]
+    return [f"Article: {entry.article.title}", f"  {entry.article.url}"]
 
 
 def _summary_table(matches: tuple[Finding, ...], style: _Style) -> str:
