@@ -21,11 +21,18 @@ from bot.testing.fake_slack import FakeSlack
 from bot.testing.loopback import LoopbackApp, app_on_loopback
 
 CATALOGUE_PATH = Path("shared") / "reference" / "linnworks-errors.yaml"
-# The shared catalogue sits beside the checkout (../shared), however deep the checkout is.
-CATALOGUE = next(
-    (p / CATALOGUE_PATH for p in Path(__file__).resolve().parents if (p / CATALOGUE_PATH).exists()),
-    Path(__file__).resolve().parents[2] / CATALOGUE_PATH,
-)
+MORE_CATALOGUE_PATH = CATALOGUE_PATH.with_name("linnworks-errors-more.yaml")
+
+
+def _beside_checkout(path: Path) -> Path:
+    """The shared catalogues sit beside the checkout (../shared), however deep the checkout is."""
+    parents = Path(__file__).resolve().parents
+    return next((p / path for p in parents if (p / path).exists()), parents[2] / path)
+
+
+CATALOGUE = _beside_checkout(CATALOGUE_PATH)
+# The 40 further errors of issue 9, in the same format plus source_url/source_quote.
+MORE_CATALOGUE = _beside_checkout(MORE_CATALOGUE_PATH)
 
 VALID_ENTRY = """\
 - id: demo-token-expired
