@@ -11,13 +11,15 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot import __version__
 from bot.config import Settings
 from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError, SyncdocError, UsageError
-from bot.lint import lint
+from bot.knowledge import SCHEMA_FILE, Problem
+from bot.lint import lint_command, lint_folder
 from bot.render.json import report_to_dict
 from bot.render.text import render_text
 
@@ -71,10 +73,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="check the knowledge base: YAML, schema, duplicate ids, and a self-test",
         description=(
             "Check the knowledge base. Patterns are literal texts, never regular expressions. "
+            "Run inside a checkout, it checks the checkout's knowledge/ folder. "
             "Exit 0 when clean, 1 when problems were found."
         ),
     )
-    _add_kb_option(lint_cmd)
+    lint_cmd.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="text: FILE:LINE: message (default); github: ::error annotations for GitHub Actions",
+    )
+    lint_cmd.add_argument(
+        "--kb",
+        metavar="DIR",
+        help="knowledge base folder (default: $SYNCDOC_KB, else the knowledge/ folder of the "
+        "checkout you are in, else the bundled one)",
+    )
     lint_cmd.set_defaults(handler=_lint)
     _add_slack_commands(commands)
     _add_maintainer_commands(commands)
@@ -168,13 +182,21 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        # A maintainer linting inside a checkout means its knowledge/ folder, not the copy
+        # installed by `pip install .`, which their edits never reach; --kb and SYNCDOC_KB win.
+        checkout = checkout_kb(Path.cwd()) if args.command == "lint" else None
         settings = Settings.from_env(
-            kb_path=getattr(args, "kb", None), port=getattr(args, "port", None)
+            kb_path=getattr(args, "kb", None),
+            port=getattr(args, "port", None),
+            default_kb_path=checkout,
         )
         return args.handler(args, settings, stdin or sys.stdin)
     except KnowledgeBaseError as exc:
         print(exc.format_message(), file=sys.stderr)
-        print("syncdoc: the knowledge base is invalid; run `syncdoc lint`.", file=sys.stderr)
+        print(
+            f"syncdoc: the knowledge base is invalid; run `{lint_command(settings.kb_path)}`.",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     except SyncdocError as exc:
         print(f"syncdoc: {exc.format_message()}", file=sys.stderr)
@@ -237,15 +259,50 @@ def _explain_jsonl(engine: Engine, stdin: TextIO) -> int:
 
 
 def _lint(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
-    problems = lint(settings.kb_path)
-    for problem in problems:
-        print(problem)
-    if problems:
-        count = len(problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
+    path = settings.kb_path
+    result = lint_folder(path)
+    for problem in result.problems:
+        print(github_annotation(problem) if args.format == "github" else problem)
+    entries = f"{result.entries} entr{'ies' if result.entries != 1 else 'y'}"
+    if result.problems:
+        count = len(result.problems)
+        print(
+            f"{_folder(path)}: {entries}, {count} problem{'s' if count != 1 else ''}",
+            file=sys.stderr,
+        )
         return 1
-    print(f"{settings.kb_path}: knowledge base is clean.")
+    print(f"{_folder(path)}: {entries}, clean")
     return 0
+
+
+def checkout_kb(start: Path) -> Path | None:
+    """The `knowledge/` folder (with its schema) in `start` or the nearest folder above it,
+    relative to `start` when it can be, so that problems name files as the maintainer sees them."""
+    for folder in (start, *start.parents):
+        if (folder / "knowledge" / SCHEMA_FILE).is_file():
+            return Path(os.path.relpath(folder / "knowledge", start))
+    return None
+
+
+def _folder(path: Path) -> str:
+    return str(path).rstrip("/\\") + "/"
+
+
+def github_annotation(problem: Problem) -> str:
+    """A problem as a GitHub Actions workflow command, shown on the file's line in a PR.
+
+    Paths are made relative to the working directory (the repository root in a workflow)."""
+    file = _escape_property(os.path.relpath(problem.file)) if problem.file else ""
+    where = f"file={file}" + (f",line={problem.line}" if problem.line > 0 else "")
+    return f"::error {where}::{_escape_data(problem.message)}"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def _gaps(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:

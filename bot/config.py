@@ -61,8 +61,16 @@ class Settings:
     log_level: str = "INFO"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Build settings from `env` (default: the process environment); overrides win."""
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        default_kb_path: Path | None = None,
+        **overrides: object,
+    ) -> Settings:
+        """Build settings from `env` (default: the process environment); overrides win.
+
+        The knowledge base is `SYNCDOC_KB`, else `default_kb_path`, else the bundled one."""
         env = os.environ if env is None else env
 
         def text(name: str) -> str | None:
@@ -102,7 +110,7 @@ class Settings:
             return int(value)
 
         values: dict[str, object] = {
-            "kb_path": Path(text("SYNCDOC_KB") or bundled_kb_path()),
+            "kb_path": Path(text("SYNCDOC_KB") or default_kb_path or bundled_kb_path()),
             "slack_bot_token": secret("SLACK_BOT_TOKEN"),
             "slack_app_token": secret("SLACK_APP_TOKEN"),
             "slack_signing_secret": secret("SLACK_SIGNING_SECRET"),

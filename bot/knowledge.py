@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,6 +30,10 @@ SCHEMA_FILE = "schema.json"
 SETTINGS_FILE = "settings.yaml"
 SETTINGS_SCHEMA_FILE = "settings.schema.json"
 KB_SUFFIXES = (".yaml", ".yml")
+# A draft's placeholder (`syncdoc gaps` writes "TODO: ..."): an entry holding one is never served.
+TODO_MARK = re.compile(r"\bTODO\b")
+# The parts of an entry an answer shows; a placeholder anywhere else (notes) is a maintainer's own.
+ANSWER_TEXT = (("title",), ("meaning",), ("fix",), ("article", "title"), ("article", "url"))
 
 
 @dataclass(frozen=True)
@@ -268,6 +273,7 @@ def _load_file(file: Path, raw: bytes) -> tuple[list[Entry], list[Problem]]:
         return [], []  # An empty file is allowed: a maintainer may be starting one.
 
     problems = [Problem(name, line, msg) for line, msg in _duplicate_keys(node)]
+    problems.extend(_placeholders(name, node))
     if not _is_valid(data):
         validator = jsonschema.Draft202012Validator(load_schema())
         for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
@@ -411,6 +417,50 @@ def _schema_problem(
         yield Problem(file, line, f"{prefix}{where or 'entry'} must be of type {expected}")
     else:
         yield Problem(file, line, f"{prefix}{where}: {error.message}")
+
+
+def _placeholders(file: str, root: yaml.Node) -> Iterator[Problem]:
+    """Every TODO left in the text an answer shows, read from the node tree so that a draft is
+    reported in full even while other parts of it are still invalid."""
+    if not isinstance(root, yaml.SequenceNode):
+        return
+    for number, item in enumerate(root.value, 1):
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        entry_id = _child(item, "id")
+        prefix = (
+            f"entry '{entry_id.value}': "
+            if isinstance(entry_id, yaml.ScalarNode)
+            else f"entry #{number}: "
+        )
+        for path in ANSWER_TEXT:
+            node: yaml.Node | None = item
+            for key in path:
+                node = _child(node, key)
+            values = node.value if isinstance(node, yaml.SequenceNode) else [node]
+            for step, value in enumerate(values, 1):
+                if isinstance(value, yaml.ScalarNode) and TODO_MARK.search(str(value.value)):
+                    where = f"fix step {step}" if path == ("fix",) else ".".join(path)
+                    yield Problem(
+                        file,
+                        value.start_mark.line + 1,
+                        f"{prefix}{where} is still a placeholder ({quote_text(value.value)}); "
+                        "write it, or the entry is not served",
+                    )
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
+
+
+def quote_text(text: str) -> str:
+    """`text` on one line, cut to 70 characters and quoted, for a problem message."""
+    line = " ".join(str(text).split())
+    return repr(line if len(line) <= 70 else line[:67] + "...")
 
 
 def _lines(seq_node: yaml.Node | None, count: int) -> tuple[int, ...]:

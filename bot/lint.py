@@ -1,4 +1,5 @@
-"""`syncdoc lint`: schema problems, then a self-test of every pattern, example and counter-example.
+"""`syncdoc lint`: schema problems, article hosts, then a self-test of every pattern, example and
+counter-example.
 
 A knowledge base tests itself: each pattern and example must be recognised as its own entry,
 clearly ahead of every other entry, and each counter-example must not be claimed by its entry.
@@ -9,22 +10,91 @@ matching slow; the schema refuses unknown keys, so a `regex:` key is a lint erro
 
 from __future__ import annotations
 
+import re
+import shlex
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.exceptions import KnowledgeBaseError
-from bot.knowledge import Entry, KnowledgeBase, Problem, load_knowledge_base
+from bot.knowledge import (
+    SETTINGS_FILE,
+    Entry,
+    KnowledgeBase,
+    Problem,
+    kb_files,
+    load_knowledge_base,
+    quote_text,
+)
 from bot.match import AMBIGUOUS_MARGIN, CONFIDENT, Candidate, Matcher
 from bot.normalise import normalise
 from bot.triage import triage
 
+_ENTRY_START = re.compile(rb"^- id:", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """What one lint run checked (the folder, how many entries) and what it found."""
+
+    path: Path
+    entries: int
+    problems: tuple[Problem, ...]
+
 
 def lint(path: Path | str) -> list[Problem]:
     """Every problem in the knowledge base at `path`, in file order; empty when it is clean."""
+    return list(lint_folder(path).problems)
+
+
+def lint_folder(path: Path | str) -> LintResult:
+    """Lint the knowledge base at `path`, counting its entries even when it does not load."""
+    root = Path(path)
     try:
-        kb = load_knowledge_base(path)
+        kb = load_knowledge_base(root)
     except KnowledgeBaseError as exc:
-        return [p for p in exc.problems if isinstance(p, Problem)]
-    return self_test(kb)
+        problems = tuple(p for p in exc.problems if isinstance(p, Problem))
+        return LintResult(root, _count_entries(root), problems)
+    return LintResult(root, len(kb), (*article_host_problems(kb), *self_test(kb)))
+
+
+def lint_command(path: Path | str) -> str:
+    """The command that lints the folder at `path`, from whatever folder it is run."""
+    return f"syncdoc lint --kb {shlex.quote(str(path))}"
+
+
+def _count_entries(root: Path) -> int:
+    """Entries in a folder that does not load: each one starts a line with `- id:`."""
+    if not root.is_dir():
+        return 0
+    return sum(
+        len(_ENTRY_START.findall(file.read_bytes()))
+        for file in kb_files(root)
+        if file.name != SETTINGS_FILE
+    )
+
+
+def article_host_problems(kb: KnowledgeBase) -> list[Problem]:
+    """Each article on a host the settings do not allow (none are checked without a list)."""
+    allowed = set(kb.settings.article_hosts)
+    if not allowed:
+        return []
+    problems = []
+    for entry in kb:
+        if entry.article is None:
+            continue
+        host = urlsplit(entry.article.url).hostname or ""
+        if host not in allowed:
+            problems.append(
+                Problem(
+                    entry.file,
+                    entry.article_url_line or entry.line,
+                    f"entry '{entry.id}': article host '{host}' is not in article_hosts "
+                    f"({SETTINGS_FILE}); link Linnworks' help or the channel's official "
+                    "documentation, or leave the article out",
+                )
+            )
+    return problems
 
 
 def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem]:
@@ -46,7 +116,7 @@ def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem
                     Problem(
                         entry.file,
                         line or entry.line,
-                        f"counter-example {_quote(text)} is claimed by '{entry.id}' "
+                        f"counter-example {quote_text(text)} is claimed by '{entry.id}' "
                         f"(score {claimed[entry.id].score:.0f}); "
                         "make the entry's patterns more specific",
                     )
@@ -69,23 +139,19 @@ def _check_recognised(entry: Entry, text: str, matcher: Matcher) -> str | None:
     best = best_per_entry(text, matcher)
     own = best.get(entry.id)
     claimed = [f.entry.id for f in triage(text, matcher).matches]
+    quoted = quote_text(text)
     if own is None or entry.id not in claimed:
         score = f"score {own.score:.0f}" if own else "no score"
-        return f"{_quote(text)} is not recognised as '{entry.id}' ({score}, needs {CONFIDENT:.0f})"
+        return f"{quoted} is not recognised as '{entry.id}' ({score}, needs {CONFIDENT:.0f})"
     for other_id in claimed:
         if other_id != entry.id:
-            return f"{_quote(text)} is also claimed by '{other_id}' ({best[other_id].score:.0f})"
+            return f"{quoted} is also claimed by '{other_id}' ({best[other_id].score:.0f})"
     for other in sorted(best.values(), key=lambda c: -c.score):
         if other.entry.id == entry.id or matcher.explains(own, other):
             continue
         if own.score - other.score < AMBIGUOUS_MARGIN:
             return (
-                f"{_quote(text)} is ambiguous: '{other.entry.id}' scores {other.score:.0f}, "
+                f"{quoted} is ambiguous: '{other.entry.id}' scores {other.score:.0f}, "
                 f"within {AMBIGUOUS_MARGIN:.0f} of '{entry.id}' ({own.score:.0f})"
             )
     return None
-
-
-def _quote(text: str) -> str:
-    short = " ".join(text.split())
-    return repr(short if len(short) <= 70 else short[:67] + "...")

@@ -18,6 +18,7 @@ from pathlib import Path
 from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError
 from bot.knowledge import KnowledgeBase, fingerprint, load_knowledge_base
+from bot.lint import lint_command
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,8 @@ def problems_message(path: Path | str, problems: Sequence[object], serving: int)
     return (
         f":warning: The knowledge base at `{path}` has an invalid edit, so the bot keeps "
         f"serving the last good version ({serving} entries).\n```\n{lines}\n```\n"
-        "Fix the lines above (`syncdoc lint` shows the same); the bot picks up the fix by itself."
+        f"Fix the lines above (`{lint_command(path)}` shows the same); the bot picks up the fix "
+        "by itself."
     )
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.knowledge import bundled_kb_path, load_knowledge_base
+
 from conftest import VALID_ENTRY
 
 SYNCDOC = shutil.which("syncdoc", path=str(Path(sys.executable).parent)) or "syncdoc"
@@ -146,10 +148,73 @@ def test_kb_from_environment_variable(write_kb):
     assert "Demo token expired" in out
 
 
-def test_lint_on_the_bundled_knowledge_base_is_clean():
-    code, out, _ = run("lint")
+def test_lint_outside_a_checkout_checks_the_bundled_base_and_names_it_with_its_entry_count(
+    tmp_path,
+):
+    code, out, _ = run("lint", cwd=tmp_path)
     assert code == 0
-    assert "knowledge base is clean" in out
+    entries = len(load_knowledge_base(bundled_kb_path()))
+    assert out == f"{bundled_kb_path()}/: {entries} entries, clean\n"
+
+
+@pytest.fixture
+def checkout(tmp_path) -> Path:
+    """A copy of the repository's knowledge folder, as a maintainer's checkout holds it, with
+    knowledge/amazon.yaml broken at line `BROKEN_LINE`."""
+    root = tmp_path / "checkout"
+    shutil.copytree(bundled_kb_path(), root / "knowledge")
+    (root / "docs").mkdir()
+    amazon = root / "knowledge" / "amazon.yaml"
+    lines = amazon.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line == "  severity: transient\n")
+    lines[index] = "  severity: urgent\n"
+    amazon.write_text("".join(lines), encoding="utf-8")
+    root.joinpath("broken-line").write_text(str(index + 1))
+    return root
+
+
+@pytest.mark.parametrize(("where", "prefix"), [(".", "knowledge/"), ("docs", "../knowledge/")])
+def test_lint_inside_a_checkout_reports_the_checkouts_broken_file_and_line(checkout, where, prefix):
+    code, out, err = run("lint", cwd=checkout / where)
+    assert code == 1
+    line = (checkout / "broken-line").read_text()
+    assert out.startswith(f"{prefix}amazon.yaml:{line}: entry '")
+    assert "severity must be one of transient, action_required, info, not 'urgent'" in out
+    assert err.startswith(f"{prefix}: ") and err.endswith(" entries, 1 problem\n")
+
+
+def test_kb_option_wins_over_the_checkout(checkout):
+    code, out, _ = run("lint", "--kb", str(bundled_kb_path()), cwd=checkout)
+    assert code == 0, out
+
+
+def test_syncdoc_kb_wins_over_the_checkout(checkout):
+    code, out, _ = run("lint", cwd=checkout, env={"SYNCDOC_KB": str(bundled_kb_path())})
+    assert code == 0, out
+
+
+def test_lint_github_format_prints_error_annotations(write_kb):
+    entry = VALID_ENTRY.replace(
+        "https://example.com/demo", "https://openillumi.com/en/en-woocommerce-api-401"
+    )
+    settings = "article_hosts: [help.linnworks.com]\n"
+    folder = write_kb(**{"demo.yaml": entry, "settings.yaml": settings})
+    code, out, _ = run("lint", "--format", "github", "--kb", folder.name, cwd=folder.parent)
+    assert code == 1
+    assert out == (
+        f"::error file={folder.name}/demo.yaml,line=12::entry 'demo-token-expired': article host "
+        "'openillumi.com' is not in article_hosts (settings.yaml); link Linnworks' help or the "
+        "channel's official documentation, or leave the article out\n"
+    )
+
+
+def test_explain_on_an_invalid_base_says_how_to_lint_that_same_base(write_kb):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY.replace("action_required", "urgent")})
+    code, _, err = run("explain", "--kb", str(folder), "anything")
+    assert code == 2
+    assert err.endswith(
+        f"syncdoc: the knowledge base is invalid; run `syncdoc lint --kb {folder}`.\n"
+    )
 
 
 def test_lint_reports_every_problem_as_file_line_message(write_kb):
@@ -164,7 +229,7 @@ def test_lint_reports_every_problem_as_file_line_message(write_kb):
     assert lines[1].startswith(
         f"{folder / 'demo.yaml'}:13: entry 'demo-token-expired': unknown key"
     )
-    assert "problems found" in err
+    assert err == f"{folder}/: 2 entries, 2 problems\n"
 
 
 def test_lint_self_test_reports_an_example_that_does_not_match(write_kb):

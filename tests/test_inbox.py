@@ -127,7 +127,9 @@ def test_every_draft_passes_syncdoc_lint_once_its_placeholders_are_filled(engine
     (kb / "inbox.yaml").write_text(yaml.safe_dump(filled, sort_keys=False))
 
     assert main(["lint", "--kb", str(kb)]) == 0, capsys.readouterr()
-    assert "knowledge base is clean" in capsys.readouterr().out
+    assert capsys.readouterr().out.endswith(
+        f"{kb}/: {len(engine.kb) + len(items)} entries, clean\n"
+    )
 
 
 def test_drafts_in_one_document_get_different_ids(engine):
@@ -217,6 +219,46 @@ def test_syncdoc_gaps_leaves_out_errors_the_knowledge_base_now_knows(
     remaining = json.loads(capsys.readouterr().out)
     assert len(remaining) == 1
     assert remaining[0]["example"] != filled[0]["examples"][0]
+
+
+def todo_lines(text: str) -> list[int]:
+    """The lines of a draft that still hold a TODO an answer would show (severity has none to
+    show: an unfilled one is reported as not one of the three)."""
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), 1)
+        if TODO in line and not line.lstrip().startswith(("severity:", "#"))
+    ]
+
+
+def test_syncdoc_gaps_into_the_checkout_fails_lint_until_every_todo_is_replaced(
+    syncdoc_env, engine, store, tmp_path, monkeypatch, capsys
+):
+    record(engine, store, UNKNOWN_PASTES[0], "U1")
+    checkout = tmp_path / "checkout"
+    shutil.copytree(bundled_kb_path(), checkout / "knowledge")
+    monkeypatch.chdir(checkout)
+    monkeypatch.delenv("SYNCDOC_KB", raising=False)
+    draft = checkout / "knowledge" / "new.yaml"
+
+    main(["gaps"])  # syncdoc gaps > knowledge/new.yaml
+    draft.write_text(capsys.readouterr().out)
+    assert main(["lint"]) == 1
+    reported = [line for line in capsys.readouterr().out.splitlines() if "placeholder" in line]
+    assert [int(line.split(":")[1]) for line in reported] == todo_lines(draft.read_text())
+    assert all(line.startswith("knowledge/new.yaml:") for line in reported)
+
+    [entry] = fill_placeholders(yaml.safe_load(draft.read_text()))
+    entry["meaning"] = "TODO: what the error means, in plain words"
+    draft.write_text(yaml.safe_dump([entry], sort_keys=False))
+    assert main(["lint"]) == 1
+    [problem] = capsys.readouterr().out.splitlines()
+    assert "meaning is still a placeholder" in problem
+
+    entry["meaning"] = "Linnworks could not import the order because the postcode is invalid."
+    draft.write_text(yaml.safe_dump([entry], sort_keys=False))
+    assert main(["lint"]) == 0
+    assert capsys.readouterr().out == f"knowledge/: {len(engine.kb) + 1} entries, clean\n"
 
 
 def test_syncdoc_gaps_with_an_empty_inbox_says_so(syncdoc_env, capsys):

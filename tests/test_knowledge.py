@@ -87,6 +87,37 @@ def test_a_source_that_is_not_https_names_its_line(write_kb):
     ]
 
 
+def test_a_placeholder_left_in_an_answer_text_names_its_line(write_kb):
+    text = VALID_ENTRY.replace("Re-authorise the channel.", "'TODO: the first thing to do'")
+    folder = write_kb(**{"demo.yaml": text})
+    assert problems_of(folder) == [
+        f"{folder / 'demo.yaml'}:9: entry 'demo-token-expired': fix step 1 is still a placeholder "
+        "('TODO: the first thing to do'); write it, or the entry is not served"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("original", "draft", "line", "where"),
+    [
+        ("title: Demo token expired", "title: TODO name it", 2, "title"),
+        ("meaning: The token", "meaning: TODO explain. The token", 7, "meaning"),
+        ("title: Demo article", "title: TODO pick the article", 11, "article.title"),
+        ("url: https://example.com/demo", "url: https://TODO.example.com/", 12, "article.url"),
+    ],
+)
+def test_every_answer_text_is_checked_for_placeholders(write_kb, original, draft, line, where):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY.replace(original, draft, 1)})
+    [problem] = problems_of(folder)
+    assert problem.startswith(
+        f"{folder / 'demo.yaml'}:{line}: entry 'demo-token-expired': {where} "
+    )
+
+
+def test_a_todo_in_the_maintainers_notes_is_allowed(write_kb):
+    text = VALID_ENTRY + "  notes: TODO find a second source\n"
+    assert len(load_knowledge_base(write_kb(**{"demo.yaml": text}))) == 1
+
+
 def test_duplicate_id_across_files_names_both_places(write_kb):
     folder = write_kb(**{"a.yaml": VALID_ENTRY, "b.yaml": "# second\n" + VALID_ENTRY})
     assert problems_of(folder) == [

@@ -16,6 +16,7 @@ from bot.slack.maintainers import Notifier, watch_knowledge
 from bot.testing.fake_slack import (
     APP_TOKEN,
     BOT_TOKEN,
+    DM_CHANNEL_ID,
     SIGNING_SECRET,
     FakeSlack,
     SlackSender,
@@ -30,6 +31,7 @@ from conftest import kb_entry
 MAINTAINERS = "C0MAINTAIN"
 ALPHA = "The alpha channel rejected the listing because the category is closed"
 BETA = "The beta courier refused the consignment because the weight is missing"
+GAMMA = "The gamma warehouse could not reserve stock because the bin is frozen"
 
 
 def version(n: int) -> str:
@@ -107,6 +109,27 @@ def test_an_invalid_edit_is_told_once_then_the_fix_is_served(slack, running, kb_
     assert "Alpha v3" in answer_titles(slack, app, ALPHA)
     [_, fixed] = maintainer_posts(slack)
     assert fixed == ":white_check_mark: The knowledge base is valid again: serving 2 entries."
+
+
+def test_a_draft_with_a_todo_left_is_never_served(slack, running, kb_dir):
+    app, watcher = running
+    draft = kb_entry("gamma-frozen", "'TODO: a short title people recognise'", GAMMA)
+    (kb_dir / "new.yaml").write_text(draft)
+    for _ in range(10):
+        watcher.check()
+
+    event = message_event(GAMMA, channel=DM_CHANNEL_ID, channel_type="im")
+    app.sender.event(event)
+    app.wait_idle()
+    [reply] = slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] != MAINTAINERS)
+    assert "TODO" not in reply.text and "TODO" not in reply.block_text()
+    assert "I don't recognise" in reply.block_text()
+    [notice] = maintainer_posts(slack)
+    assert (
+        f"{kb_dir / 'new.yaml'}:2: entry 'gamma-frozen': title is still a placeholder "
+        "('TODO: a short title people recognise'); write it, or the entry is not served"
+    ) in notice
+    assert f"`syncdoc lint --kb {kb_dir}` shows the same" in notice
 
 
 def test_answers_given_while_the_base_is_reloaded_each_come_from_one_version(
