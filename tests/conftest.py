@@ -50,6 +50,25 @@ VALID_ENTRY = """\
 """
 
 
+def labelled_cases(
+    cases: list[dict[str, str]], known: dict[str, str], name: Callable[[dict[str, str]], str]
+) -> list[object]:
+    """The cases of a labelled paste set (bench/*.yaml) as parameters; a case whose paste holds
+    a key of `known` is a strict expected failure with that reason, so fixing it turns red."""
+    return [
+        pytest.param(
+            case,
+            id=name(case),
+            marks=[
+                pytest.mark.xfail(reason=why, strict=True)
+                for key, why in known.items()
+                if key in case["paste"]
+            ],
+        )
+        for case in cases
+    ]
+
+
 def kb_entry(entry_id: str, title: str, pattern: str) -> str:
     """One valid knowledge base entry as YAML, for tests that write their own base."""
     return f"""\

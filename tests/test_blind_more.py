@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import labelled_cases
+
 DATA = yaml.safe_load((Path(__file__).parents[1] / "bench" / "blind-more.yaml").read_text("utf-8"))
 
 KNOWN_MISSES = {
@@ -43,23 +45,15 @@ KNOWN_FALSE_CLAIMS = {
 }
 
 
-def _marks(text: str, known: dict[str, str]) -> list[pytest.MarkDecorator]:
-    return [pytest.mark.xfail(reason=why, strict=True) for key, why in known.items() if key in text]
-
-
 @pytest.mark.parametrize(
-    "case",
-    [pytest.param(c, marks=_marks(c["paste"], KNOWN_MISSES)) for c in DATA["recognised"]],
-    ids=[f"{c['expect']}-{c['kind']}" for c in DATA["recognised"]],
+    "case", labelled_cases(DATA["recognised"], KNOWN_MISSES, lambda c: f"{c['expect']}-{c['kind']}")
 )
 def test_blind_paste_is_recognised(engine, case):
     assert [f.entry.id for f in engine.explain(case["paste"]).matches] == [case["expect"]]
 
 
 @pytest.mark.parametrize(
-    "case",
-    [pytest.param(c, marks=_marks(c["paste"], KNOWN_FALSE_CLAIMS)) for c in DATA["not_recognised"]],
-    ids=[c["system"][:40] for c in DATA["not_recognised"]],
+    "case", labelled_cases(DATA["not_recognised"], KNOWN_FALSE_CLAIMS, lambda c: c["system"][:40])
 )
 def test_blind_negative_is_not_claimed(engine, case):
     assert engine.explain(case["paste"]).matches == ()
