@@ -42,6 +42,20 @@ VALID_ENTRY = """\
     url: https://example.com/demo
 """
 
+# "Billion laughs": 319 bytes whose aliases expand to 9**7 lists of nine strings (gigabytes).
+ALIAS_BOMB = """\
+- id: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+  title: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+  channel: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+  severity: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+  patterns: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+  meaning: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+  fix: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+"""
+ALIAS_BOMB_PROBLEM = (
+    ":2: YAML alias '*a' is not allowed in the knowledge base: write the value out in full"
+)
+
 
 def kb_entry(entry_id: str, title: str, pattern: str) -> str:
     """One valid knowledge base entry as YAML, for tests that write their own base."""

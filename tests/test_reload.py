@@ -12,7 +12,7 @@ import pytest
 from bot.engine import Engine
 from bot.reload import KnowledgeWatcher, problems_message
 
-from conftest import kb_entry
+from conftest import ALIAS_BOMB, ALIAS_BOMB_PROBLEM, kb_entry
 
 ALPHA = "The alpha channel rejected the listing because the category is closed"
 BETA = "The beta courier refused the consignment because the weight is missing"
@@ -142,6 +142,45 @@ def test_undoing_an_invalid_edit_counts_as_fixed(kb_dir, engine):
     settle(watcher)
     assert not watcher.failing
     assert len(recovered) == 1
+
+
+def test_an_alias_bomb_is_one_problem_reported_once_and_the_last_good_base_serves(
+    kb_dir, engine, caplog
+):
+    reports = []
+    watcher = KnowledgeWatcher(engine, kb_dir, on_problems=reports.append)
+    (kb_dir / "bomb.yaml").write_text(ALIAS_BOMB)
+    with caplog.at_level(logging.ERROR, logger="bot.reload"):
+        for _ in range(10):
+            watcher.check()
+    assert [[str(p) for p in found] for found in reports] == [
+        [f"{kb_dir / 'bomb.yaml'}{ALIAS_BOMB_PROBLEM}"]
+    ]
+    assert caplog.text.count("YAML alias") == 1
+    assert titles(engine, ALPHA) == ["Alpha v1"]
+
+
+def test_an_unreadable_file_is_reported_once_not_skipped(kb_dir, engine, caplog, monkeypatch):
+    reports = []
+    watcher = KnowledgeWatcher(engine, kb_dir, on_problems=reports.append)
+    locked = kb_dir / "beta.yaml"
+    locked.write_text(kb_entry("beta-weight", "Beta", BETA))
+    real_open = Path.open
+
+    def refuse_locked(self, *args, **kwargs):
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse_locked)  # as root, chmod 000 would not stop a read
+    with caplog.at_level(logging.ERROR, logger="bot.reload"):
+        for _ in range(10):
+            watcher.check()
+    assert [[str(p) for p in found] for found in reports] == [
+        [f"{locked}:0: cannot read this file: Permission denied"]
+    ]
+    assert caplog.text.count("cannot read this file") == 1
+    assert titles(engine, ALPHA) == ["Alpha v1"]
 
 
 def test_a_failing_notifier_does_not_stop_the_watcher(kb_dir, engine):

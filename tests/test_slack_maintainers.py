@@ -25,7 +25,7 @@ from bot.testing.fake_slack import (
 from bot.testing.loopback import app_on_loopback, loopback_settings
 from bot.testing.process import syncdoc
 
-from conftest import kb_entry
+from conftest import ALIAS_BOMB, ALIAS_BOMB_PROBLEM, kb_entry
 
 MAINTAINERS = "C0MAINTAIN"
 ALPHA = "The alpha channel rejected the listing because the category is closed"
@@ -109,6 +109,22 @@ def test_an_invalid_edit_is_told_once_then_the_fix_is_served(slack, running, kb_
     assert fixed == ":white_check_mark: The knowledge base is valid again: serving 2 entries."
 
 
+def test_an_alias_bomb_dropped_in_the_live_folder_costs_no_answer_and_is_told_once(
+    slack, running, kb_dir
+):
+    app, watcher = running
+    watcher.interval = 0.02
+    with watcher:  # the real reload path: the watcher's own thread polls the folder
+        (kb_dir / "bomb.yaml").write_text(ALIAS_BOMB)
+        before = [answer_titles(slack, app, ALPHA) for _ in range(3)]
+        slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == MAINTAINERS)
+        after = [answer_titles(slack, app, ALPHA) for _ in range(10)]  # polls go on meanwhile
+    assert [set(titles) for titles in before + after] == [{"Alpha v1"}] * 13
+    [notice] = maintainer_posts(slack)
+    assert f"{kb_dir / 'bomb.yaml'}{ALIAS_BOMB_PROBLEM}" in notice
+    assert "keeps serving the last good version (2 entries)" in notice
+
+
 def test_answers_given_while_the_base_is_reloaded_each_come_from_one_version(
     slack, running, kb_dir
 ):
@@ -163,6 +179,34 @@ def test_syncdoc_serve_reloads_the_knowledge_base_it_was_given(kb_dir):
             sender.event(event)
             [reply] = slack.wait_for("chat.postMessage", timeout=10)
             assert "Alpha v2" in reply.block_text()
+
+
+def test_syncdoc_serve_answers_on_when_an_alias_bomb_lands_in_its_knowledge_folder(kb_dir):
+    with FakeSlack() as slack:
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "SYNCDOC_MAINTAINERS_CHANNEL": MAINTAINERS,
+        }
+        args = ["serve", "--host", "127.0.0.1", "--port", "0", "--kb", str(kb_dir)]
+        with syncdoc(args, env) as process:
+            base = process.wait_for_line(r"Slack requests at (http://\S+?)/slack/events").group(1)
+            sender = SlackSender(base + EVENTS_PATH)
+            process.wait_for_line(r"watching .* for changes")
+            (kb_dir / "bomb.yaml").write_text(ALIAS_BOMB)
+            process.wait_for_line(re.escape(ALIAS_BOMB_PROBLEM))
+            process.wait_for_line(r"still serving the last good one \(2 entries\)")
+            event = message_event(ALPHA)
+            assert sender.event(event).status == 200
+            [reply] = slack.wait_for(
+                "chat.postMessage", where=lambda c: c.params.get("thread_ts"), timeout=10
+            )
+            assert "Alpha v1" in reply.block_text()
+            [notice] = slack.wait_for(
+                "chat.postMessage", where=lambda c: c.params["channel"] == MAINTAINERS
+            )
+            assert ALIAS_BOMB_PROBLEM in notice.block_text()
 
 
 def test_syncdoc_run_reloads_the_knowledge_base_it_was_given(kb_dir):
