@@ -18,6 +18,7 @@ from pathlib import Path
 from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError
 from bot.knowledge import KnowledgeBase, fingerprint, load_knowledge_base
+from bot.render.slack import MAX_SECTION_CHARS, cut, escape, fit_lines
 
 log = logging.getLogger(__name__)
 
@@ -149,16 +150,25 @@ class KnowledgeWatcher:
                 log.exception("knowledge base watcher: unexpected error; still watching")
 
 
+MAX_PROBLEM_LINE_CHARS = 300
+
+
 def problems_message(path: Path | str, problems: Sequence[object], serving: int) -> str:
-    """The maintainers' notice for an invalid edit (Slack mrkdwn, readable as plain text)."""
-    shown = [str(p) for p in problems[:20]]
-    more = len(problems) - len(shown)
-    lines = "\n".join(shown) + (f"\n… and {more} more" if more > 0 else "")
-    return (
-        f":warning: The knowledge base at `{path}` has an invalid edit, so the bot keeps "
-        f"serving the last good version ({serving} entries).\n```\n{lines}\n```\n"
-        "Fix the lines above (`syncdoc lint` shows the same); the bot picks up the fix by itself."
+    """The maintainers' notice for an invalid edit (Slack mrkdwn, readable as plain text): as many
+    problems as fit in one Slack section, then how many more `syncdoc lint` shows."""
+    head = (
+        f":warning: The knowledge base at `{escape(str(path))}` has an invalid edit, so the bot "
+        f"keeps serving the last good version ({serving} entries).\n```\n"
     )
+    tail = (
+        "\n```\nFix the lines above (`syncdoc lint` shows the same); "
+        "the bot picks up the fix by itself."
+    )
+    more = f"\n…and {len(problems)} more: run `syncdoc lint`"
+    lines = [cut(str(p), MAX_PROBLEM_LINE_CHARS) for p in problems]
+    kept, left_out = fit_lines(lines, MAX_SECTION_CHARS - len(head) - len(tail) - len(more))
+    shown = "\n".join(kept) + (f"\n…and {left_out} more: run `syncdoc lint`" if left_out else "")
+    return head + shown + tail
 
 
 def recovered_message(kb: KnowledgeBase) -> str:

@@ -254,8 +254,11 @@ def test_requests_in_flight_during_reloads_each_see_one_whole_base(kb_dir, engin
     assert all(len(v) == 2 and v[0] == v[1] for v in seen), "an answer mixed two versions"
 
 
-def test_the_maintainers_notice_lists_the_problems_and_what_is_served(tmp_path):
-    text = problems_message(tmp_path, ["a.yaml:3: bad"] * 25, serving=57)
-    assert "a.yaml:3: bad" in text
-    assert "… and 5 more" in text
+def test_the_maintainers_notice_fits_one_slack_section_and_says_how_many_more(tmp_path):
+    problems = [f"a.yaml:{n}: entry 'x': " + "y" * 250 for n in range(1, 26)]
+    text = problems_message(tmp_path, problems, serving=57)
+    shown = sum(p in text for p in problems)
+    assert len(text) <= 3000
+    assert problems[0] in text
+    assert f"…and {25 - shown} more: run `syncdoc lint`" in text
     assert "last good version (57 entries)" in text

@@ -315,9 +315,9 @@ def test_a_very_long_entry_list_is_split_into_sections_within_limits():
 def test_help_names_every_entry_point_with_the_configured_command():
     text = block_texts(render_help("/lnwerror"))
     for expected in (
-        "`/lnwerror <error text>`",
+        "`/lnwerror &lt;error text&gt;`",  # Slack shows &lt; &gt; as < >
         "`/lnwerror list [channel]`",
-        "`/lnwerror <id>`",
+        "`/lnwerror &lt;id&gt;`",
         "Explain this error",
         "direct message",
         "thread",

@@ -125,6 +125,25 @@ def test_an_alias_bomb_dropped_in_the_live_folder_costs_no_answer_and_is_told_on
     assert "keeps serving the last good version (2 entries)" in notice
 
 
+def test_an_invalid_edit_breaking_many_entries_is_told_in_one_message_that_fits(
+    slack, running, kb_dir
+):
+    app, watcher = running
+    broken = "".join(
+        kb_entry(f"broken-entry-number-{n}", f"Broken {n}", f"{ALPHA} {n}").replace(
+            "severity: action_required", "severity: urgent"
+        )
+        for n in range(20)
+    )
+    (kb_dir / "demo.yaml").write_text(broken)
+    settle(watcher)
+    [notice] = maintainer_posts(slack)
+    shown = notice.count("severity must be one of")
+    assert 0 < shown < 20
+    assert f"…and {20 - shown} more: run `syncdoc lint`" in notice
+    assert "Alpha v1" in answer_titles(slack, app, ALPHA)
+
+
 def test_answers_given_while_the_base_is_reloaded_each_come_from_one_version(
     slack, running, kb_dir
 ):
