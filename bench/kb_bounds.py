@@ -63,7 +63,8 @@ from bot.reload import KnowledgeWatcher
 engine = Engine.from_path(sys.argv[1])
 reports = []
 watcher = KnowledgeWatcher(engine, sys.argv[1], on_problems=reports.append)
-shutil.copyfile(sys.argv[3], sys.argv[2])
+if len(sys.argv) > 2:
+    shutil.copyfile(sys.argv[3], sys.argv[2])
 for _ in range(5):
     watcher.check()
 print(len(engine.kb), len(reports), len(reports[0]) if reports else 0)
@@ -91,13 +92,11 @@ def run_case(name: str, content: bytes | None, work: Path) -> dict[str, Any]:
     if content is not None:
         shutil.copy(hostile, folder / "hostile.yaml")
     lint_mb, lint_s, lint_out = measure([syncdoc_executable(), "lint", "--kb", str(folder)])
+    command = [sys.executable, "-c", WATCH, str(folder)]
     if content is not None:
         (folder / "hostile.yaml").unlink()
-    target = folder / ("hostile.yaml" if content is not None else "settings.yaml")
-    source = hostile if content is not None else folder / "settings.yaml"
-    watch_mb, watch_s, watch_out = measure(
-        [sys.executable, "-c", WATCH, str(folder), str(target), str(source)]
-    )
+        command += [str(folder / "hostile.yaml"), str(hostile)]
+    watch_mb, watch_s, watch_out = measure(command)
     serving, reports, problems = (int(n) for n in watch_out.split())
     return {
         "case": name,
