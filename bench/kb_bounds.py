@@ -26,19 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.knowledge import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, bundled_kb_path
+from bot.testing.hostile_kb import ALIAS_BOMB
 from bot.testing.process import syncdoc_executable
 
 TARGET_MB = 100
 TIME = shutil.which("time", path="/usr/bin:/bin") or "/usr/bin/time"
-ALIAS_BOMB = """\
-- id: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-  title: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-  channel: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-  severity: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-  patterns: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-  meaning: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-  fix: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-"""
 
 
 def cases() -> dict[str, bytes | None]:

@@ -42,20 +42,6 @@ VALID_ENTRY = """\
     url: https://example.com/demo
 """
 
-# "Billion laughs": 319 bytes whose aliases expand to 9**7 lists of nine strings (gigabytes).
-ALIAS_BOMB = """\
-- id: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-  title: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-  channel: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-  severity: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-  patterns: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-  meaning: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-  fix: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-"""
-ALIAS_BOMB_PROBLEM = (
-    ":2: YAML alias '*a' is not allowed in the knowledge base: write the value out in full"
-)
-
 
 def kb_entry(entry_id: str, title: str, pattern: str) -> str:
     """One valid knowledge base entry as YAML, for tests that write their own base."""
@@ -79,6 +65,22 @@ def kb_entry(entry_id: str, title: str, pattern: str) -> str:
 def engine() -> Engine:
     """The bundled knowledge base, loaded once for the whole run."""
     return Engine.from_path(bundled_kb_path())
+
+
+@pytest.fixture
+def unreadable(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
+    """Make opening a file fail with "Permission denied", as chmod 000 does for anyone but root
+    (the tests may run as root)."""
+    refused: set[Path] = set()
+    real_open = Path.open
+
+    def open_unless_refused(self, *args, **kwargs):
+        if self in refused:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_unless_refused)
+    return refused.add
 
 
 @pytest.fixture

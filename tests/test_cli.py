@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ALIAS_BOMB, ALIAS_BOMB_PROBLEM, VALID_ENTRY
+from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
+
+from conftest import VALID_ENTRY
 
 SYNCDOC = shutil.which("syncdoc", path=str(Path(sys.executable).parent)) or "syncdoc"
 TOKEN = (

@@ -8,8 +8,9 @@ import yaml
 from bot import knowledge
 from bot.exceptions import KnowledgeBaseError
 from bot.knowledge import MAX_FILE_BYTES, MAX_NODES, bundled_kb_path, load_knowledge_base
+from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
 
-from conftest import ALIAS_BOMB, ALIAS_BOMB_PROBLEM, CATALOGUE, VALID_ENTRY
+from conftest import CATALOGUE, VALID_ENTRY
 
 
 def problems_of(folder) -> list[str]:
@@ -268,18 +269,12 @@ def test_a_file_wrong_everywhere_is_reported_in_a_page(write_kb):
     )
 
 
-def test_an_unreadable_file_is_a_problem_not_skipped(write_kb, monkeypatch):
+def test_an_unreadable_file_is_a_problem_not_skipped(write_kb, unreadable):
     folder = write_kb(**{"demo.yaml": VALID_ENTRY, "locked.yaml": VALID_ENTRY})
-    locked = folder / "locked.yaml"
-    real_open = Path.open
-
-    def refuse_locked(self, *args, **kwargs):
-        if self == locked:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", refuse_locked)  # as root, chmod 000 would not stop a read
-    assert problems_of(folder) == [f"{locked}:0: cannot read this file: Permission denied"]
+    unreadable(folder / "locked.yaml")
+    assert problems_of(folder) == [
+        f"{folder / 'locked.yaml'}:0: cannot read this file: Permission denied"
+    ]
 
 
 def test_an_unreadable_folder_is_a_problem(write_kb, monkeypatch):

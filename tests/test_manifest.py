@@ -130,17 +130,6 @@ def test_printed_manifest_uses_the_configured_command():
     assert printed["settings"]["socket_mode_enabled"] is True
 
 
-def test_a_request_url_slack_cannot_use_is_a_usage_error():
-    result = subprocess.run(
-        [syncdoc_executable(), "manifest", "--request-url", "http://localhost:3000/slack/events"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2
-    assert "--request-url must be the https:// address Slack can reach" in result.stderr
-
-
 # --- Slack's own schema ----------------------------------------------------------------------------
 
 
@@ -211,29 +200,40 @@ def test_the_schema_copy_is_the_shared_one():
         assert (SCHEMA_DIR / name).read_bytes() == (SHARED_SCHEMA_DIR / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("command", ["/", "/" + "x" * 32, "/sync error"])
-def test_a_command_slack_would_refuse_is_a_setting_error(command):
+REFUSED = {
+    "plain http": (
+        ["--request-url", "http://localhost:3000/slack/events"],
+        {},
+        "--request-url must be the https:// address Slack can reach",
+    ),
+    "not the events path": (
+        ["--request-url", "https://syncdoc.example.com/"],
+        {},
+        "--request-url must end with /slack/events, where `syncdoc serve` listens",
+    ),
+    **{
+        name: (
+            [],
+            {"SYNCDOC_COMMAND": command},
+            "SYNCDOC_COMMAND must look like /syncerror (a slash and 1 to 31 characters",
+        )
+        for name, command in [
+            ("a bare slash", "/"),
+            ("a 33-character command", "/" + "x" * 32),
+            ("a command with a space", "/sync error"),
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize(("args", "env", "message"), REFUSED.values(), ids=REFUSED.keys())
+def test_a_manifest_slack_could_not_use_is_refused_with_exit_2(args, env, message):
     result = subprocess.run(
-        [syncdoc_executable(), "manifest"],
+        [syncdoc_executable(), "manifest", *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "SYNCDOC_COMMAND": command},
+        env={**os.environ, **env},
         timeout=30,
     )
     assert result.returncode == 2
-    assert "SYNCDOC_COMMAND must look like /syncerror (a slash and 1 to 31 characters" in (
-        result.stderr
-    )
-
-
-def test_a_request_url_that_is_not_syncdocs_events_path_is_a_usage_error():
-    result = subprocess.run(
-        [syncdoc_executable(), "manifest", "--request-url", "https://syncdoc.example.com/"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2
-    assert "--request-url must end with /slack/events, where `syncdoc serve` listens" in (
-        result.stderr
-    )
+    assert message in result.stderr

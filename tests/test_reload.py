@@ -11,8 +11,9 @@ import pytest
 
 from bot.engine import Engine
 from bot.reload import KnowledgeWatcher, problems_message
+from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
 
-from conftest import ALIAS_BOMB, ALIAS_BOMB_PROBLEM, kb_entry
+from conftest import kb_entry
 
 ALPHA = "The alpha channel rejected the listing because the category is closed"
 BETA = "The beta courier refused the consignment because the weight is missing"
@@ -160,19 +161,12 @@ def test_an_alias_bomb_is_one_problem_reported_once_and_the_last_good_base_serve
     assert titles(engine, ALPHA) == ["Alpha v1"]
 
 
-def test_an_unreadable_file_is_reported_once_not_skipped(kb_dir, engine, caplog, monkeypatch):
+def test_an_unreadable_file_is_reported_once_not_skipped(kb_dir, engine, caplog, unreadable):
     reports = []
     watcher = KnowledgeWatcher(engine, kb_dir, on_problems=reports.append)
     locked = kb_dir / "beta.yaml"
     locked.write_text(kb_entry("beta-weight", "Beta", BETA))
-    real_open = Path.open
-
-    def refuse_locked(self, *args, **kwargs):
-        if self == locked:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", refuse_locked)  # as root, chmod 000 would not stop a read
+    unreadable(locked)
     with caplog.at_level(logging.ERROR, logger="bot.reload"):
         for _ in range(10):
             watcher.check()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,10 +24,11 @@ from bot.testing.fake_slack import (
     message_event,
     socket_envelope,
 )
+from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
 from bot.testing.loopback import app_on_loopback, loopback_settings
-from bot.testing.process import syncdoc
+from bot.testing.process import SyncdocProcess, syncdoc
 
-from conftest import ALIAS_BOMB, ALIAS_BOMB_PROBLEM, kb_entry
+from conftest import kb_entry
 
 MAINTAINERS = "C0MAINTAIN"
 ALPHA = "The alpha channel rejected the listing because the category is closed"
@@ -180,52 +183,47 @@ def test_answers_given_while_the_base_is_reloaded_each_come_from_one_version(
 # --- The real processes ----------------------------------------------------------------------------
 
 
-def test_syncdoc_serve_reloads_the_knowledge_base_it_was_given(kb_dir):
+@contextmanager
+def serving(kb_dir: Path, **env: str) -> Iterator[tuple[FakeSlack, SyncdocProcess, SlackSender]]:
+    """A real `syncdoc serve` of `kb_dir` against a fake Slack, once its watcher is running."""
     with FakeSlack() as slack:
-        env = {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-        }
+        env.update(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+        )
         args = ["serve", "--host", "127.0.0.1", "--port", "0", "--kb", str(kb_dir)]
         with syncdoc(args, env) as process:
             base = process.wait_for_line(r"Slack requests at (http://\S+?)/slack/events").group(1)
-            sender = SlackSender(base + EVENTS_PATH)
             process.wait_for_line(r"watching .* for changes")  # in the worker, after the fork
-            (kb_dir / "demo.yaml").write_text(version(2))
-            process.wait_for_line(r"knowledge base reloaded from .*: 2 entries")
-            event = message_event(ALPHA)
-            sender.event(event)
-            [reply] = slack.wait_for("chat.postMessage", timeout=10)
-            assert "Alpha v2" in reply.block_text()
+            yield slack, process, SlackSender(base + EVENTS_PATH)
+
+
+def test_syncdoc_serve_reloads_the_knowledge_base_it_was_given(kb_dir):
+    with serving(kb_dir) as (slack, process, sender):
+        (kb_dir / "demo.yaml").write_text(version(2))
+        process.wait_for_line(r"knowledge base reloaded from .*: 2 entries")
+        event = message_event(ALPHA)
+        sender.event(event)
+        [reply] = slack.wait_for("chat.postMessage", timeout=10)
+        assert "Alpha v2" in reply.block_text()
 
 
 def test_syncdoc_serve_answers_on_when_an_alias_bomb_lands_in_its_knowledge_folder(kb_dir):
-    with FakeSlack() as slack:
-        env = {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-            "SYNCDOC_MAINTAINERS_CHANNEL": MAINTAINERS,
-        }
-        args = ["serve", "--host", "127.0.0.1", "--port", "0", "--kb", str(kb_dir)]
-        with syncdoc(args, env) as process:
-            base = process.wait_for_line(r"Slack requests at (http://\S+?)/slack/events").group(1)
-            sender = SlackSender(base + EVENTS_PATH)
-            process.wait_for_line(r"watching .* for changes")
-            (kb_dir / "bomb.yaml").write_text(ALIAS_BOMB)
-            process.wait_for_line(re.escape(ALIAS_BOMB_PROBLEM))
-            process.wait_for_line(r"still serving the last good one \(2 entries\)")
-            event = message_event(ALPHA)
-            assert sender.event(event).status == 200
-            [reply] = slack.wait_for(
-                "chat.postMessage", where=lambda c: c.params.get("thread_ts"), timeout=10
-            )
-            assert "Alpha v1" in reply.block_text()
-            [notice] = slack.wait_for(
-                "chat.postMessage", where=lambda c: c.params["channel"] == MAINTAINERS
-            )
-            assert ALIAS_BOMB_PROBLEM in notice.block_text()
+    with serving(kb_dir, SYNCDOC_MAINTAINERS_CHANNEL=MAINTAINERS) as (slack, process, sender):
+        (kb_dir / "bomb.yaml").write_text(ALIAS_BOMB)
+        process.wait_for_line(re.escape(ALIAS_BOMB_PROBLEM))
+        process.wait_for_line(r"still serving the last good one \(2 entries\)")
+        event = message_event(ALPHA)
+        assert sender.event(event).status == 200
+        [reply] = slack.wait_for(
+            "chat.postMessage", where=lambda c: c.params.get("thread_ts"), timeout=10
+        )
+        assert "Alpha v1" in reply.block_text()
+        [notice] = slack.wait_for(
+            "chat.postMessage", where=lambda c: c.params["channel"] == MAINTAINERS
+        )
+        assert ALIAS_BOMB_PROBLEM in notice.block_text()
 
 
 def test_syncdoc_run_reloads_the_knowledge_base_it_was_given(kb_dir):

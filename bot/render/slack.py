@@ -352,8 +352,9 @@ def render_help(command: str) -> SlackMessage:
 
 
 def render_note(text: str) -> SlackMessage:
-    """A one-line reply of our own mrkdwn (callers escape anything a person wrote)."""
-    return SlackMessage(text, (_section(text),))
+    """A one-line reply of our own mrkdwn (callers escape anything a person wrote), cut to
+    Slack's limits should it ever be longer than a section holds."""
+    return SlackMessage(cut(text, MAX_FALLBACK_CHARS), fit((_section(text),)))
 
 
 def render_home(
