@@ -264,6 +264,9 @@ def _read_yaml(file: Path, raw: bytes) -> tuple[yaml.Node | None, Any, list[Prob
         line = raw[: exc.start].count(b"\n") + 1
         return None, None, [Problem(name, line, "file is not valid UTF-8")]
     try:
+        crowded = _count_problem(text) if _most_nodes(text) > MAX_NODES else None
+        if crowded is not None:
+            return None, None, [Problem(name, *crowded)]
         node = _compose_yaml(text)
         shape = _shape_problem(node, text) if node is not None else None
         if shape is not None:
@@ -285,6 +288,28 @@ def _too_big(size: int) -> str:
         f"file is {over}{MAX_FILE_BYTES // 1024} kB, the most one knowledge base file may be; "
         "split it into several files"
     )
+
+
+def _most_nodes(text: str) -> int:
+    """An upper bound on the YAML values in `text`, from the characters that can start one (a
+    mapping value follows `:`, an item `-` or `,`, a flow collection opens with `[` or `{`)."""
+    return 1 + 2 * text.count(":") + sum(text.count(c) for c in "-,[{?")
+
+
+def _count_problem(text: str) -> tuple[int, str] | None:
+    """For a file that may hold more than `MAX_NODES` values: count them from the parser's
+    events, stopping at the limit, before building a tree that large (tens of MB, seconds)."""
+    count = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.NodeEvent):
+            count += 1
+            if count > MAX_NODES:
+                return event.start_mark.line + 1, _too_many_nodes()
+    return None
+
+
+def _too_many_nodes() -> str:
+    return f"more than {MAX_NODES} YAML values in one file; split it into several files"
 
 
 def _shape_problem(root: yaml.Node, text: str) -> tuple[int, str] | None:
@@ -310,10 +335,7 @@ def _shape_problem(root: yaml.Node, text: str) -> tuple[int, str] | None:
                 f"nested more than {MAX_DEPTH} levels deep; an entry needs no more than 3",
             )
         if count > MAX_NODES:
-            return (
-                level[0].start_mark.line + 1,
-                f"more than {MAX_NODES} YAML values in one file; split it into several files",
-            )
+            return level[0].start_mark.line + 1, _too_many_nodes()
         below: list[yaml.Node] = []
         for node in level:
             if isinstance(node, yaml.SequenceNode):
