@@ -37,7 +37,8 @@ SETTINGS_SCHEMA_FILE = "settings.schema.json"
 KB_SUFFIXES = (".yaml", ".yml")
 
 # Bounds on what one load may cost. The shipped base: 12 files, the largest 27 kB, 58 entries,
-# nesting depth 5, no aliases; bench/synth.py's 10,000-entry base: files of 100 entries, 110 kB.
+# nesting 4 levels, at most 566 values a file, no aliases; bench/synth.py's 10,000-entry base:
+# files of 100 entries, 110 kB.
 # A file at MAX_FILE_BYTES made only of tiny values would parse into some 130,000 nodes (~40 MB,
 # seconds); such a file is counted from the parser's events first and refused at MAX_NODES.
 MAX_FILE_BYTES = 256 * 1024
