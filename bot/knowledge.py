@@ -333,7 +333,7 @@ def _shape_problem(root: yaml.Node, text: str) -> tuple[int, str] | None:
         if depth > MAX_DEPTH:
             return (
                 level[0].start_mark.line + 1,
-                f"nested more than {MAX_DEPTH} levels deep; an entry needs no more than 3",
+                f"nested more than {MAX_DEPTH} levels deep; an entry needs 4",
             )
         if count > MAX_NODES:
             return level[0].start_mark.line + 1, _too_many_nodes()

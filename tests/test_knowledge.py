@@ -227,7 +227,7 @@ def test_a_file_over_the_size_limit_is_refused_unparsed(write_kb):
 def test_nesting_beyond_the_limit_is_refused(write_kb):
     folder = write_kb(**{"deep.yaml": "- fix: " + "[" * 30 + "]" * 30 + "\n"})
     assert problems_of(folder) == [
-        f"{folder / 'deep.yaml'}:1: nested more than 20 levels deep; an entry needs no more than 3"
+        f"{folder / 'deep.yaml'}:1: nested more than 20 levels deep; an entry needs 4"
     ]
 
 
