@@ -4,6 +4,7 @@ demand, and signs as Slack signs, so tests built on it mean something."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -20,6 +21,8 @@ from bot.testing.fake_slack import (
     sign,
 )
 from bot.testing.slack_rules import message_problems, view_problems
+
+pytest_plugins = ("pytester",)
 
 
 def client(slack, token=BOT_TOKEN):
@@ -178,6 +181,34 @@ def test_a_view_of_the_wrong_type_or_with_bad_blocks_is_refused():
     assert "view type must be one of home" in wrong_type
     assert "less than 3001" in " ".join(
         view_problems({"type": "home", "blocks": [section("x" * 3001)]})
+    )
+
+
+@pytest.mark.sends_invalid_payloads  # the inner run's refusal is this process's too
+def test_the_suite_fails_a_test_whose_bot_sent_a_payload_slack_refuses(pytester):
+    pytester.makeconftest((Path(__file__).parent / "conftest.py").read_text())
+    pytester.makepyfile(
+        """
+        from slack_sdk import WebClient
+        from slack_sdk.errors import SlackApiError
+
+        from bot.testing.fake_slack import BOT_TOKEN
+
+        def test_a_bot_that_only_logs_a_refusal(slack):
+            web = WebClient(token=BOT_TOKEN, base_url=slack.api_url, retry_handlers=[])
+            try:
+                web.chat_postMessage(channel="C1", text="t", blocks=[{"type": "divider"}] * 51)
+            except SlackApiError:
+                pass  # as the bot does: logged, and the test would not notice
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*Slack would refuse what was sent:*",
+            "*chat.postMessage: invalid_blocks: no more than 50*",
+        ]
     )
 
 
