@@ -134,7 +134,15 @@ def load_schema(name: str = SCHEMA_FILE) -> dict[str, Any]:
 
 
 def kb_files(path: Path) -> list[Path]:
-    return sorted(p for p in path.iterdir() if p.suffix in KB_SUFFIXES and p.is_file())
+    """The folder's YAML files, and links to YAML files that are gone (reported as unreadable,
+    not skipped: their entries would vanish without a word). Hidden names are editors' own
+    (Emacs keeps a dangling `.#name.yaml` link while a file is edited)."""
+    return sorted(
+        p
+        for p in path.iterdir()
+        if p.suffix in KB_SUFFIXES
+        and (p.is_file() or (p.is_symlink() and not p.exists() and not p.name.startswith(".")))
+    )
 
 
 def read_capped(file: Path) -> bytes:
@@ -158,9 +166,9 @@ def fingerprint(path: Path) -> str:
     for file in files:
         try:
             raw = read_capped(file)
-        except FileNotFoundError:
-            continue  # Removed since the listing: the next poll sees the folder without it.
         except OSError as exc:
+            if isinstance(exc, FileNotFoundError) and not file.is_symlink():
+                continue  # Removed since the listing: the next poll sees the folder without it.
             raw = f"\0unreadable: {exc.errno}".encode()
         _add_to_digest(digest, file, raw)
     return digest.hexdigest()

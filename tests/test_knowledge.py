@@ -277,6 +277,15 @@ def test_an_unreadable_file_is_a_problem_not_skipped(write_kb, unreadable):
     ]
 
 
+def test_a_link_to_a_file_that_is_gone_is_a_problem_not_skipped(write_kb):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY})
+    (folder / "moved.yaml").symlink_to(folder.parent / "nowhere.yaml")
+    (folder / ".#demo.yaml").symlink_to("root@host.1234:1795770000")  # an editor's lock
+    assert problems_of(folder) == [
+        f"{folder / 'moved.yaml'}:0: cannot read this file: No such file or directory"
+    ]
+
+
 def test_an_unreadable_folder_is_a_problem(write_kb, monkeypatch):
     folder = write_kb(**{"demo.yaml": VALID_ENTRY})
     real_iterdir = Path.iterdir

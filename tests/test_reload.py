@@ -177,6 +177,18 @@ def test_an_unreadable_file_is_reported_once_not_skipped(kb_dir, engine, caplog,
     assert titles(engine, ALPHA) == ["Alpha v1"]
 
 
+def test_a_link_to_a_file_that_is_gone_is_reported_once(kb_dir, engine):
+    reports = []
+    watcher = KnowledgeWatcher(engine, kb_dir, on_problems=reports.append)
+    (kb_dir / "moved.yaml").symlink_to(kb_dir.parent / "nowhere.yaml")
+    for _ in range(10):
+        watcher.check()
+    assert [[str(p) for p in found] for found in reports] == [
+        [f"{kb_dir / 'moved.yaml'}:0: cannot read this file: No such file or directory"]
+    ]
+    assert titles(engine, ALPHA) == ["Alpha v1"]
+
+
 def test_a_failing_notifier_does_not_stop_the_watcher(kb_dir, engine):
     def slack_is_down(problems):
         raise ConnectionError("slack.com unreachable")
