@@ -151,6 +151,7 @@ class KnowledgeWatcher:
 
 
 MAX_PROBLEM_LINE_CHARS = 300
+"""A problem line in the maintainers' notice is cut here, so several fit in one message."""
 
 
 def problems_message(path: Path | str, problems: Sequence[object], serving: int) -> str:
@@ -164,11 +165,11 @@ def problems_message(path: Path | str, problems: Sequence[object], serving: int)
         "\n```\nFix the lines above (`syncdoc lint` shows the same); "
         "the bot picks up the fix by itself."
     )
-    more = f"\n…and {len(problems)} more: run `syncdoc lint`"
+    more = "\n…and {} more: run `syncdoc lint`"
     lines = [cut(str(p), MAX_PROBLEM_LINE_CHARS) for p in problems]
-    kept, left_out = fit_lines(lines, MAX_SECTION_CHARS - len(head) - len(tail) - len(more))
-    shown = "\n".join(kept) + (f"\n…and {left_out} more: run `syncdoc lint`" if left_out else "")
-    return head + shown + tail
+    budget = MAX_SECTION_CHARS - len(head) - len(tail) - len(more.format(len(problems)))
+    kept, left_out = fit_lines(lines, budget)
+    return head + "\n".join(kept) + (more.format(left_out) if left_out else "") + tail
 
 
 def recovered_message(kb: KnowledgeBase) -> str:

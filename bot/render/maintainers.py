@@ -23,6 +23,8 @@ from bot.stats import EntryStats, Stats
 from bot.store import Burst, InboxItem
 
 MAX_LISTED_UNUSED = 40
+MAX_NOTICE_LINE_CHARS = 300
+"""A pasted error quoted in a maintainers' notice is cut here, so several fit in one message."""
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -294,9 +296,6 @@ def stats_blocks(stats: Stats) -> list[Block]:
     return blocks
 
 
-MAX_NOTICE_LINE_CHARS = 300
-
-
 def report_notice(items: Sequence[InboxItem], user: str) -> str:
     """Posted in the maintainers' channel when someone presses "Tell the maintainers": as many of
     the unknown errors as fit in one Slack section, then how many more `syncdoc gaps` lists."""
@@ -310,10 +309,7 @@ def report_notice(items: Sequence[InboxItem], user: str) -> str:
         entries.append(
             f"> {example}\nSeen {item.count} time{'s' if item.count != 1 else ''} by {people}."
         )
-    more = f"…and {len(items)} more: run `syncdoc gaps`"
-    budget = MAX_SECTION_CHARS - len(head) - len(tail) - len(more) - 3
+    more = "…and {} more: run `syncdoc gaps`"
+    budget = MAX_SECTION_CHARS - len(head) - len(tail) - len(more.format(len(items))) - 3
     kept, left_out = fit_lines(entries, budget)
-    lines = [head, *kept]
-    if left_out:
-        lines.append(f"…and {left_out} more: run `syncdoc gaps`")
-    return "\n".join([*lines, tail])
+    return "\n".join([head, *kept, *([more.format(left_out)] if left_out else []), tail])
