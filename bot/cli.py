@@ -388,10 +388,11 @@ def _serve(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
 
 
 def _manifest(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
-    from bot.slack.manifest import manifest_yaml
+    from bot.slack.manifest import manifest_yaml, request_url_problem
 
     url = args.request_url
-    if url is not None and not url.startswith("https://"):
-        raise UsageError("--request-url must be the https:// address Slack can reach")
+    problem = request_url_problem(url) if url is not None else None
+    if problem:
+        raise UsageError(problem)
     sys.stdout.write(manifest_yaml(settings.command, url))
     return 0

@@ -15,6 +15,7 @@ from bot.exceptions import ConfigError
 from bot.knowledge import bundled_kb_path
 
 DEFAULT_COMMAND = "/syncerror"
+MAX_COMMAND_CHARS = 32  # Slack's limit, slash included (its app manifest schema)
 DEFAULT_BURST_PEOPLE = 3
 DEFAULT_BURST_MINUTES = 30
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -85,8 +86,15 @@ class Settings:
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
         command = text("SYNCDOC_COMMAND") or DEFAULT_COMMAND
-        if not command.startswith("/") or " " in command:
-            raise ConfigError(f"SYNCDOC_COMMAND must look like /syncerror, not {command!r}")
+        if (
+            not command.startswith("/")
+            or any(c.isspace() for c in command)
+            or not 2 <= len(command) <= MAX_COMMAND_CHARS
+        ):
+            raise ConfigError(
+                f"SYNCDOC_COMMAND must look like /syncerror (a slash and 1 to "
+                f"{MAX_COMMAND_CHARS - 1} characters, as Slack allows), not {command[:40]!r}"
+            )
         api_url = text("SLACK_API_URL")
         if api_url and not api_url.startswith(("http://", "https://")):
             raise ConfigError("SLACK_API_URL must start with http:// or https://")

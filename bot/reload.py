@@ -19,6 +19,7 @@ from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError
 from bot.knowledge import KnowledgeBase, fingerprint, load_knowledge_base
 from bot.lint import lint_command
+from bot.render.slack import MAX_SECTION_CHARS, cut, escape, fit_lines
 
 log = logging.getLogger(__name__)
 
@@ -150,17 +151,30 @@ class KnowledgeWatcher:
                 log.exception("knowledge base watcher: unexpected error; still watching")
 
 
+MAX_PROBLEM_LINE_CHARS = 300
+"""A problem line in the maintainers' notice is cut here, so several fit in one message."""
+
+
 def problems_message(path: Path | str, problems: Sequence[object], serving: int) -> str:
-    """The maintainers' notice for an invalid edit (Slack mrkdwn, readable as plain text)."""
-    shown = [str(p) for p in problems[:20]]
-    more = len(problems) - len(shown)
-    lines = "\n".join(shown) + (f"\n… and {more} more" if more > 0 else "")
-    return (
-        f":warning: The knowledge base at `{path}` has an invalid edit, so the bot keeps "
-        f"serving the last good version ({serving} entries).\n```\n{lines}\n```\n"
-        f"Fix the lines above (`{lint_command(path)}` shows the same); the bot picks up the fix "
-        "by itself."
+    """The maintainers' notice for an invalid edit (Slack mrkdwn, readable as plain text): as many
+    problems as fit in one Slack section, then how many more `syncdoc lint` shows."""
+    head = (
+        f":warning: The knowledge base at `{escape(str(path))}` has an invalid edit, so the bot "
+        f"keeps serving the last good version ({serving} entries).\n```\n"
     )
+    command = escape(lint_command(path))
+    tail = (
+        f"\n```\nFix the lines above (`{command}` shows the same); "
+        "the bot picks up the fix by itself."
+    )
+
+    def more(count: int) -> str:
+        return f"\n…and {count} more: run `{command}`"
+
+    lines = [cut(str(p), MAX_PROBLEM_LINE_CHARS) for p in problems]
+    budget = MAX_SECTION_CHARS - len(head) - len(tail) - len(more(len(problems)))
+    kept, left_out = fit_lines(lines, budget)
+    return head + "\n".join(kept) + (more(left_out) if left_out else "") + tail
 
 
 def recovered_message(kb: KnowledgeBase) -> str:

@@ -17,7 +17,7 @@ from bot.config import Secret, Settings
 from bot.engine import Engine
 from bot.knowledge import bundled_kb_path
 from bot.store import PostgresStore, SQLiteStore, Store
-from bot.testing.fake_slack import FakeSlack
+from bot.testing.fake_slack import FakeSlack, refused_payloads
 from bot.testing.loopback import LoopbackApp, app_on_loopback
 
 CATALOGUE_PATH = Path("shared") / "reference" / "linnworks-errors.yaml"
@@ -91,6 +91,22 @@ def kb_entry(entry_id: str, title: str, pattern: str) -> str:
 def engine() -> Engine:
     """The bundled knowledge base, loaded once for the whole run."""
     return Engine.from_path(bundled_kb_path())
+
+
+@pytest.fixture
+def unreadable(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
+    """Make opening a file fail with "Permission denied", as chmod 000 does for anyone but root
+    (the tests may run as root)."""
+    refused: set[Path] = set()
+    real_open = Path.open
+
+    def open_unless_refused(self, *args, **kwargs):
+        if self in refused:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_unless_refused)
+    return refused.add
 
 
 @pytest.fixture
@@ -203,6 +219,18 @@ def syncdoc_env(store_url, tmp_path, monkeypatch) -> Settings:
     else:
         monkeypatch.setenv("SYNCDOC_DATA_DIR", str(tmp_path / "data"))
     return Settings.from_env()
+
+
+@pytest.fixture(autouse=True)
+def every_payload_is_one_slack_accepts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails any test during which the bot sent a fake Slack (bot/testing/fake_slack.py) a
+    message, response_url body or view that Slack would refuse, with Slack's reasons."""
+    before = len(refused_payloads())
+    yield
+    refused = refused_payloads()[before:]
+    if refused and request.node.get_closest_marker("sends_invalid_payloads") is None:
+        lines = [f"{r.method}: {r.error}: {'; '.join(r.problems)}" for r in refused]
+        pytest.fail("Slack would refuse what was sent:\n" + "\n".join(lines), pytrace=False)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import bundled_kb_path, load_knowledge_base
+from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
 
 from conftest import VALID_ENTRY
 
@@ -249,6 +250,25 @@ def test_lint_reports_ambiguous_patterns(write_kb):
     code, out, _ = run("lint", "--kb", str(folder))
     assert code == 1
     assert "ambiguous" in out or "also claimed by" in out
+
+
+def test_lint_reports_an_alias_bomb_as_one_problem(write_kb):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY, "bomb.yaml": ALIAS_BOMB})
+    code, out, err = run("lint", "--kb", str(folder))
+    assert code == 1
+    assert out == f"{folder / 'bomb.yaml'}{ALIAS_BOMB_PROBLEM}\n"
+    assert err.startswith(f"{folder}/: ") and err.endswith(", 1 problem\n")
+
+
+def test_explain_from_a_base_with_an_alias_bomb_names_it_and_exits_2(write_kb):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY, "bomb.yaml": ALIAS_BOMB})
+    code, out, err = run("explain", "--kb", str(folder), TOKEN)
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == [
+        f"{folder / 'bomb.yaml'}{ALIAS_BOMB_PROBLEM}",
+        f"syncdoc: the knowledge base is invalid; run `syncdoc lint --kb {folder}`.",
+    ]
 
 
 def test_bad_option_is_a_usage_error():

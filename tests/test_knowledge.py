@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
 
+from bot import knowledge
 from bot.exceptions import KnowledgeBaseError
-from bot.knowledge import bundled_kb_path, load_knowledge_base
+from bot.knowledge import MAX_FILE_BYTES, MAX_NODES, bundled_kb_path, load_knowledge_base
+from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
 
 from conftest import CATALOGUE, MORE_CATALOGUE, VALID_ENTRY
 
@@ -275,3 +278,119 @@ def test_a_settings_channel_must_be_a_kebab_case_id(write_kb):
 
 def test_the_bundled_settings_file_is_valid():
     assert load_knowledge_base(bundled_kb_path()).settings is not None
+
+
+# --- Bounds: what a file may cost to load ---------------------------------------------------------
+
+
+def test_an_alias_bomb_is_one_problem_at_the_first_alias(write_kb):
+    folder = write_kb(**{"good.yaml": VALID_ENTRY, "bomb.yaml": ALIAS_BOMB})
+    assert problems_of(folder) == [f"{folder / 'bomb.yaml'}{ALIAS_BOMB_PROBLEM}"]
+
+
+def test_a_single_alias_is_refused_too(write_kb):
+    text = VALID_ENTRY.replace(
+        "  fix:\n    - Re-authorise the channel.\n",
+        "  fix: &steps\n    - Re-authorise the channel.\n",
+    )
+    text += VALID_ENTRY.replace("demo-token-expired", "demo-other").replace(
+        "  fix:\n    - Re-authorise the channel.\n", "  fix: *steps\n"
+    )
+    folder = write_kb(**{"demo.yaml": text})
+    assert problems_of(folder) == [
+        f"{folder / 'demo.yaml'}:20: YAML alias '*steps' is not allowed in the knowledge base: "
+        "write the value out in full"
+    ]
+
+
+def test_an_alias_bomb_in_the_settings_file_is_one_problem(write_kb):
+    bomb = "channels:\n  ebay: &a [ebay, ebay]\n  amazon: [*a, *a]\n"
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY, "settings.yaml": bomb})
+    assert problems_of(folder) == [
+        f"{folder / 'settings.yaml'}:3: YAML alias '*a' is not allowed in the knowledge base: "
+        "write the value out in full"
+    ]
+
+
+def test_a_file_over_the_size_limit_is_refused_unparsed(write_kb):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY})
+    (folder / "huge.yaml").write_text("# " + "x" * MAX_FILE_BYTES + "\n")
+    assert problems_of(folder) == [
+        f"{folder / 'huge.yaml'}:1: file is more than 256 kB, the most one knowledge base file "
+        "may be; split it into several files"
+    ]
+
+
+def test_nesting_beyond_the_limit_is_refused(write_kb):
+    folder = write_kb(**{"deep.yaml": "- fix: " + "[" * 30 + "]" * 30 + "\n"})
+    assert problems_of(folder) == [
+        f"{folder / 'deep.yaml'}:1: nested more than 20 levels deep; an entry needs 4"
+    ]
+
+
+def test_nesting_deeper_than_libyaml_allows_is_a_syntax_error_not_a_crash(write_kb):
+    folder = write_kb(**{"deep.yaml": "- fix: " + "[" * 5000 + "]" * 5000 + "\n"})
+    (problem,) = problems_of(folder)
+    assert problem.startswith(f"{folder / 'deep.yaml'}:1: YAML syntax error:")
+
+
+def test_a_file_of_too_many_values_is_refused(write_kb):
+    folder = write_kb(**{"flood.yaml": "- [" + "1," * MAX_NODES + "1]\n"})
+    assert problems_of(folder) == [
+        f"{folder / 'flood.yaml'}:1: more than {MAX_NODES} YAML values in one file; "
+        "split it into several files"
+    ]
+
+
+def test_a_base_of_too_many_entries_is_refused(write_kb, monkeypatch):
+    monkeypatch.setattr(knowledge, "MAX_ENTRIES", 1)
+    other = VALID_ENTRY.replace("demo-token-expired", "demo-other")
+    folder = write_kb(**{"a.yaml": VALID_ENTRY, "b.yaml": other})
+    assert problems_of(folder) == [f"{folder}:0: 2 entries; a knowledge base holds at most 1"]
+
+
+def test_a_long_wrong_value_is_quoted_short(write_kb):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY.replace("action_required", "x" * 5000)})
+    (problem,) = problems_of(folder)
+    assert "severity must be one of transient, action_required, info, not 'xxx" in problem
+    assert len(problem) < len(str(folder)) + 200
+
+
+def test_a_file_wrong_everywhere_is_reported_in_a_page(write_kb):
+    entries = "".join(f"- id: Bad Id {n}\n" for n in range(500))
+    folder = write_kb(**{"demo.yaml": entries})
+    problems = problems_of(folder)
+    assert len(problems) == knowledge.MAX_PROBLEMS_PER_FILE + 1
+    assert problems[-1].endswith(
+        "more problems in this file are not listed: fix these, then run `syncdoc lint` again"
+    )
+
+
+def test_an_unreadable_file_is_a_problem_not_skipped(write_kb, unreadable):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY, "locked.yaml": VALID_ENTRY})
+    unreadable(folder / "locked.yaml")
+    assert problems_of(folder) == [
+        f"{folder / 'locked.yaml'}:0: cannot read this file: Permission denied"
+    ]
+
+
+def test_a_link_to_a_file_that_is_gone_is_a_problem_not_skipped(write_kb):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY})
+    (folder / "moved.yaml").symlink_to(folder.parent / "nowhere.yaml")
+    (folder / ".#demo.yaml").symlink_to("root@host.1234:1795770000")  # an editor's lock
+    assert problems_of(folder) == [
+        f"{folder / 'moved.yaml'}:0: cannot read this file: No such file or directory"
+    ]
+
+
+def test_an_unreadable_folder_is_a_problem(write_kb, monkeypatch):
+    folder = write_kb(**{"demo.yaml": VALID_ENTRY})
+    real_iterdir = Path.iterdir
+
+    def refuse_folder(self):
+        if self == folder:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", refuse_folder)
+    assert problems_of(folder) == [f"{folder}:0: cannot read this folder: Permission denied"]

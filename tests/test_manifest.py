@@ -1,13 +1,20 @@
 """The Slack app manifest (manifest.yml, bot/slack/manifest.py) agrees with the app: every
-subscribed event has a listener, and the command, shortcut and scopes are the ones the app uses."""
+subscribed event has a listener, and the command, shortcut and scopes are the ones the app uses;
+it and every `syncdoc manifest` variant are valid against Slack's official manifest schema."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+from functools import cache
+from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
 
 from bot.config import DEFAULT_COMMAND
 from bot.slack.listeners.shortcuts import CALLBACK_ID
@@ -21,6 +28,14 @@ from bot.testing.fake_slack import (
 )
 from bot.testing.loopback import app_on_loopback
 from bot.testing.process import syncdoc_executable
+
+from conftest import CATALOGUE
+
+# Slack's schema (slackapi/manifest-schema), copied from ../shared/reference so that the tests run
+# from a lone clone; test_the_schema_copy_is_the_shared_one keeps the two the same.
+SCHEMA_DIR = Path(__file__).parent / "data" / "slack-manifest-schema"
+SHARED_SCHEMA_DIR = CATALOGUE.parent / "slack-manifest-schema"
+SCHEMA_URL = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
 
 MANIFEST = load_manifest()
 BOT_EVENTS = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
@@ -115,12 +130,110 @@ def test_printed_manifest_uses_the_configured_command():
     assert printed["settings"]["socket_mode_enabled"] is True
 
 
-def test_a_request_url_slack_cannot_use_is_a_usage_error():
+# --- Slack's own schema ----------------------------------------------------------------------------
+
+
+@cache
+def manifest_validator() -> jsonschema.Draft7Validator:
+    """The entry schema, its `$ref`s resolved to the local copies, never over the network."""
+    versions = [
+        (SCHEMA_URL + path.name, Resource.from_contents(json.loads(path.read_text()), DRAFT7))
+        for path in sorted((SCHEMA_DIR / "schemas").glob("*.json"))
+    ]
+    entry = json.loads((SCHEMA_DIR / "manifest.schema.json").read_text())
+    return jsonschema.Draft7Validator(entry, registry=Registry().with_resources(versions))
+
+
+def schema_problems(manifest: dict) -> list[str]:
+    """Where and why Slack's schema refuses `manifest` (the reasons `oneOf` hides, too)."""
+
+    def leaves(errors):
+        for error in errors:
+            if error.context:
+                yield from leaves(error.context)
+            else:
+                yield f"{'/'.join(map(str, error.absolute_path))}: {error.message[:200]}"
+
+    return sorted(set(leaves(manifest_validator().iter_errors(manifest))))
+
+
+def test_manifest_yml_is_valid_against_slacks_schema():
+    assert schema_problems(load_manifest()) == []
+
+
+VARIANTS = {
+    "socket mode": ([], {}),
+    "http mode": (["--request-url", "https://syncdoc.example.com/slack/events"], {}),
+    "another command": ([], {"SYNCDOC_COMMAND": "/lnwerror"}),
+    "shortest command": ([], {"SYNCDOC_COMMAND": "/x"}),
+    "longest command": ([], {"SYNCDOC_COMMAND": "/" + "x" * 31}),
+    "http mode, another command": (
+        ["--request-url", "https://bots.example.com/syncdoc/slack/events"],
+        {"SYNCDOC_COMMAND": "/lnwerror"},
+    ),
+}
+
+
+@pytest.mark.parametrize(("args", "env"), VARIANTS.values(), ids=VARIANTS.keys())
+def test_every_printed_manifest_is_valid_against_slacks_schema(args, env):
+    assert schema_problems(manifest_command(*args, env={**os.environ, **env})) == []
+
+
+def test_the_schema_check_refuses_what_slack_refuses():
+    manifest = load_manifest()
+    manifest["features"]["slash_commands"][0]["command"] = "/" + "x" * 32
+    manifest["settings"]["event_subscriptions"]["request_url"] = "ftp://example.com/slack/events"
+    problems = schema_problems(manifest)
+    assert any(p.startswith("features/slash_commands/0/command:") for p in problems)
+    assert any(p.startswith("settings/event_subscriptions/request_url:") for p in problems)
+
+
+def test_the_schema_copy_is_the_shared_one():
+    if not SHARED_SCHEMA_DIR.is_dir():
+        message = f"no shared reference at {SHARED_SCHEMA_DIR}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    names = ["manifest.schema.json", "schemas/manifest.schema.1.0.0.json", "LICENSE"]
+    names.append("schemas/manifest.schema.2.0.0.json")
+    for name in names:
+        assert (SCHEMA_DIR / name).read_bytes() == (SHARED_SCHEMA_DIR / name).read_bytes(), name
+
+
+REFUSED = {
+    "plain http": (
+        ["--request-url", "http://localhost:3000/slack/events"],
+        {},
+        "--request-url must be the https:// address Slack can reach",
+    ),
+    "not the events path": (
+        ["--request-url", "https://syncdoc.example.com/"],
+        {},
+        "--request-url must end with /slack/events, where `syncdoc serve` listens",
+    ),
+    **{
+        name: (
+            [],
+            {"SYNCDOC_COMMAND": command},
+            "SYNCDOC_COMMAND must look like /syncerror (a slash and 1 to 31 characters",
+        )
+        for name, command in [
+            ("a bare slash", "/"),
+            ("a 33-character command", "/" + "x" * 32),
+            ("a command with a space", "/sync error"),
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize(("args", "env", "message"), REFUSED.values(), ids=REFUSED.keys())
+def test_a_manifest_slack_could_not_use_is_refused_with_exit_2(args, env, message):
     result = subprocess.run(
-        [syncdoc_executable(), "manifest", "--request-url", "http://localhost:3000/slack/events"],
+        [syncdoc_executable(), "manifest", *args],
         capture_output=True,
         text=True,
+        env={**os.environ, **env},
         timeout=30,
     )
     assert result.returncode == 2
-    assert "--request-url must be the https:// address Slack can reach" in result.stderr
+    assert message in result.stderr

@@ -11,6 +11,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.reload import KnowledgeWatcher, problems_message
+from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
 
 from conftest import kb_entry
 
@@ -144,6 +145,50 @@ def test_undoing_an_invalid_edit_counts_as_fixed(kb_dir, engine):
     assert len(recovered) == 1
 
 
+def test_an_alias_bomb_is_one_problem_reported_once_and_the_last_good_base_serves(
+    kb_dir, engine, caplog
+):
+    reports = []
+    watcher = KnowledgeWatcher(engine, kb_dir, on_problems=reports.append)
+    (kb_dir / "bomb.yaml").write_text(ALIAS_BOMB)
+    with caplog.at_level(logging.ERROR, logger="bot.reload"):
+        for _ in range(10):
+            watcher.check()
+    assert [[str(p) for p in found] for found in reports] == [
+        [f"{kb_dir / 'bomb.yaml'}{ALIAS_BOMB_PROBLEM}"]
+    ]
+    assert caplog.text.count("YAML alias") == 1
+    assert titles(engine, ALPHA) == ["Alpha v1"]
+
+
+def test_an_unreadable_file_is_reported_once_not_skipped(kb_dir, engine, caplog, unreadable):
+    reports = []
+    watcher = KnowledgeWatcher(engine, kb_dir, on_problems=reports.append)
+    locked = kb_dir / "beta.yaml"
+    locked.write_text(kb_entry("beta-weight", "Beta", BETA))
+    unreadable(locked)
+    with caplog.at_level(logging.ERROR, logger="bot.reload"):
+        for _ in range(10):
+            watcher.check()
+    assert [[str(p) for p in found] for found in reports] == [
+        [f"{locked}:0: cannot read this file: Permission denied"]
+    ]
+    assert caplog.text.count("cannot read this file") == 1
+    assert titles(engine, ALPHA) == ["Alpha v1"]
+
+
+def test_a_link_to_a_file_that_is_gone_is_reported_once(kb_dir, engine):
+    reports = []
+    watcher = KnowledgeWatcher(engine, kb_dir, on_problems=reports.append)
+    (kb_dir / "moved.yaml").symlink_to(kb_dir.parent / "nowhere.yaml")
+    for _ in range(10):
+        watcher.check()
+    assert [[str(p) for p in found] for found in reports] == [
+        [f"{kb_dir / 'moved.yaml'}:0: cannot read this file: No such file or directory"]
+    ]
+    assert titles(engine, ALPHA) == ["Alpha v1"]
+
+
 def test_a_failing_notifier_does_not_stop_the_watcher(kb_dir, engine):
     def slack_is_down(problems):
         raise ConnectionError("slack.com unreachable")
@@ -215,8 +260,11 @@ def test_requests_in_flight_during_reloads_each_see_one_whole_base(kb_dir, engin
     assert all(len(v) == 2 and v[0] == v[1] for v in seen), "an answer mixed two versions"
 
 
-def test_the_maintainers_notice_lists_the_problems_and_what_is_served(tmp_path):
-    text = problems_message(tmp_path, ["a.yaml:3: bad"] * 25, serving=57)
-    assert "a.yaml:3: bad" in text
-    assert "… and 5 more" in text
+def test_the_maintainers_notice_fits_one_slack_section_and_says_how_many_more(tmp_path):
+    problems = [f"a.yaml:{n}: entry 'x': " + "y" * 250 for n in range(1, 26)]
+    text = problems_message(tmp_path, problems, serving=57)
+    shown = sum(p in text for p in problems)
+    assert len(text) <= 3000
+    assert problems[0] in text
+    assert f"…and {25 - shown} more: run `syncdoc lint --kb {tmp_path}`" in text
     assert "last good version (57 entries)" in text

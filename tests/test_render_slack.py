@@ -24,6 +24,7 @@ from bot.render.slack import (
     render_entry_list,
     render_help,
     render_home,
+    render_note,
     render_report,
     share_block,
 )
@@ -336,9 +337,9 @@ def test_a_very_long_entry_list_is_split_into_sections_within_limits():
 def test_help_names_every_entry_point_with_the_configured_command():
     text = block_texts(render_help("/lnwerror"))
     for expected in (
-        "`/lnwerror <error text>`",
+        "`/lnwerror &lt;error text&gt;`",  # Slack shows &lt; &gt; as < >
         "`/lnwerror list [channel]`",
-        "`/lnwerror <id>`",
+        "`/lnwerror &lt;id&gt;`",
         "Explain this error",
         "direct message",
         "thread",
@@ -351,3 +352,16 @@ def test_home_tab_says_how_many_errors_are_known(engine):
     assert view["type"] == "home"
     assert f"I know *{len(engine.kb)}* errors" in json.dumps(view, ensure_ascii=False)
     assert block_problems(view["blocks"]) == []
+
+
+def test_a_note_longer_than_a_section_is_cut_to_fit():
+    message = render_note("word " * 1000)
+    assert block_problems(list(message.blocks)) == []
+    assert message.blocks[0]["text"]["text"].endswith("…")
+
+
+def test_the_help_text_escapes_what_slack_would_read_as_markup():
+    text = block_texts(render_help("/syncerror"))
+    assert "`/syncerror &lt;error text&gt;`" in text
+    assert "More actions (⋯) &gt; Explain this error" in text
+    assert block_problems(list(render_help("/syncerror").blocks)) == []

@@ -87,7 +87,7 @@ def test_a_paste_too_long_to_share_says_so_instead_of_a_button(slack, app):
 @pytest.mark.parametrize("text", ["", "help", "  HELP "])
 def test_help_lists_what_the_command_does(slack, app, text):
     shown = command_answer(slack, app, text).block_text()
-    assert "`/syncerror list [channel]`" in shown and "`/syncerror <id>`" in shown
+    assert "`/syncerror list [channel]`" in shown and "`/syncerror &lt;id&gt;`" in shown
 
 
 def test_list_shows_every_known_error(slack, app, engine):

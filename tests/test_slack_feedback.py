@@ -211,6 +211,26 @@ def test_telling_the_maintainers_posts_the_redacted_error_there_and_marks_it(sla
     assert item.reported_by == "U0001HUMAN"
 
 
+def test_telling_the_maintainers_about_a_long_paste_fits_one_message_and_says_how_many_more(
+    slack, app, store
+):
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
+    lines = [
+        f"The {w} relay rejected the inventory batch because the upstream warehouse ledger for "
+        f"{w} was locked by a concurrent reconciliation job and every retry window had closed; "
+        f"the {w} queue keeps the batch until somebody releases the ledger lock by hand"
+        for w in words
+    ]
+    reply = paste(slack, app, "\n".join(lines), channel=DM_CHANNEL_ID)
+    [thanks] = click(slack, app, REPORT_ACTION, buttons(reply)[REPORT_ACTION])
+    assert "The maintainers have been told" in thanks.block_text()
+    [notice] = posts_to(slack, MAINTAINERS)
+    text = notice.block_text()
+    shown = sum(f"The {w} relay rejected" in text for w in words)
+    assert 0 < shown < len(words)
+    assert f"…and {len(words) - shown} more: run `syncdoc gaps`" in text
+
+
 def test_without_a_maintainers_channel_the_error_is_only_marked(slack, engine, store):
     with app_on_loopback(slack, engine, store=store) as plain:
         reply = paste(slack, plain, UNKNOWN.format(number="42424242"), channel=DM_CHANNEL_ID)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,8 +25,9 @@ from bot.testing.fake_slack import (
     message_event,
     socket_envelope,
 )
+from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
 from bot.testing.loopback import app_on_loopback, loopback_settings
-from bot.testing.process import syncdoc
+from bot.testing.process import SyncdocProcess, syncdoc
 
 from conftest import kb_entry
 
@@ -132,6 +135,41 @@ def test_a_draft_with_a_todo_left_is_never_served(slack, running, kb_dir):
     assert f"`syncdoc lint --kb {kb_dir}` shows the same" in notice
 
 
+def test_an_alias_bomb_dropped_in_the_live_folder_costs_no_answer_and_is_told_once(
+    slack, running, kb_dir
+):
+    app, watcher = running
+    watcher.interval = 0.02
+    with watcher:  # the real reload path: the watcher's own thread polls the folder
+        (kb_dir / "bomb.yaml").write_text(ALIAS_BOMB)
+        before = [answer_titles(slack, app, ALPHA) for _ in range(3)]
+        slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == MAINTAINERS)
+        after = [answer_titles(slack, app, ALPHA) for _ in range(10)]  # polls go on meanwhile
+    assert [set(titles) for titles in before + after] == [{"Alpha v1"}] * 13
+    [notice] = maintainer_posts(slack)
+    assert f"{kb_dir / 'bomb.yaml'}{ALIAS_BOMB_PROBLEM}" in notice
+    assert "keeps serving the last good version (2 entries)" in notice
+
+
+def test_an_invalid_edit_breaking_many_entries_is_told_in_one_message_that_fits(
+    slack, running, kb_dir
+):
+    app, watcher = running
+    broken = "".join(
+        kb_entry(f"broken-entry-number-{n}", f"Broken {n}", f"{ALPHA} {n}").replace(
+            "severity: action_required", "severity: urgent"
+        )
+        for n in range(20)
+    )
+    (kb_dir / "demo.yaml").write_text(broken)
+    settle(watcher)
+    [notice] = maintainer_posts(slack)
+    shown = notice.count("severity must be one of")
+    assert 0 < shown < 20
+    assert f"…and {20 - shown} more: run `syncdoc lint --kb {kb_dir}`" in notice
+    assert "Alpha v1" in answer_titles(slack, app, ALPHA)
+
+
 def test_answers_given_while_the_base_is_reloaded_each_come_from_one_version(
     slack, running, kb_dir
 ):
@@ -168,24 +206,47 @@ def test_answers_given_while_the_base_is_reloaded_each_come_from_one_version(
 # --- The real processes ----------------------------------------------------------------------------
 
 
-def test_syncdoc_serve_reloads_the_knowledge_base_it_was_given(kb_dir):
+@contextmanager
+def serving(kb_dir: Path, **env: str) -> Iterator[tuple[FakeSlack, SyncdocProcess, SlackSender]]:
+    """A real `syncdoc serve` of `kb_dir` against a fake Slack, once its watcher is running."""
     with FakeSlack() as slack:
-        env = {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-        }
+        env.update(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+        )
         args = ["serve", "--host", "127.0.0.1", "--port", "0", "--kb", str(kb_dir)]
         with syncdoc(args, env) as process:
             base = process.wait_for_line(r"Slack requests at (http://\S+?)/slack/events").group(1)
-            sender = SlackSender(base + EVENTS_PATH)
             process.wait_for_line(r"watching .* for changes")  # in the worker, after the fork
-            (kb_dir / "demo.yaml").write_text(version(2))
-            process.wait_for_line(r"knowledge base reloaded from .*: 2 entries")
-            event = message_event(ALPHA)
-            sender.event(event)
-            [reply] = slack.wait_for("chat.postMessage", timeout=10)
-            assert "Alpha v2" in reply.block_text()
+            yield slack, process, SlackSender(base + EVENTS_PATH)
+
+
+def test_syncdoc_serve_reloads_the_knowledge_base_it_was_given(kb_dir):
+    with serving(kb_dir) as (slack, process, sender):
+        (kb_dir / "demo.yaml").write_text(version(2))
+        process.wait_for_line(r"knowledge base reloaded from .*: 2 entries")
+        event = message_event(ALPHA)
+        sender.event(event)
+        [reply] = slack.wait_for("chat.postMessage", timeout=10)
+        assert "Alpha v2" in reply.block_text()
+
+
+def test_syncdoc_serve_answers_on_when_an_alias_bomb_lands_in_its_knowledge_folder(kb_dir):
+    with serving(kb_dir, SYNCDOC_MAINTAINERS_CHANNEL=MAINTAINERS) as (slack, process, sender):
+        (kb_dir / "bomb.yaml").write_text(ALIAS_BOMB)
+        process.wait_for_line(re.escape(ALIAS_BOMB_PROBLEM))
+        process.wait_for_line(r"still serving the last good one \(2 entries\)")
+        event = message_event(ALPHA)
+        assert sender.event(event).status == 200
+        [reply] = slack.wait_for(
+            "chat.postMessage", where=lambda c: c.params.get("thread_ts"), timeout=10
+        )
+        assert "Alpha v1" in reply.block_text()
+        [notice] = slack.wait_for(
+            "chat.postMessage", where=lambda c: c.params["channel"] == MAINTAINERS
+        )
+        assert ALIAS_BOMB_PROBLEM in notice.block_text()
 
 
 def test_syncdoc_run_reloads_the_knowledge_base_it_was_given(kb_dir):

@@ -51,7 +51,7 @@ def test_shortcut_on_a_message_with_nothing_to_read_says_so(slack, app):
     app.sender.interaction(message_shortcut("", response_url=slack.response_url()))
     (answer,) = slack.wait_for(RESPONSE_URL_METHOD)
     assert answer.text.startswith("That message has no text I can read.")
-    assert "`/syncerror <error text>`" in answer.text
+    assert "`/syncerror &lt;error text&gt;`" in answer.text
 
 
 def test_shortcut_without_a_response_url_answers_with_an_ephemeral_message(slack, app):

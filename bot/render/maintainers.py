@@ -10,11 +10,21 @@ from typing import Any
 
 from bot.inbox import draft_entry, when
 from bot.knowledge import Entry, KnowledgeBase
-from bot.render.slack import Block, SlackMessage, cut, escape, render_note
+from bot.render.slack import (
+    MAX_SECTION_CHARS,
+    Block,
+    SlackMessage,
+    cut,
+    escape,
+    fit_lines,
+    render_note,
+)
 from bot.stats import EntryStats, Stats
 from bot.store import Burst, InboxItem
 
 MAX_LISTED_UNUSED = 40
+MAX_NOTICE_LINE_CHARS = 300
+"""A pasted error quoted in a maintainers' notice is cut here, so several fit in one message."""
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -152,9 +162,10 @@ def burst_note(burst: Burst, minutes: int) -> str:
 def burst_notice(burst: Burst, subject: str, minutes: int, channels: Sequence[str] = ()) -> str:
     """Posted once per burst in the maintainers' channel."""
     where = f" (latest in {', '.join(f'<#{c}>' for c in channels)})" if channels else ""
+    quoted = cut(escape(" ".join(subject.split())), MAX_NOTICE_LINE_CHARS)
     return (
         f":rotating_light: Several people are seeing the same error right now: {burst.people} "
-        f"different people in the last {minutes} minutes{where}.\n> {escape(subject)}"
+        f"different people in the last {minutes} minutes{where}.\n> {quoted}"
     )
 
 
@@ -286,11 +297,19 @@ def stats_blocks(stats: Stats) -> list[Block]:
 
 
 def report_notice(items: Sequence[InboxItem], user: str) -> str:
-    """Posted in the maintainers' channel when someone presses "Tell the maintainers"."""
-    lines = [f"<@{user}> pasted an error syncdoc does not know:"]
+    """Posted in the maintainers' channel when someone presses "Tell the maintainers": as many of
+    the unknown errors as fit in one Slack section, then how many more `syncdoc gaps` lists."""
+    several = len(items) > 1
+    head = f"<@{user}> pasted {'errors' if several else 'an error'} syncdoc does not know:"
+    tail = f"`syncdoc gaps` has a draft entry for {'each' if several else 'it'}."
+    entries = []
     for item in items:
         people = f"{item.people} {'person' if item.people == 1 else 'people'}"
-        lines.append(f"> {escape(item.example)}")
-        lines.append(f"Seen {item.count} time{'s' if item.count != 1 else ''} by {people}.")
-    lines.append("`syncdoc gaps` has a draft entry for it.")
-    return "\n".join(lines)
+        example = cut(escape(" ".join(item.example.split())), MAX_NOTICE_LINE_CHARS)
+        entries.append(
+            f"> {example}\nSeen {item.count} time{'s' if item.count != 1 else ''} by {people}."
+        )
+    more = "…and {} more: run `syncdoc gaps`"
+    budget = MAX_SECTION_CHARS - len(head) - len(tail) - len(more.format(len(items))) - 3
+    kept, left_out = fit_lines(entries, budget)
+    return "\n".join([head, *kept, *([more.format(left_out)] if left_out else []), tail])

@@ -73,6 +73,20 @@ def echo(text: str, limit: int = MAX_ECHO_CHARS) -> str:
     return f"`{escape(line)}`"
 
 
+def fit_lines(lines: Sequence[str], budget: int) -> tuple[list[str], int]:
+    """The first of `lines` that fit in `budget` characters once joined by newlines, and how many
+    were left out: a list too long for one section is cut whole lines at a time, never mid-line."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        size = len(line) + (1 if kept else 0)
+        if used + size > budget:
+            break
+        kept.append(line)
+        used += size
+    return kept, len(lines) - len(kept)
+
+
 def severity_label(severity: Severity) -> str:
     return f"{MARKERS[severity]} {SEVERITY_WORDS[severity]}"
 
@@ -347,8 +361,11 @@ def _sections_of(title: str, lines: Sequence[str]) -> list[Block]:
 
 def render_help(command: str) -> SlackMessage:
     """What each entry point does, for `/syncerror help` and an empty mention."""
+    # Escaped as a whole: the placeholders' angle brackets and the menu path's ">" are Slack
+    # markup unless written as entities.
     text = "\n".join(
-        [
+        escape(line)
+        for line in [
             "*syncdoc explains Linnworks sync errors.*",
             "• Paste an error in a channel I'm in: I answer in the thread when I know it.",
             "• Send me a direct message or @mention me: I always answer.",
@@ -362,8 +379,9 @@ def render_help(command: str) -> SlackMessage:
 
 
 def render_note(text: str) -> SlackMessage:
-    """A one-line reply of our own mrkdwn (callers escape anything a person wrote)."""
-    return SlackMessage(text, (_section(text),))
+    """A one-line reply of our own mrkdwn (callers escape anything a person wrote), cut to
+    Slack's limits should it ever be longer than a section holds."""
+    return SlackMessage(cut(text, MAX_FALLBACK_CHARS), fit((_section(text),)))
 
 
 def render_home(

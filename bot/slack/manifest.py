@@ -9,7 +9,10 @@ from typing import Any
 
 import yaml
 
+from bot.slack.http import EVENTS_PATH
+
 MANIFEST_FILE = "manifest.yml"
+MAX_REQUEST_URL_CHARS = 3000  # Slack's limit for a slash command's URL (manifest schema)
 
 
 def manifest_path() -> Path:
@@ -22,6 +25,17 @@ def manifest_path() -> Path:
 
 def load_manifest() -> dict[str, Any]:
     return yaml.safe_load(manifest_path().read_text(encoding="utf-8"))
+
+
+def request_url_problem(url: str) -> str | None:
+    """Why Slack could not use `url` as syncdoc's Request URL in HTTP mode; None if it can."""
+    if not url.startswith("https://"):
+        return "--request-url must be the https:// address Slack can reach"
+    if not url.split("?", 1)[0].endswith(EVENTS_PATH):
+        return f"--request-url must end with {EVENTS_PATH}, where `syncdoc serve` listens"
+    if len(url) > MAX_REQUEST_URL_CHARS:
+        return f"--request-url must be at most {MAX_REQUEST_URL_CHARS} characters"
+    return None
 
 
 def app_manifest(command: str, request_url: str | None = None) -> dict[str, Any]:

@@ -13,13 +13,15 @@ Point the app's Web API client at `FakeSlack.api_url` (`SLACK_API_URL`), put
 
 What it implements: `auth.test`, `chat.postMessage`, `chat.postEphemeral`, `views.publish`,
 `apps.connections.open` (answering the URL of its own WebSocket server when started with
-`socket_mode=True`), and any number of response_url endpoints. Each checks the token and the Block
-Kit limits that real Slack enforces (`invalid_blocks`, `msg_too_long`), so a message the fake
-accepts is one Slack would show. `fail_next` makes the next calls of a method fail: HTTP 429 with
-Retry-After, 500, a reset connection, an `ok: false` error, or a slow answer.
+`socket_mode=True`), and any number of response_url endpoints. Each checks the token and what
+real Slack enforces (bot/testing/slack_rules.py: slack-sdk's Block Kit models plus the published
+limits they miss; `invalid_blocks`, `msg_too_long`, `no_text`), so a message the fake accepts is
+one Slack would show; `refused_payloads()` lists every refusal, for a suite-wide check.
+`fail_next` makes the next calls of a method fail: HTTP 429 with Retry-After, 500, a reset
+connection, an `ok: false` error, or a slow answer.
 
-Socket Mode needs the `websockets` package (the `dev` extra); nothing else here needs more than
-the standard library.
+Socket Mode needs the `websockets` package (the `dev` extra); the rules need slack-sdk, which
+syncdoc itself depends on.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
 
+from bot.testing.slack_rules import block_problems, message_problems, view_problems
+
+__all__ = ["block_problems"]  # re-exported: tests check blocks with the fake's own rules
+
 BOT_TOKEN = "xoxb-fake-bot-token"
 APP_TOKEN = "xapp-fake-app-token"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -55,19 +61,30 @@ DM_CHANNEL_ID = "D0001DM"
 RESPONSE_URL_METHOD = "response_url"
 """The `Call.method` recorded for a post to one of the fake's response_url endpoints."""
 
-# Slack's Block Kit limits, enforced the way Slack enforces them: the call fails.
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
-MAX_MESSAGE_TEXT = 40_000
-_TEXT_LIMITS = {"section": 3000, "header": 150}
-_MAX_CONTEXT_ELEMENTS = 10
-_MAX_ACTIONS_ELEMENTS = 25
-_MAX_BUTTON_TEXT = 75
-_MAX_BUTTON_VALUE = 2000
-_MAX_URL = 3000
-
-
 # --- What the fake records -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefusedPayload:
+    """A message, response_url body or view the fake refused as Slack would (bad blocks, too
+    long, no text, a live mass mention): the bot under test sent something Slack rejects."""
+
+    method: str
+    error: str
+    problems: tuple[str, ...]
+    params: dict[str, Any] = field(repr=False)
+
+
+_REFUSED: list[RefusedPayload] = []
+_REFUSED_LOCK = threading.Lock()
+
+
+def refused_payloads() -> list[RefusedPayload]:
+    """Every payload any FakeSlack in this process has refused, oldest first. The test suite
+    fails a test during which this list grew (tests/conftest.py), unless the test is marked
+    `sends_invalid_payloads` (it checks the refusal itself)."""
+    with _REFUSED_LOCK:
+        return list(_REFUSED)
 
 
 @dataclass(frozen=True)
@@ -277,7 +294,7 @@ class FakeSlack:
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method == RESPONSE_URL_METHOD:
-            return _check_message(params, text_required=False)
+            return self._check_message(method, params)
         if method == "apps.connections.open":
             if token != self.app_token:
                 return {"ok": False, "error": "invalid_auth" if token else "not_authed"}
@@ -304,7 +321,7 @@ class FakeSlack:
     def _api_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("channel"):
             return {"ok": False, "error": "channel_not_found"}
-        checked = _check_message(params, text_required=True)
+        checked = self._check_message("chat.postMessage", params)
         if not checked["ok"]:
             return checked
         ts = self._new_ts()
@@ -317,70 +334,34 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         if not params.get("user"):
             return {"ok": False, "error": "user_not_in_channel"}
-        checked = _check_message(params, text_required=True)
+        checked = self._check_message("chat.postEphemeral", params)
         return checked if not checked["ok"] else {"ok": True, "message_ts": self._new_ts()}
 
     def _api_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         view = params.get("view")
         if not params.get("user_id") or not isinstance(view, dict):
             return {"ok": False, "error": "invalid_arguments"}
-        problems = block_problems(view.get("blocks") or [], max_blocks=MAX_VIEW_BLOCKS)
+        problems = view_problems(view, types=("home",))
         if problems:
-            return {"ok": False, "error": "invalid_blocks", "errors": problems}
+            return self._refuse("views.publish", params, "invalid_blocks", problems)
         return {"ok": True, "view": {"id": "V0001HOME", **view}}
+
+    def _check_message(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        error, problems = message_problems(params, text_required=method != RESPONSE_URL_METHOD)
+        if error:
+            return self._refuse(method, params, error, problems)
+        return {"ok": True}
+
+    def _refuse(
+        self, method: str, params: dict[str, Any], error: str, problems: list[str]
+    ) -> dict[str, Any]:
+        """Slack's answer to a payload it does not accept; also noted in `refused_payloads()`."""
+        with _REFUSED_LOCK:
+            _REFUSED.append(RefusedPayload(method, error, tuple(problems), params))
+        return {"ok": False, "error": error, "errors": problems}
 
     def _new_ts(self) -> str:
         return f"{int(time.time())}.{next(self._ts):06d}"
-
-
-def _check_message(params: Mapping[str, Any], *, text_required: bool) -> dict[str, Any]:
-    text, blocks = params.get("text"), params.get("blocks")
-    if text_required and not text and not blocks:
-        return {"ok": False, "error": "no_text"}
-    if text and len(str(text)) > MAX_MESSAGE_TEXT:
-        return {"ok": False, "error": "msg_too_long"}
-    if blocks is not None:
-        if not isinstance(blocks, list):
-            return {"ok": False, "error": "invalid_blocks_format"}
-        problems = block_problems(blocks)
-        if problems:
-            return {"ok": False, "error": "invalid_blocks", "errors": problems}
-    return {"ok": True}
-
-
-def block_problems(blocks: list[Any], *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[str]:
-    """What real Slack would refuse in `blocks`, one message per problem (empty: acceptable)."""
-    problems = []
-    if len(blocks) > max_blocks:
-        problems.append(f"no more than {max_blocks} items allowed [json-pointer:/blocks]")
-    for n, block in enumerate(blocks):
-        where = f"[json-pointer:/blocks/{n}]"
-        kind = block.get("type") if isinstance(block, dict) else None
-        if kind is None:
-            problems.append(f"missing type {where}")
-            continue
-        text = (block.get("text") or {}).get("text", "")
-        limit = _TEXT_LIMITS.get(kind)
-        if limit and len(text) > limit:
-            problems.append(f"must be less than {limit + 1} characters {where}/text")
-        if kind == "header" and block["text"].get("type") != "plain_text":
-            problems.append(f"header text must be plain_text {where}/text")
-        elements = block.get("elements") or []
-        if kind == "context" and len(elements) > _MAX_CONTEXT_ELEMENTS:
-            problems.append(f"no more than {_MAX_CONTEXT_ELEMENTS} items allowed {where}/elements")
-        if kind == "actions" and len(elements) > _MAX_ACTIONS_ELEMENTS:
-            problems.append(f"no more than {_MAX_ACTIONS_ELEMENTS} items allowed {where}/elements")
-        buttons = [
-            e for e in [*elements, block.get("accessory") or {}] if e.get("type") == "button"
-        ]
-        for button in buttons:
-            if len(button["text"]["text"]) > _MAX_BUTTON_TEXT:
-                problems.append(f"button text too long {where}")
-            if len(button.get("value", "")) > _MAX_BUTTON_VALUE:
-                problems.append(f"button value too long {where}")
-            if len(button.get("url", "")) > _MAX_URL:
-                problems.append(f"button url too long {where}")
-    return problems
 
 
 def _texts(value: Any) -> Iterator[str]:

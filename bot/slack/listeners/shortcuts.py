@@ -13,7 +13,7 @@ from bot.slack.listeners import acknowledge
 from bot.slack.send import post_ephemeral, respond
 
 CALLBACK_ID = "explain_error"
-NO_TEXT = "That message has no text I can read. Copy the error into `{command} <error text>`."
+NO_TEXT = "That message has no text I can read. Copy the error into `{command} &lt;error text&gt;`."
 
 
 def register(app: App, answers: Answers) -> None:
