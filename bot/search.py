@@ -1,0 +1,383 @@
+"""Looking errors up by the words people remember: "feed rejected", "ebay token expird",
+"what does error 931 mean?".
+
+Matching (bot/match.py) compares a paste with an error's full text; a lookup is a few words, so
+it is ranked like a search engine does instead: BM25 over each field of an entry (id, title, the
+error texts, error codes, tags, channel, meaning), computed by `bm25s`, a maintained library that
+precomputes every word's score per entry in sparse arrays, so a lookup only sums a few slices.
+What people type is brought to the index's words first: spelling folded as the matcher folds it
+(authorisation/authorization, despatch/dispatch), words stemmed (feeds, throttling), a word that is
+not in the index widened to the index words it starts (partial words) or is one or two typos away
+from (rapidfuzz over the vocabulary), and two typed words that the index has as one ("woo
+commerce") joined.
+
+BM25 only orders; it does not say whether anything fits. An entry is offered only when it covers
+most of what was typed (each word weighed by how rare it is in the base, and by where it was
+found: a title counts more than a word in the meaning), so words the base does not know
+("etsy", "printer") make a lookup find nothing rather than something.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import bm25s
+import numpy as np
+import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.knowledge import Entry, KnowledgeBase
+from bot.normalise import canonical, clean_unicode, strip_slack_markup
+
+DEFAULT_LIMIT = 5
+MIN_COVERAGE = 0.6
+"""The least share of what was typed an entry must cover to be offered at all."""
+RELATIVE_FLOOR = 0.75
+"""Results scoring below this share of the best one are left out: they are not what was meant."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    weight: float
+    """How much a word found here adds to the BM25 ranking."""
+    strength: float
+    """How much a word found here counts as covered (a title is better evidence than a meaning)."""
+
+
+FIELDS = (
+    Field("id", 1.0, 1.0),
+    Field("title", 3.0, 1.0),
+    Field("error_text", 2.0, 1.0),
+    Field("code", 3.0, 1.0),
+    Field("tags", 1.0, 0.9),
+    Field("channel", 1.0, 1.0),
+    Field("meaning", 1.0, 0.7),
+)
+_FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
+
+_PREFIX_WEIGHT = 0.85  # "auth" for "authorization": probably meant, less sure than typed in full.
+_TYPO_WEIGHT = (1.0, 0.85, 0.7)  # By number of edits.
+_SHORTENED_WEIGHT = 0.8
+_LONG_WORD, _MIN_SHORTENED = 8, 4
+_MAX_EXPANSIONS = 8
+_MIN_PREFIX = 3
+_MAX_QUERY_WORDS = 40
+
+_RAW_TOKEN = re.compile(r"[^\W_]+(?:[._-][^\W_]+)*")
+_PIECE_SEPARATOR = re.compile(r"[._-]")
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_ALPHA = re.compile(r"^[a-z]+$")
+# Identifiers: joined by dots or underscores, or camelCase with two humps ("QuotaExceeded";
+# not "eBay").
+_CODE_SHAPE = re.compile(
+    r"^[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+$|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+$|^[a-z]+(?:[A-Z][a-z0-9]*){2,}$"
+)
+_NUMBER = re.compile(r"(?<![\w.])\d{3,6}(?![\w.])")
+
+# Words that carry no meaning in a lookup: grammar, how people ask ("what does ... mean?",
+# "we keep getting"), and words every entry of an error catalogue shares.
+_STOPWORDS = frozenset(
+    """
+    a an the and or but of to in on at by for with from into onto about as than then so if
+    is are was were be been being am do does did doing done has have had having can could
+    should would will shall may might must it its it's this that these those there here
+    i i'm im we we're our ours us you your they their them he she his her my me mine
+    what whats what's why how when where which who whom whose
+    mean means meaning meant explain explains tell know knows anyone anybody someone
+    please help thanks thank hi hello hey keep keeps kept getting get gets got seeing see
+    saw seen saying says said show shows showing just still again also any some all very
+    really now today yesterday always sometimes every each after before since while
+    error errors issue issues problem problems message messages happen happens happening
+    wrong going go goes went thing things something lot lots our
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One entry that fits a lookup: its score (0-100) and the fields the words were found in."""
+
+    entry: Entry
+    score: float
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Alternative:
+    term: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class _Group:
+    """One typed word (or two joined) and the index terms it may stand for."""
+
+    word: str
+    alternatives: tuple[_Alternative, ...]
+    idf: float
+
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def _fold(word: str) -> str:
+    """A lowercase word in the matcher's spelling (authorization, dispatch), then stemmed."""
+    if _ALPHA.match(word):
+        folded = canonical(word)
+        if _ALPHA.match(folded):
+            word = folded
+        return _stemmer.stemWord(word)
+    return word
+
+
+def _pieces(raw: str) -> list[str]:
+    """A raw token's words: split at dots, underscores, hyphens and camelCase humps."""
+    words: list[str] = []
+    for piece in _PIECE_SEPARATOR.split(raw):
+        words.extend(_CAMEL.findall(piece) or [piece])
+    return [w.lower() for w in words]
+
+
+def _words(text: str) -> list[list[str]]:
+    """Each raw token's lowercase words, in order (the first is the whole token when it has
+    several: "SubmitInventoryChange" gives submitinventorychange, submit, inventory, change)."""
+    out = []
+    for raw in _RAW_TOKEN.findall(clean_unicode(text)):
+        words = _pieces(raw)
+        if len(words) > 1:
+            words = ["".join(words), *words]
+        out.append(words)
+    return out
+
+
+def _keep(word: str) -> bool:
+    if word.isdigit():
+        return len(word) >= 3
+    return len(word) >= 2 and word not in _STOPWORDS
+
+
+def document_terms(text: str) -> list[str]:
+    """The index terms of a field's text: every word folded and stemmed, whole codes as well."""
+    return [_fold(w) for words in _words(text) for w in words if _keep(w)]
+
+
+def _codes(texts: Iterable[str]) -> list[str]:
+    """Error codes in `texts`: numbers (eBay's and Amazon's, HTTP statuses) and identifiers."""
+    found: list[str] = []
+    for text in texts:
+        found.extend(_NUMBER.findall(text))
+        for raw in _RAW_TOKEN.findall(clean_unicode(text)):
+            if _CODE_SHAPE.match(raw):
+                found.append(_fold("".join(_pieces(raw))))
+                found.extend(_fold("".join(_pieces(p))) for p in raw.split(".") if p)
+    return found
+
+
+def _field_texts(entry: Entry, channel_names: Sequence[str]) -> dict[str, list[str]]:
+    return {
+        "id": document_terms(entry.id),
+        "title": document_terms(entry.title),
+        "error_text": [t for p in entry.patterns for t in document_terms(p)],
+        "code": _codes([entry.title, *entry.patterns]),
+        "tags": [t for tag in entry.tags for t in document_terms(tag)],
+        "channel": document_terms(" ".join([entry.channel, *channel_names])),
+        "meaning": document_terms(f"{entry.meaning} {entry.article.title}"),
+    }
+
+
+class SearchIndex:
+    """Everything a lookup needs about one knowledge base, built once when it is loaded."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.entries = kb.entries
+        count = len(self.entries)
+        per_field: list[list[list[str]]] = [[] for _ in FIELDS]
+        entry_terms: list[set[str]] = []
+        surface: set[str] = set()
+        for entry in self.entries:
+            texts = _field_texts(entry, kb.settings.channels.get(entry.channel, ()))
+            terms: set[str] = set()
+            for i, field in enumerate(FIELDS):
+                per_field[i].append(texts[field.name])
+                terms.update(texts[field.name])
+            entry_terms.append(terms)
+            for words in _words(f"{entry.title} {' '.join(entry.patterns)} {entry.meaning}"):
+                surface.update(w for w in words if _ALPHA.match(w))
+        document_frequency: dict[str, int] = {}
+        for terms in entry_terms:
+            for term in terms:
+                document_frequency[term] = document_frequency.get(term, 0) + 1
+        self._df = document_frequency
+        self._count = count
+        self._retrievers: list[bm25s.BM25 | None] = []
+        for corpus in per_field:
+            if any(corpus):
+                retriever = bm25s.BM25()
+                retriever.index(corpus, show_progress=False)
+                self._retrievers.append(retriever)
+            else:
+                self._retrievers.append(None)
+        # The typed-word side: surface words (unstemmed) for typos and prefixes, mapped to terms.
+        self._surface = sorted(w for w in surface if _fold(w) in document_frequency)
+        self._surface_set = frozenset(self._surface)
+        self._by_length: dict[int, list[str]] = {}
+        for word in self._surface:
+            self._by_length.setdefault(len(word), []).append(word)
+        self._ids = {e.id: i for i, e in enumerate(self.entries)}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def search(self, text: str, limit: int = DEFAULT_LIMIT) -> list[Hit]:
+        """The entries that fit `text`, best first, at most `limit`; empty when none does."""
+        text = strip_slack_markup(text)
+        whole = text.strip().casefold()
+        if whole in self._ids:
+            entry = self.entries[self._ids[whole]]
+            return [Hit(entry, 100.0, ("id",))][:limit]
+        groups = self._groups(text)
+        if not groups or not self._count or limit < 1:
+            return []
+        count = self._count
+        total = np.zeros(count, dtype=np.float32)
+        covered = np.zeros(count, dtype=np.float32)
+        fields_hit = np.zeros(count, dtype=np.int32)
+        idf_sum = 0.0
+        for group in groups:
+            idf_sum += group.idf
+            strength = np.zeros(count, dtype=np.float32)
+            for f, field in enumerate(FIELDS):
+                retriever = self._retrievers[f]
+                if retriever is None:
+                    continue
+                best = np.zeros(count, dtype=np.float32)
+                present = np.zeros(count, dtype=np.float32)
+                scores = retriever.scores
+                for alternative in group.alternatives:
+                    column = retriever.vocab_dict.get(alternative.term)
+                    if column is None:
+                        continue
+                    start, end = scores["indptr"][column], scores["indptr"][column + 1]
+                    docs = scores["indices"][start:end]
+                    best[docs] = np.maximum(
+                        best[docs], scores["data"][start:end] * alternative.weight
+                    )
+                    present[docs] = np.maximum(present[docs], alternative.weight)
+                total += field.weight * best
+                np.maximum(strength, present * field.strength, out=strength)
+                fields_hit[present > 0] |= 1 << f
+            covered += group.idf * strength
+        coverage = covered / idf_sum
+        # A word found only in an entry's meaning is a hint, not enough on its own.
+        named = (fields_hit & ~(1 << _FIELD_INDEX["meaning"])) != 0
+        candidates = np.flatnonzero((coverage >= MIN_COVERAGE) & named)
+        if not len(candidates):
+            return []
+        top_total = float(total[candidates].max()) or 1.0
+        scores_0_100 = 100 * (0.75 * coverage[candidates] + 0.25 * total[candidates] / top_total)
+        order = np.lexsort((candidates, -scores_0_100))
+        best_score = float(scores_0_100[order[0]])
+        hits = []
+        for position in order[:limit]:
+            score = float(scores_0_100[position])
+            if score < RELATIVE_FLOOR * best_score:
+                break
+            index = int(candidates[position])
+            mask = int(fields_hit[index])
+            fields = tuple(f.name for i, f in enumerate(FIELDS) if mask & (1 << i))
+            hits.append(Hit(self.entries[index], round(min(score, 100.0), 1), fields))
+        return hits
+
+    # --- From typed words to index terms -------------------------------------------------------
+
+    def _groups(self, text: str) -> list[_Group]:
+        words = [w for token in _words(text) for w in self._typed(token)]
+        words = [w for w in words if _keep(w)][:_MAX_QUERY_WORDS]
+        groups: list[_Group] = []
+        seen: set[str] = set()
+        skip = False
+        for i, word in enumerate(words):
+            if skip:
+                skip = False
+                continue
+            if i + 1 < len(words) and self._joins(word, words[i + 1]):
+                word, skip = word + words[i + 1], True
+            if word in seen:
+                continue
+            seen.add(word)
+            groups.append(self._group(word))
+        return groups
+
+    def _joins(self, word: str, following: str) -> bool:
+        """Two typed words the index has as one word ("woo commerce", "big commerce"), when
+        they are not both words of the index on their own ("token revoked" stays two)."""
+        df = self._df
+        return _fold(word + following) in df and not (_fold(word) in df and _fold(following) in df)
+
+    def _typed(self, token: list[str]) -> list[str]:
+        """A typed token's words: a code typed whole ("QuotaExceeded", "e-bay") is looked up
+        whole when the index has it whole, else word by word."""
+        if len(token) > 1 and _fold(token[0]) in self._df:
+            return token[:1]
+        return token[1:] if len(token) > 1 else token
+
+    def _group(self, word: str) -> _Group:
+        term = _fold(word)
+        if term in self._df:
+            alternatives = [_Alternative(term, 1.0), *self._shortened(word, term)]
+        elif word.isdigit() or not _ALPHA.match(word):
+            alternatives = []  # A code or number is right or a different code.
+        else:
+            alternatives = self._widen(word) + self._shortened(word, term)
+        frequencies = [self._df[a.term] for a in alternatives]
+        df = min(frequencies) if frequencies else 0
+        # An unknown word weighs as much as the rarest known one: it is what the person means,
+        # and the base does not have it.
+        idf = math.log(1 + self._count / (max(df, 1) + 0.5))
+        return _Group(word, tuple(alternatives), idf)
+
+    def _shortened(self, word: str, term: str) -> list[_Alternative]:
+        """Index words that are the start of a long typed word: the base's "sync" for a typed
+        "synchronisation"."""
+        if len(word) < _LONG_WORD:
+            return []
+        found = {
+            _fold(word[:end])
+            for end in range(_MIN_SHORTENED, len(word) - 2)
+            if word[:end] in self._surface_set
+        }
+        return [_Alternative(t, _SHORTENED_WEIGHT) for t in sorted(found - {term})]
+
+    def _widen(self, word: str) -> list[_Alternative]:
+        """The index words a word not in the index may stand for: those it starts, and those
+        one or two typos away (rapidfuzz's optimal string alignment distance)."""
+        weights: dict[str, float] = {}
+        if len(word) >= _MIN_PREFIX:
+            start = bisect.bisect_left(self._surface, word)
+            for candidate in self._surface[start : start + _MAX_EXPANSIONS]:
+                if not candidate.startswith(word):
+                    break
+                term = _fold(candidate)
+                weights[term] = max(weights.get(term, 0.0), _PREFIX_WEIGHT)
+        edits = 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+        if edits:
+            pool = [
+                w
+                for length in range(len(word) - edits, len(word) + edits + 1)
+                for w in self._by_length.get(length, ())
+            ]
+            for candidate, distance, _ in process.extract(
+                word, pool, scorer=OSA.distance, score_cutoff=edits, limit=_MAX_EXPANSIONS
+            ):
+                term = _fold(candidate)
+                weights[term] = max(weights.get(term, 0.0), _TYPO_WEIGHT[int(distance)])
+        return [_Alternative(t, w) for t, w in weights.items()]
