@@ -29,6 +29,7 @@ from functools import lru_cache
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -36,7 +37,7 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.normalise import canonical, clean_unicode, strip_slack_markup
 
 DEFAULT_LIMIT = 5
-MIN_COVERAGE = 0.6
+MIN_COVERAGE = 0.55
 """The least share of what was typed an entry must cover to be offered at all."""
 RELATIVE_FLOOR = 0.75
 """Results scoring below this share of the best one are left out: they are not what was meant."""
@@ -65,6 +66,8 @@ _FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
 _PREFIX_WEIGHT = 0.85  # "auth" for "authorization": probably meant, less sure than typed in full.
 _TYPO_WEIGHT = (1.0, 0.85, 0.7)  # By number of edits.
 _SHORTENED_WEIGHT = 0.8
+_SYNONYM_WEIGHT = 0.8
+_NEGATIONS = ("non", "un", "in", "dis")
 _LONG_WORD, _MIN_SHORTENED = 8, 4
 _MAX_EXPANSIONS = 8
 _MIN_PREFIX = 3
@@ -81,22 +84,50 @@ _CODE_SHAPE = re.compile(
 )
 _NUMBER = re.compile(r"(?<![\w.])\d{3,6}(?![\w.])")
 
-# Words that carry no meaning in a lookup: grammar, how people ask ("what does ... mean?",
-# "we keep getting"), and words every entry of an error catalogue shares.
-_STOPWORDS = frozenset(
-    """
-    a an the and or but of to in on at by for with from into onto about as than then so if
-    is are was were be been being am do does did doing done has have had having can could
-    should would will shall may might must it its it's this that these those there here
-    i i'm im we we're our ours us you your they their them he she his her my me mine
-    what whats what's why how when where which who whom whose
-    mean means meaning meant explain explains tell know knows anyone anybody someone
-    please help thanks thank hi hello hey keep keeps kept getting get gets got seeing see
-    saw seen saying says said show shows showing just still again also any some all very
-    really now today yesterday always sometimes every each after before since while
-    error errors issue issues problem problems message messages happen happens happening
-    wrong going go goes went thing things something lot lots our
-    """.split()
+# Words that carry no meaning in a lookup: English grammar (bm25s's list, less the words that
+# name an error: "not found", "below standard", "too many"), contractions typed without their
+# apostrophe, how people ask ("what does ... mean?", "do I need to do anything"), and words every
+# entry of an error catalogue shares.
+_NAMING_WORDS = {"below", "above", "down", "off", "same", "too", "under", "up"}
+_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) - _NAMING_WORDS | {
+    *"""
+    cant cannot dont doesnt didnt isnt arent wasnt werent wont wouldnt couldnt shouldnt havent
+    hasnt hadnt im ive id youre theyre thats whats its
+    a an the is are was were be been do does did can could should would will shall may might
+    must it this that these those i we our us you your they their them my me
+    what why how when where which who whom whose mean means meaning meant explain explains
+    tell know knows anyone anybody someone please help thanks thank hi hello hey keep keeps
+    kept getting get gets got seeing see saw seen saying says said say show shows showing
+    just still again also any anything some all very really now today yesterday always
+    sometimes every each after before since while need needs wrong going go goes went thing
+    things something lot lots happen happens happening happened
+    error errors issue issues problem problems message messages
+    """.split(),
+}
+
+# Words people use for the same thing as the base's words. A typed word also stands for the
+# others of its set, with less weight than the word itself.
+_SYNONYMS = (
+    "image images picture pictures photo photos pic pics img imgs",
+    "quantity quantities qty",
+    "negative minus",
+    "inventory stock",
+    "rejected refused bounced declined",
+    "denied forbidden blocked",
+    "success successful succeeded ok okay worked",
+    "permission permissions scope scopes access rights",
+    "expired lapsed expiry",
+    "limit cap quota maximum max",
+    "duplicate duplicated duplicates identical repeated",
+    "catalogue catalog",
+    "notify notification notified",
+    "policy restricted prohibited banned",
+    "performance metrics",
+    "corrupt corrupted broken malformed",
+    "missing lacks lacking",
+    "canada ca",
+    "timeout timed",
+    "throttled throttling ratelimited",
 )
 
 
@@ -138,6 +169,15 @@ def _fold(word: str) -> str:
     return word
 
 
+def _synonym_map() -> dict[str, frozenset[str]]:
+    mapping: dict[str, set[str]] = {}
+    for line in _SYNONYMS:
+        terms = {_fold(word) for word in line.split()}
+        for term in terms:
+            mapping.setdefault(term, set()).update(terms - {term})
+    return {term: frozenset(others) for term, others in mapping.items()}
+
+
 def _pieces(raw: str) -> list[str]:
     """A raw token's words: split at dots, underscores, hyphens and camelCase humps."""
     words: list[str] = []
@@ -160,7 +200,7 @@ def _words(text: str) -> list[list[str]]:
 
 def _keep(word: str) -> bool:
     if word.isdigit():
-        return len(word) >= 3
+        return True
     return len(word) >= 2 and word not in _STOPWORDS
 
 
@@ -193,6 +233,9 @@ def _field_texts(entry: Entry, channel_names: Sequence[str]) -> dict[str, list[s
     }
 
 
+_SYNONYM_OF = _synonym_map()
+
+
 class SearchIndex:
     """Everything a lookup needs about one knowledge base, built once when it is loaded."""
 
@@ -217,6 +260,7 @@ class SearchIndex:
             for term in terms:
                 document_frequency[term] = document_frequency.get(term, 0) + 1
         self._df = document_frequency
+        self._channel_terms = frozenset(t for c in per_field[_FIELD_INDEX["channel"]] for t in c)
         self._count = count
         self._retrievers: list[bm25s.BM25 | None] = []
         for corpus in per_field:
@@ -338,10 +382,17 @@ class SearchIndex:
             alternatives = []  # A code or number is right or a different code.
         else:
             alternatives = self._widen(word) + self._shortened(word, term)
+        alternatives += [
+            _Alternative(other, _SYNONYM_WEIGHT)
+            for other in sorted(_SYNONYM_OF.get(term, ()))
+            if other in self._df
+        ]
         frequencies = [self._df[a.term] for a in alternatives]
         df = min(frequencies) if frequencies else 0
         # An unknown word weighs as much as the rarest known one: it is what the person means,
         # and the base does not have it.
+        if any(a.term in self._channel_terms for a in alternatives):
+            df = 1  # A channel named is what the person means, however many entries it has.
         idf = math.log(1 + self._count / (max(df, 1) + 0.5))
         return _Group(word, tuple(alternatives), idf)
 
@@ -349,13 +400,23 @@ class SearchIndex:
         """Index words that are the start of a long typed word: the base's "sync" for a typed
         "synchronisation"."""
         if len(word) < _LONG_WORD:
-            return []
+            return self._negated(word)
         found = {
             _fold(word[:end])
             for end in range(_MIN_SHORTENED, len(word) - 2)
             if word[:end] in self._surface_set
         }
-        return [_Alternative(t, _SHORTENED_WEIGHT) for t in sorted(found - {term})]
+        shortened = [_Alternative(t, _SHORTENED_WEIGHT) for t in sorted(found - {term})]
+        return shortened + self._negated(word)
+
+    def _negated(self, word: str) -> list[_Alternative]:
+        """A negated word stands for the base's "not" and the word: "invalid" for "not valid",
+        "unable" for "not able"."""
+        for prefix in _NEGATIONS:
+            rest = word.removeprefix(prefix)
+            if rest != word and len(rest) >= _MIN_SHORTENED and rest in self._surface_set:
+                return [_Alternative(_fold(rest), _SHORTENED_WEIGHT)]
+        return []
 
     def _widen(self, word: str) -> list[_Alternative]:
         """The index words a word not in the index may stand for: those it starts, and those
