@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import Entry, KnowledgeBase, Severity
 from bot.match import CONFIDENT
-from bot.render import SEVERITY_WORDS
+from bot.render import SEVERITY_WORDS, first_sentence
 from bot.triage import Finding, Report
+
+if TYPE_CHECKING:  # bot.search imports numpy, which an answer to a paste need not load.
+    from bot.search import Hit
 
 Block = dict[str, Any]
 
@@ -37,8 +40,11 @@ MAX_ECHO_CHARS = 200
 
 MARKERS: dict[str, str] = {"transient": "🟢", "action_required": "🔴", "info": "ℹ️"}
 SHARE_ACTION_ID = "share_answer"
+SHARE_ENTRY_ACTION_ID = "share_entry"
+SHOW_ACTION_ID = "show_entry"
 ARTICLE_ACTION_ID = "open_article"
 CUT_NOTE = "The answer was cut short to fit in one Slack message."
+NOTHING_FITS = "*I don't recognise a Linnworks error in this, and no known error fits these words.*"
 DEFAULT_UNKNOWN_HINT = (
     "Ask the syncdoc maintainers to add it to the knowledge base: send them the full error text "
     "and where it appeared (channel, sync step, time)."
@@ -139,6 +145,13 @@ def share_block(value: str) -> Block:
             }
         ],
     }
+
+
+def share_entry_block(entry_id: str) -> Block:
+    """The "Share in channel" button under one entry shown from a lookup (its value: the id)."""
+    block = share_block(entry_id)
+    block["elements"][0]["action_id"] = SHARE_ENTRY_ACTION_ID
+    return block
 
 
 def context_block(text: str) -> Block:
@@ -282,6 +295,52 @@ def _not_recognised_text(report: Report) -> str:
     return text
 
 
+# --- Lookups by words ----------------------------------------------------------------------------
+
+
+def render_search_results(
+    words: str,
+    hits: Sequence[Hit],
+    *,
+    unknown_hint: str | None = None,
+    extra_blocks: Sequence[Block] = (),
+) -> SlackMessage:
+    """The entries a lookup found, each with its severity marker, title, one line of meaning and
+    a Show button; or that nothing fits and how to get an error added (`unknown_hint`)."""
+    if not hits:
+        hint = unknown_hint or DEFAULT_UNKNOWN_HINT
+        blocks = [
+            _section(f"{NOTHING_FITS}\n{echo(words)}"),
+            _section(f"*How to get it added:* {hint}"),
+        ]
+        return SlackMessage(
+            f"No known error fits {escape(cut(' '.join(words.split()), 200))}",
+            fit(blocks, extra_blocks),
+        )
+    count = f"{len(hits)} known error{'s' if len(hits) != 1 else ''}"
+    blocks: list[Block] = [_section(f"*{count} fit* {echo(words)}:")]
+    for hit in hits:
+        entry = hit.entry
+        blocks.append(
+            {
+                "type": "section",
+                "text": _mrkdwn(
+                    f"{MARKERS[entry.severity]} *{escape(entry.title)}*\n"
+                    f"{escape(first_sentence(entry.meaning))}"
+                ),
+                "accessory": {
+                    "type": "button",
+                    "action_id": SHOW_ACTION_ID,
+                    "text": {"type": "plain_text", "text": "Show"},
+                    "value": entry.id,
+                },
+            }
+        )
+    blocks.append(_context("🔴 action required · 🟢 transient · ℹ️ info · *Show* opens the answer"))
+    text = "Known errors that fit: " + "; ".join(escape(h.entry.title) for h in hits)
+    return SlackMessage(cut(text, MAX_FALLBACK_CHARS), fit(blocks, extra_blocks))
+
+
 # --- Other answers -------------------------------------------------------------------------------
 
 
@@ -326,6 +385,9 @@ def render_help(command: str) -> SlackMessage:
             "• Paste an error in a channel I'm in: I answer in the thread when I know it.",
             "• Send me a direct message or @mention me: I always answer.",
             f"• `{command} <error text>`: the answer, only for you, with a Share button.",
+            f"• `{command} <words>`: look an error up by what you remember, e.g. "
+            f"`{command} feed rejected` or `{command} what does error 931 mean?`; "
+            "*Show* opens one. Ask me the same in a DM.",
             f"• `{command} list [channel]`: the errors I know (e.g. `{command} list ebay`).",
             f"• `{command} <id>`: one entry, e.g. `{command} ebay-token-hard-expired`.",
             "• On any message: *More actions (⋯) > Explain this error*.",

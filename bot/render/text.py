@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.match import CONFIDENT
-from bot.render import SEVERITY_WORDS
+from bot.render import SEVERITY_WORDS, first_sentence
 from bot.triage import Finding, Report
 
 if TYPE_CHECKING:  # bot.search imports numpy, which `syncdoc explain` need not load.
@@ -19,7 +18,6 @@ NOTHING_FOUND_HINT = (
     "Paste the full error text into `syncdoc explain`, or send it to the syncdoc maintainers "
     "to have it added to the knowledge base."
 )
-_FIRST_SENTENCE = re.compile(r"^.*?[.!?](?=\s|$)")
 
 _COLOURS = {"transient": "32", "action_required": "31", "info": "36", "dim": "2", "bold": "1"}
 
@@ -116,12 +114,6 @@ def _summary_table(matches: tuple[Finding, ...], style: _Style) -> str:
         line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
         out.append(style(line, "bold") if number == 0 else line)
     return "\n".join(out)
-
-
-def first_sentence(text: str) -> str:
-    """The first sentence of an entry's meaning: one line that says what the error is."""
-    found = _FIRST_SENTENCE.match(" ".join(text.split()))
-    return found.group(0) if found else text
 
 
 def render_search_text(hits: Sequence[Hit], *, width: int = 88) -> str:
