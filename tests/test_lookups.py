@@ -21,6 +21,10 @@ NOT_FIRST = {
         "'match' and 'product' are words of the 8560 entry's title (SKU matches no ASIN); the "
         "catalogue entry comes second"
     ),
+    "shopify app needs an extra permision scope": (
+        "both Shopify permission entries name 'permission' and 'scope' (one by synonym); the one "
+        "that lost its permissions comes first"
+    ),
     "shopify app permissions gone": (
         "'permissions' is also the scope entry's word (synonym); 'gone' is in neither entry"
     ),
