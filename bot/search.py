@@ -158,15 +158,32 @@ class _Group:
 _stemmer = Stemmer.Stemmer("english")
 
 
-@lru_cache(maxsize=200_000)
+_FOLDED: dict[str, str] = {}
+"""Word -> term, shared by every index and lookup of the process."""
+_MAX_FOLDED = 500_000
+
+
 def _fold(word: str) -> str:
     """A lowercase word in the matcher's spelling (authorization, dispatch), then stemmed."""
-    if _ALPHA.match(word):
-        folded = canonical(word)
-        if _ALPHA.match(folded):
-            word = folded
-        return _stemmer.stemWord(word)
-    return word
+    term = _FOLDED.get(word)
+    if term is None:
+        _fold_all({word})
+        term = _FOLDED[word]
+    return term
+
+
+def _fold_all(words: set[str]) -> None:
+    """Fold many words at once. The matcher's folding (`canonical`) is a chain of regular
+    expressions: called once per word, it took longer than the rest of building an index."""
+    if len(_FOLDED) > _MAX_FOLDED:
+        _FOLDED.clear()
+    alpha = [w for w in words if w not in _FOLDED and _ALPHA.match(w)]
+    folded = canonical(" ".join(alpha)).split() if alpha else []
+    if len(folded) != len(alpha):  # A mask took a word ("xxx"): fold them one by one.
+        folded = [canonical(w) for w in alpha]
+    spelled = [f if _ALPHA.match(f) else w for w, f in zip(alpha, folded, strict=True)]
+    _FOLDED.update(zip(alpha, _stemmer.stemWords(spelled), strict=True))
+    _FOLDED.update((w, w) for w in words if w not in _FOLDED)
 
 
 def _synonym_map() -> dict[str, frozenset[str]]:
@@ -262,7 +279,8 @@ _SYNONYM_OF = _synonym_map()
 
 
 class SearchIndex:
-    """Everything a lookup needs about one knowledge base, built once when it is loaded."""
+    """Everything a lookup needs about one knowledge base, built once per base (the engine
+    builds it on the first lookup)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -271,6 +289,24 @@ class SearchIndex:
         per_field: list[list[list[str]]] = [[] for _ in FIELDS]
         entry_terms: list[set[str]] = []
         surface: set[str] = set()
+        _fold_all(
+            {
+                word
+                for entry in self.entries
+                for text in (
+                    entry.id,
+                    entry.title,
+                    *entry.patterns,
+                    entry.meaning,
+                    entry.article.title,
+                    *entry.tags,
+                    entry.channel,
+                    *kb.settings.channels.get(entry.channel, ()),
+                )
+                for raw in _raw_tokens(text)
+                for word in _token_words(raw)
+            }
+        )
         for entry in self.entries:
             fields, raws = _field_terms(entry, kb.settings.channels.get(entry.channel, ()))
             terms: set[str] = set()

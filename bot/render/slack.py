@@ -14,7 +14,6 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import Entry, KnowledgeBase, Severity
-from bot.match import CONFIDENT
 from bot.render import SEVERITY_WORDS, first_sentence
 from bot.triage import Finding, Report
 
@@ -274,7 +273,7 @@ def _candidate_line(candidate: Finding) -> str:
     entry = candidate.entry
     return (
         f"• *{escape(entry.title)}* (`{entry.id}`, {severity_label(entry.severity)}, "
-        f"match {candidate.score:.0f}/100, needs {CONFIDENT:.0f}): "
+        f"fits your words {candidate.score:.0f}/100): "
         f"<{entry.article.url}|{escape(entry.article.title)}>"
     )
 
