@@ -361,26 +361,32 @@ class SearchIndex:
         covered = np.zeros(count, dtype=np.float32)
         fields_hit = np.zeros(count, dtype=np.int32)
         idf_sum = 0.0
-        scores, vocabulary = self._bm25.scores, self._bm25.vocab_dict
+        indptr, indices, data = (self._bm25.scores[k] for k in ("indptr", "indices", "data"))
+        vocabulary = self._bm25.vocab_dict
         for group in groups:
             idf_sum += group.idf
             strength = np.zeros(count, dtype=np.float32)
             for f, field in enumerate(FIELDS):
-                best = np.zeros(count, dtype=np.float32)
-                present = np.zeros(count, dtype=np.float32)
+                # Only the entries that hold the word are touched: a lookup costs what its
+                # words' postings cost, not the size of the base.
+                best: dict[int, tuple[np.ndarray, np.ndarray]] = {}
                 for alternative in group.alternatives:
                     column = vocabulary.get(f"{f}:{alternative.term}")
                     if column is None:
                         continue
-                    start, end = scores["indptr"][column], scores["indptr"][column + 1]
-                    docs = scores["indices"][start:end]
-                    best[docs] = np.maximum(
-                        best[docs], scores["data"][start:end] * alternative.weight
-                    )
-                    present[docs] = np.maximum(present[docs], alternative.weight)
-                total += field.weight * best
-                np.maximum(strength, present * field.strength, out=strength)
-                fields_hit[present > 0] |= 1 << f
+                    start, end = indptr[column], indptr[column + 1]
+                    docs = indices[start:end]
+                    best[column] = (docs, data[start:end] * alternative.weight)
+                    strength[docs] = np.maximum(strength[docs], alternative.weight * field.strength)
+                    fields_hit[docs] |= 1 << f
+                if len(best) == 1:
+                    ((docs, values),) = best.values()
+                    total[docs] += field.weight * values
+                elif best:
+                    merged = np.zeros(count, dtype=np.float32)
+                    for docs, values in best.values():
+                        merged[docs] = np.maximum(merged[docs], values)
+                    total += field.weight * merged
             covered += group.idf * strength
         coverage = covered / idf_sum
         # A word found only in an entry's meaning is a hint, not enough on its own.
