@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.match import Matcher
+from bot.normalise import display_text
 from bot.triage import MAX_CANDIDATES, Finding, Report, triage
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def _with_search_candidates(report: Report, text: str, current: LoadedBase) -> R
             confident=False,
             count=0,
             longest_run=0,
-            matched_text=" ".join(query.split()),
+            matched_text=display_text(query),
             effective_severity=hit.entry.severity,
             escalation=None,
             first_seen=-1,
