@@ -332,6 +332,7 @@ def _slack_app(settings: Settings, *required: str) -> tuple[Engine, App, Knowled
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     engine = Engine.from_path(settings.kb_path)
+    engine.prepare_search()
     store = open_store(settings)
     client = web_client(settings)
     check_token(client)

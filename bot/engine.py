@@ -67,9 +67,18 @@ class Engine:
         """The knowledge base entries that fit the words of `text`, best first."""
         return self._current.search.search(text, limit)
 
+    def prepare_search(self) -> None:
+        """Build the search index now rather than on the first lookup (the bot does, so that
+        nobody waits for it)."""
+        _ = self._current.search
+
     def replace(self, kb: KnowledgeBase) -> None:
-        """Swap in a new knowledge base; its index is built before anyone can see it."""
-        self._current = LoadedBase(kb, Matcher(kb))
+        """Swap in a new knowledge base; its indexes are built before anyone can see it (the
+        search index too, once this engine has built one)."""
+        loaded = LoadedBase(kb, Matcher(kb))
+        if "search" in vars(self._current):
+            _ = loaded.search
+        self._current = loaded
 
 
 def _with_search_candidates(report: Report, text: str, current: LoadedBase) -> Report:
