@@ -332,7 +332,8 @@ def _slack_app(settings: Settings, *required: str) -> tuple[Engine, App, Knowled
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     engine = Engine.from_path(settings.kb_path)
-    engine.prepare_search()
+    # Built beside start-up, not in its way: the bot is ready as soon as the base is loaded.
+    threading.Thread(target=engine.prepare_search, name="search-index", daemon=True).start()
     store = open_store(settings)
     client = web_client(settings)
     check_token(client)

@@ -68,8 +68,8 @@ class Engine:
         return self._current.search.search(text, limit)
 
     def prepare_search(self) -> None:
-        """Build the search index now rather than on the first lookup (the bot does, so that
-        nobody waits for it)."""
+        """Build the search index now rather than on the first lookup (the bot does, in the
+        background, so that nobody waits for it)."""
         _ = self._current.search
 
     def replace(self, kb: KnowledgeBase) -> None:
