@@ -20,8 +20,8 @@ from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError, SyncdocError, UsageError
 from bot.knowledge import SCHEMA_FILE, Problem
 from bot.lint import lint_command, lint_folder
-from bot.render.json import report_to_dict
-from bot.render.text import render_text
+from bot.render.json import report_to_dict, search_to_dict
+from bot.render.text import render_search_text, render_text
 
 # Slack, gunicorn and the database drivers are imported by the commands that use them, so that
 # `syncdoc explain` and `syncdoc lint` start without loading them (about half a second).
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_kb_option(explain)
     explain.set_defaults(handler=_explain)
+    _add_search_command(commands)
 
     lint_cmd = commands.add_parser(
         "lint",
@@ -93,6 +94,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_slack_commands(commands)
     _add_maintainer_commands(commands)
     return parser
+
+
+def _add_search_command(commands: argparse._SubParsersAction) -> None:
+    search = commands.add_parser(
+        "search",
+        help="look errors up by words: title, error text, code, channel, meaning",
+        description=(
+            'Look knowledge base entries up by the words you remember ("feed rejected", '
+            '"ebay token expired", "what does error 931 mean?"). Reads stdin when no WORDS '
+            "are given. Exit 0 when something fits, 1 when nothing does."
+        ),
+    )
+    search.add_argument("words", nargs="*", metavar="WORDS", help="what to look up")
+    search.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+    )
+    search.add_argument(
+        "--limit", type=int, default=5, metavar="N", help="show at most N entries (default 5)"
+    )
+    _add_kb_option(search)
+    search.set_defaults(handler=_search)
 
 
 def _add_slack_commands(commands: argparse._SubParsersAction) -> None:
@@ -238,6 +260,21 @@ def _explain(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int
     return EXIT_RECOGNISED if report.recognised else EXIT_NOT_RECOGNISED
 
 
+def _search(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    text = " ".join(args.words) if args.words else read_stdin(stdin)
+    if not text.strip():
+        raise UsageError("nothing to look up: give words as arguments or on stdin")
+    hits = Engine.from_path(settings.kb_path).search(text, args.limit)
+    if args.format == "json":
+        print(json.dumps(search_to_dict(hits), ensure_ascii=False))
+    else:
+        width = min(shutil.get_terminal_size((88, 24)).columns, 100)
+        sys.stdout.write(render_search_text(hits, width=width))
+    return EXIT_RECOGNISED if hits else EXIT_NOT_RECOGNISED
+
+
 def _explain_jsonl(engine: Engine, stdin: TextIO) -> int:
     recognised = False
     for number, line in enumerate(read_stdin(stdin).splitlines(), 1):
@@ -352,6 +389,8 @@ def _slack_app(settings: Settings, *required: str) -> tuple[Engine, App, Knowled
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     engine = Engine.from_path(settings.kb_path)
+    # Built beside start-up, not in its way: the bot is ready as soon as the base is loaded.
+    threading.Thread(target=engine.prepare_search, name="search-index", daemon=True).start()
     store = open_store(settings)
     client = web_client(settings)
     check_token(client)

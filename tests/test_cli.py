@@ -51,10 +51,10 @@ def test_explain_reads_stdin_when_no_text_is_given():
 
 
 def test_unrecognised_text_exits_1_with_did_you_mean():
-    code, out, _ = run("explain", "The remote server returned an error: (401) Unauthorized.")
+    code, out, _ = run("explain", "Access to reports denied")
     assert code == 1
     assert "No known Linnworks error recognised." in out
-    assert "Did you mean:" in out
+    assert "Did you mean:\n  - Amazon app authorisation lapsed" in out
 
 
 def test_empty_input_is_a_usage_error():
@@ -289,3 +289,49 @@ def test_odd_bytes_on_stdin_are_handled(stdin):
     assert code in (0, 1)
     assert "Traceback" not in err
     assert "Verdict:" in out
+
+
+# --- syncdoc search --------------------------------------------------------------------------------
+
+
+def test_search_lists_the_entries_that_fit_best_first_and_exits_0():
+    code, out, err = run("search", "feed", "rejected")
+    assert code == 0, err
+    first = out.split("\n\n")[0].splitlines()
+    assert first[0] == "1. Amazon inventory feed rejected  [amazon-inventory-feed-rejected]"
+    assert first[1].startswith("   amazon · Action required · score ")
+    assert "matched: id, title, error text" in first[1]
+
+
+def test_search_that_finds_nothing_says_so_and_exits_1():
+    code, out, _ = run("search", "zebra printer prints blank labels")
+    assert code == 1
+    assert out.startswith("No known error fits these words.")
+
+
+def test_search_as_json_lists_results_with_id_title_channel_severity_and_score():
+    code, out, _ = run("search", "--format", "json", "--limit", "2", "amazon feed")
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert len(results) == 2
+    assert set(results[0]) >= {"id", "title", "channel", "severity", "score", "matched"}
+    assert results[0]["score"] >= results[1]["score"]
+
+
+def test_search_reads_stdin_when_no_words_are_given():
+    code, out, _ = run("search", "--format", "json", stdin="what does error 931 mean?\n")
+    assert code == 0
+    assert json.loads(out)["results"][0]["id"] == "ebay-auth-token-invalid-931"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("search",), "nothing to look up"),
+        (("search", "--limit", "0", "feed"), "--limit must be at least 1"),
+    ],
+)
+def test_search_used_wrongly_exits_2_with_a_message(args, message):
+    code, _, err = run(*args, stdin="")
+    assert code == 2
+    assert message in err and "Traceback" not in err

@@ -110,6 +110,6 @@ def test_an_answer_shared_again_adds_no_hit_inbox_entry_or_sighting(observer, st
 
 
 def test_chat_that_only_comes_near_an_entry_gets_an_answer_id_but_is_not_a_paste(observer, store):
-    observation = observe(observer, "the remote server is slow today")
+    observation = observe(observer, "the remote server closed the connection again today")
     assert observation.candidates  # a "did you mean" answer, which people can vote on
     assert store.paste_counts(0) == (0, 0)

@@ -8,10 +8,16 @@ import string
 
 import pytest
 
-from bot.render.slack import ARTICLE_ACTION_ID, SHARE_ACTION_ID
+from bot.render.slack import (
+    ARTICLE_ACTION_ID,
+    SHARE_ACTION_ID,
+    SHARE_ENTRY_ACTION_ID,
+    SHOW_ACTION_ID,
+)
 from bot.testing.fake_slack import (
     RESPONSE_URL_METHOD,
     block_action,
+    block_problems,
     slash_command,
 )
 from bot.testing.loopback import app_on_loopback
@@ -135,10 +141,96 @@ def test_an_entry_id_without_an_article_says_there_is_none_yet(slack, app):
     assert "(no help article yet)" in answer.text
 
 
-def test_unknown_text_gets_the_not_recognised_answer_privately(slack, app):
-    answer = command_answer(slack, app, "Access to reports denied")
+def test_an_unknown_pasted_log_gets_the_not_recognised_answer_privately(slack, app):
+    answer = command_answer(slack, app, "sync started\nAccess to reports denied")
     assert answer.params["response_type"] == "ephemeral"
-    assert "*Did you mean…*" in answer.block_text()
+    assert "*Did you mean…*\n• *Amazon app authorisation lapsed" in answer.block_text()
+
+
+# --- Looking errors up by words ---------------------------------------------------------------------
+
+
+def show_buttons(answer) -> list[dict]:
+    return [
+        b["accessory"]
+        for b in answer.blocks
+        if b.get("accessory", {}).get("action_id") == SHOW_ACTION_ID
+    ]
+
+
+def test_words_that_name_no_pasted_error_are_looked_up_privately(slack, app):
+    answer = command_answer(slack, app, "feed rejected")
+    assert answer.params["response_type"] == "ephemeral"
+    assert answer.blocks[1]["text"]["text"].startswith("🔴 *Amazon inventory feed rejected*\n")
+    assert show_buttons(answer)[0]["value"] == "amazon-inventory-feed-rejected"
+    assert block_problems(answer.blocks) == []
+
+
+def test_a_lookup_lists_at_most_five_entries_each_with_a_show_button(slack, app):
+    answer = command_answer(slack, app, "amazon feed")
+    buttons = show_buttons(answer)
+    assert 1 <= len(buttons) <= 5
+    assert all(b["text"]["text"] == "Show" for b in buttons)
+
+
+def test_a_question_is_looked_up(slack, app):
+    answer = command_answer(slack, app, "what does error 931 mean?")
+    assert show_buttons(answer)[0]["value"] == "ebay-auth-token-invalid-931"
+
+
+def test_a_lookup_that_finds_nothing_says_so_and_how_to_get_an_error_added(slack, app):
+    shown = command_answer(slack, app, "zebra printer prints blank labels").block_text()
+    assert "no known error fits these words" in shown
+    assert "*How to get it added:*" in shown
+    assert show_buttons(command_answer(slack, app, "printer offline")) == []
+
+
+def click_show(slack, app, entry_id, **options):
+    url = slack.response_url("show")
+    response = app.sender.interaction(
+        block_action(SHOW_ACTION_ID, entry_id, response_url=url, **options)
+    )
+    assert response.status == 200
+    (shown,) = slack.wait_for(RESPONSE_URL_METHOD, where=lambda c: url.endswith(c.path))
+    app.wait_idle()
+    return shown
+
+
+def test_show_replaces_the_results_with_that_entrys_full_answer_and_a_share_button(slack, app):
+    results = command_answer(slack, app, "feed rejected")
+    shown = click_show(slack, app, show_buttons(results)[0]["value"])
+    assert shown.params["replace_original"] is True
+    assert shown.params["response_type"] == "ephemeral"
+    assert shown.blocks[0]["text"]["text"] == "Amazon inventory feed rejected"
+    assert "*What to do*" in shown.block_text()
+    (share,) = [e for b in shown.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert (share["action_id"], share["value"]) == (
+        SHARE_ENTRY_ACTION_ID,
+        "amazon-inventory-feed-rejected",
+    )
+    assert block_problems(shown.blocks) == []
+
+
+def test_show_under_a_message_everyone_sees_answers_only_the_person_who_clicked(slack, app):
+    shown = click_show(slack, app, "ebay-token-hard-expired", ephemeral=False)
+    assert shown.params["replace_original"] is False
+    assert shown.params["response_type"] == "ephemeral"
+    assert shown.blocks[0]["text"]["text"] == "eBay token expired"
+
+
+def test_sharing_a_shown_entry_posts_it_for_everyone_and_removes_the_private_one(slack, app):
+    url = slack.response_url("share")
+    click = block_action(SHARE_ENTRY_ACTION_ID, "ebay-token-hard-expired", response_url=url)
+    assert app.sender.interaction(click).status == 200
+    shared, deleted = slack.wait_for(RESPONSE_URL_METHOD, 2, where=lambda c: url.endswith(c.path))
+    assert shared.params["response_type"] == "in_channel"
+    assert shared.blocks[0]["text"]["text"] == "eBay token expired"
+    assert shared.blocks[-1]["elements"][0]["text"] == "Shared by <@U0001HUMAN>."
+    assert deleted.params == {"delete_original": True}
+
+
+def test_show_for_an_entry_no_longer_in_the_base_says_the_button_no_longer_works(slack, app):
+    assert "no longer works" in click_show(slack, app, "gone-entry").block_text()
 
 
 def test_the_command_name_comes_from_the_settings(slack, engine):

@@ -125,13 +125,33 @@ def test_direct_message_with_a_known_error_gets_the_explanation(slack, app):
 
 
 def test_direct_message_with_unknown_text_says_so_with_candidates_and_how_to_add(slack, app):
-    app.sender.event(
-        message_event("Access to reports denied", channel=DM_CHANNEL_ID, channel_type="im")
-    )
+    paste = "sync started\nAccess to reports denied"
+    app.sender.event(message_event(paste, channel=DM_CHANNEL_ID, channel_type="im"))
     shown = only_post(slack, app).block_text()
     assert "*I don't recognise this error.*" in shown
     assert "*Did you mean…*\n• *Amazon app authorisation lapsed" in shown
     assert "*How to get it added:*" in shown
+
+
+def test_direct_message_asking_in_words_gets_the_entries_that_fit(slack, app):
+    question = "why is amazon throttling our feeds?"
+    app.sender.event(message_event(question, channel=DM_CHANNEL_ID, channel_type="im"))
+    post = only_post(slack, app)
+    assert post.blocks[1]["text"]["text"].startswith("🟢 *Amazon request throttled*")
+    assert post.blocks[1]["accessory"]["text"]["text"] == "Show"
+
+
+def test_mention_asking_in_words_gets_the_entries_that_fit_in_the_thread(slack, app):
+    event = app_mention_event(f"{MENTION} what does error 931 mean?")
+    app.sender.event(event)
+    post = only_post(slack, app)
+    assert post.params["thread_ts"] == event["event"]["ts"]
+    assert post.blocks[1]["accessory"]["value"] == "ebay-auth-token-invalid-931"
+
+
+def test_words_in_a_channel_without_a_recognised_error_get_silence(slack, app):
+    app.sender.event(message_event("feed rejected again?"))
+    assert_silent(slack, app)
 
 
 def test_direct_message_of_chit_chat_is_still_answered(slack, app):
@@ -281,6 +301,13 @@ def test_opening_the_home_tab_publishes_how_to_use_syncdoc(slack, app, engine):
     view = publish.params["view"]
     assert view["type"] == "home"
     assert f"I know *{len(engine.kb)}* errors" in str(view)
+
+
+def test_the_home_tab_shows_how_to_look_an_error_up_by_words(slack, app):
+    app.sender.event(app_home_opened_event(user="U0001HUMAN"))
+    (publish,) = slack.wait_for("views.publish")
+    assert "`/syncerror &lt;words&gt;`: look an error up" in str(publish.params["view"])
+    assert "`/syncerror feed rejected`" in str(publish.params["view"])
 
 
 def test_opening_the_messages_tab_publishes_nothing(slack, app):

@@ -82,7 +82,7 @@ def test_unknown_error_lines_are_listed(engine):
 
 
 def test_nothing_known_gives_did_you_mean_and_a_plain_verdict(engine):
-    report = engine.explain("The remote server returned an error: (401) Unauthorized.")
+    report = engine.explain("Access to reports denied")
     assert not report.recognised
     assert 0 < len(report.candidates) <= 3
     assert all(not c.confident for c in report.candidates)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import Entry
 from bot.render import NO_ARTICLE
 from bot.triage import Finding, Report
+
+if TYPE_CHECKING:  # bot.search imports numpy, which `syncdoc explain` need not load.
+    from bot.search import Hit
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -46,4 +50,23 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "recognised": report.recognised,
         "lines_read": report.records,
         "truncated": report.truncated,
+    }
+
+
+def search_to_dict(hits: Sequence[Hit]) -> dict[str, Any]:
+    """The result object of `syncdoc search --format json`."""
+    return {
+        "results": [
+            {
+                "id": hit.entry.id,
+                "title": hit.entry.title,
+                "channel": hit.entry.channel,
+                "severity": hit.entry.severity,
+                "score": hit.score,
+                "matched": list(hit.fields),
+                "meaning": hit.entry.meaning,
+                **_article_fields(hit.entry),
+            }
+            for hit in hits
+        ]
     }

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.knowledge import Entry, KnowledgeBase, Severity
-from bot.match import CONFIDENT
-from bot.render import NO_ARTICLE, NO_ARTICLE_SHORT, SEVERITY_WORDS
+from bot.render import NO_ARTICLE, NO_ARTICLE_SHORT, SEVERITY_WORDS, first_sentence
 from bot.triage import Finding, Report
+
+if TYPE_CHECKING:  # bot.search imports numpy, which an answer to a paste need not load.
+    from bot.search import Hit
 
 Block = dict[str, Any]
 
@@ -38,8 +40,11 @@ MAX_ECHO_CHARS = 200
 
 MARKERS: dict[str, str] = {"transient": "🟢", "action_required": "🔴", "info": "ℹ️"}
 SHARE_ACTION_ID = "share_answer"
+SHARE_ENTRY_ACTION_ID = "share_entry"
+SHOW_ACTION_ID = "show_entry"
 ARTICLE_ACTION_ID = "open_article"
 CUT_NOTE = "The answer was cut short to fit in one Slack message."
+NOTHING_FITS = "*I don't recognise a Linnworks error in this, and no known error fits these words.*"
 DEFAULT_UNKNOWN_HINT = (
     "Ask the syncdoc maintainers to add it to the knowledge base: send them the full error text "
     "and where it appeared (channel, sync step, time)."
@@ -63,6 +68,12 @@ class SlackMessage:
 def escape(text: str) -> str:
     """Escape the three characters Slack treats as markup, so text is shown and never acted on."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link(url: str, label: str) -> str:
+    """A mrkdwn link. Slack reads `&` in the URL as markup too (`?a=1&b=2`), so it is escaped
+    like the label; Slack unescapes both before it opens the page."""
+    return f"<{escape(url)}|{escape(label)}>"
 
 
 def echo(text: str, limit: int = MAX_ECHO_CHARS) -> str:
@@ -131,7 +142,7 @@ def _article(entry: Entry) -> Block:
         return _section(f"📖 {NO_ARTICLE}")
     return {
         "type": "section",
-        "text": _mrkdwn(f"📖 <{article.url}|{escape(article.title)}>"),
+        "text": _mrkdwn(f"📖 {link(article.url, article.title)}"),
         "accessory": {
             "type": "button",
             "action_id": ARTICLE_ACTION_ID,
@@ -145,12 +156,12 @@ def _article_link(entry: Entry) -> str:
     """The article as an inline mrkdwn link, or words saying there is none."""
     if entry.article is None:
         return NO_ARTICLE_SHORT
-    return f"<{entry.article.url}|{escape(entry.article.title)}>"
+    return link(entry.article.url, entry.article.title)
 
 
 def _article_ref(entry: Entry) -> str:
     """The article for plain-text fallbacks: its URL, or words saying there is none."""
-    return entry.article.url if entry.article else NO_ARTICLE_SHORT
+    return escape(entry.article.url) if entry.article else NO_ARTICLE_SHORT
 
 
 def share_block(value: str) -> Block:
@@ -168,6 +179,13 @@ def share_block(value: str) -> Block:
             }
         ],
     }
+
+
+def share_entry_block(entry_id: str) -> Block:
+    """The "Share in channel" button under one entry shown from a lookup (its value: the id)."""
+    block = share_block(entry_id)
+    block["elements"][0]["action_id"] = SHARE_ENTRY_ACTION_ID
+    return block
 
 
 def context_block(text: str) -> Block:
@@ -290,7 +308,7 @@ def _candidate_line(candidate: Finding) -> str:
     entry = candidate.entry
     return (
         f"• *{escape(entry.title)}* (`{entry.id}`, {severity_label(entry.severity)}, "
-        f"match {candidate.score:.0f}/100, needs {CONFIDENT:.0f}): {_article_link(entry)}"
+        f"fits your words {candidate.score:.0f}/100): {_article_link(entry)}"
     )
 
 
@@ -310,6 +328,52 @@ def _not_recognised_text(report: Report) -> str:
     return text
 
 
+# --- Lookups by words ----------------------------------------------------------------------------
+
+
+def render_search_results(
+    words: str,
+    hits: Sequence[Hit],
+    *,
+    unknown_hint: str | None = None,
+    extra_blocks: Sequence[Block] = (),
+) -> SlackMessage:
+    """The entries a lookup found, each with its severity marker, title, one line of meaning and
+    a Show button; or that nothing fits and how to get an error added (`unknown_hint`)."""
+    if not hits:
+        hint = unknown_hint or DEFAULT_UNKNOWN_HINT
+        blocks = [
+            _section(f"{NOTHING_FITS}\n{echo(words)}"),
+            _section(f"*How to get it added:* {hint}"),
+        ]
+        return SlackMessage(
+            f"No known error fits {escape(cut(' '.join(words.split()), 200))}",
+            fit(blocks, extra_blocks),
+        )
+    count = f"{len(hits)} known error{'s' if len(hits) != 1 else ''}"
+    blocks: list[Block] = [_section(f"*{count} fit* {echo(words)}:")]
+    for hit in hits:
+        entry = hit.entry
+        blocks.append(
+            {
+                "type": "section",
+                "text": _mrkdwn(
+                    f"{MARKERS[entry.severity]} *{escape(entry.title)}*\n"
+                    f"{escape(first_sentence(entry.meaning))}"
+                ),
+                "accessory": {
+                    "type": "button",
+                    "action_id": SHOW_ACTION_ID,
+                    "text": {"type": "plain_text", "text": "Show"},
+                    "value": entry.id,
+                },
+            }
+        )
+    blocks.append(_context("🔴 action required · 🟢 transient · ℹ️ info · *Show* opens the answer"))
+    text = "Known errors that fit: " + "; ".join(escape(h.entry.title) for h in hits)
+    return SlackMessage(cut(text, MAX_FALLBACK_CHARS), fit(blocks, extra_blocks))
+
+
 # --- Other answers -------------------------------------------------------------------------------
 
 
@@ -326,7 +390,7 @@ def _sources(entry: Entry) -> Block:
     can tell a Linnworks text from a channel's."""
     if not entry.sources:
         return _context("Where this wording was seen: not recorded.")
-    links = ", ".join(f"<{url}|{escape(_host(url))}>" for url in entry.sources)
+    links = ", ".join(link(url, _host(url)) for url in entry.sources)
     return _context(f"Wording seen on: {links}")
 
 
@@ -370,6 +434,9 @@ def render_help(command: str) -> SlackMessage:
             "• Paste an error in a channel I'm in: I answer in the thread when I know it.",
             "• Send me a direct message or @mention me: I always answer.",
             f"• `{command} <error text>`: the answer, only for you, with a Share button.",
+            f"• `{command} <words>`: look an error up by what you remember, e.g. "
+            f"`{command} feed rejected` or `{command} what does error 931 mean?`; "
+            "*Show* opens one. Ask me the same in a DM.",
             f"• `{command} list [channel]`: the errors I know (e.g. `{command} list ebay`).",
             f"• `{command} <id>`: one entry, e.g. `{command} ebay-token-hard-expired`.",
             "• On any message: *More actions (⋯) > Explain this error*.",

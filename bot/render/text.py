@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.knowledge import Entry
 from bot.match import CONFIDENT
-from bot.render import NO_ARTICLE, SEVERITY_WORDS
+from bot.render import NO_ARTICLE, SEVERITY_WORDS, first_sentence
 from bot.triage import Finding, Report
+
+if TYPE_CHECKING:  # bot.search imports numpy, which `syncdoc explain` need not load.
+    from bot.search import Hit
+
+NOTHING_FOUND = "No known error fits these words."
+NOTHING_FOUND_HINT = (
+    "Paste the full error text into `syncdoc explain`, or send it to the syncdoc maintainers "
+    "to have it added to the knowledge base."
+)
 
 _COLOURS = {"transient": "32", "action_required": "31", "info": "36", "dim": "2", "bold": "1"}
 
@@ -109,3 +120,28 @@ def _summary_table(matches: tuple[Finding, ...], style: _Style) -> str:
         line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
         out.append(style(line, "bold") if number == 0 else line)
     return "\n".join(out)
+
+
+def render_search_text(hits: Sequence[Hit], *, width: int = 88) -> str:
+    """`syncdoc search` results: each entry's title and id, channel, severity, score, the
+    fields the words were found in, and one line of meaning; or that nothing fits."""
+    if not hits:
+        return f"{NOTHING_FOUND}\n{textwrap.fill(NOTHING_FOUND_HINT, width)}\n"
+    blocks = []
+    for number, hit in enumerate(hits, 1):
+        entry = hit.entry
+        fields = ", ".join(f.replace("_", " ") for f in hit.fields)
+        lines = [
+            f"{number}. {entry.title}  [{entry.id}]",
+            f"   {entry.channel} · {SEVERITY_WORDS[entry.severity]} · score {hit.score:.0f}"
+            f" · matched: {fields}",
+            textwrap.fill(
+                first_sentence(entry.meaning),
+                width,
+                initial_indent="   ",
+                subsequent_indent="   ",
+                break_on_hyphens=False,
+            ),
+        ]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"

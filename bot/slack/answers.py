@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.normalise import strip_slack_markup
 from bot.render.slack import (
     DEFAULT_UNKNOWN_HINT,
     Block,
@@ -21,6 +22,7 @@ from bot.render.slack import (
     context_block,
     escape,
     render_report,
+    render_search_results,
     share_block,
 )
 from bot.slack.share import pack
@@ -45,6 +47,8 @@ TOO_LONG_TO_SHARE = (
     "thread."
 )
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
+MAX_LOOKUP_WORDS = 12
+MAX_QUESTION_WORDS = 30
 
 
 class Answers:
@@ -66,21 +70,61 @@ class Answers:
     ) -> tuple[Report, SlackMessage]:
         """The engine's report on `text` and the message that presents it."""
         report = self.engine.explain(text)
-        blocks = [block for extra in self._extras for block in extra(report, asker)]
-        message = render_report(
+        return report, self._present(report, asker, extra_blocks)
+
+    def _present(
+        self, report: Report, asker: Asker, extra_blocks: Sequence[Block] = ()
+    ) -> SlackMessage:
+        blocks = self._extra_blocks(report, asker)
+        return render_report(
             report, unknown_hint=self.unknown_hint, extra_blocks=[*blocks, *extra_blocks]
         )
-        return report, message
+
+    def _extra_blocks(self, report: Report, asker: Asker) -> list[Block]:
+        return [block for extra in self._extras for block in extra(report, asker)]
 
     def shareable(self, text: str, asker: Asker) -> SlackMessage:
         """The answer to `text` for one person, with a button that posts it for everyone."""
-        value = pack(text)
-        extra = share_block(value) if value else context_block(TOO_LONG_TO_SHARE)
-        return self.explain(text, asker, [extra])[1]
+        return self._present(self.engine.explain(text), asker, [_share(text)])
+
+    def lookup(self, text: str, asker: Asker, *, shareable: bool = False) -> SlackMessage:
+        """The answer to what a person asked syncdoc: an error recognised confidently is
+        explained; typed words (`is_lookup`) are looked up, each entry found with a Show
+        button; a paste that is not recognised is answered as such, with "did you mean"."""
+        report = self.engine.explain(text)
+        if report.recognised or not is_lookup(text):
+            return self._present(report, asker, [_share(text)] if shareable else [])
+        return render_search_results(
+            _typed_words(text),
+            self.engine.search(text),
+            unknown_hint=self.unknown_hint,
+            extra_blocks=self._extra_blocks(report, asker),
+        )
 
     def home_blocks(self) -> list[Block]:
         """What the home extras add to the App Home tab (for example usage statistics)."""
         return [block for extra in self._home_extras for block in extra()]
+
+
+def _share(text: str) -> Block:
+    value = pack(text)
+    return share_block(value) if value else context_block(TOO_LONG_TO_SHARE)
+
+
+def _typed_words(text: str) -> str:
+    """What the person typed, as they see it: Slack's markup and escapes undone, one line."""
+    plain = strip_slack_markup(text)
+    return " ".join("".join(c if c.isprintable() else " " for c in plain).split())
+
+
+def is_lookup(text: str) -> bool:
+    """Words a person typed to look an error up, rather than a pasted error or log: one line,
+    short, or a question."""
+    if "\n" in text.strip():
+        return False
+    plain = strip_slack_markup(text).strip()  # An @mention is not a word of the lookup.
+    words = len(plain.split())
+    return 0 < words <= MAX_LOOKUP_WORDS or (plain.endswith("?") and words <= MAX_QUESTION_WORDS)
 
 
 def unknown_hint(maintainers_channel: str | None) -> str:

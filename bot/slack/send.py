@@ -101,10 +101,12 @@ def respond(
     *,
     response_type: str = "ephemeral",
     delete_original: bool | None = None,
+    replace_original: bool = False,
 ) -> bool:
     """Answer through the `response_url` Slack gave with a command, shortcut or click.
 
-    `message=None` with `delete_original=True` removes the message the click came from.
+    `message=None` with `delete_original=True` removes the message the click came from;
+    `replace_original=True` puts `message` in its place.
     """
     client = WebhookClient(
         response_url, timeout=TIMEOUT_SECONDS, retry_handlers=retry_handlers(), logger=log
@@ -114,7 +116,7 @@ def respond(
         response = client.send(
             **payload,
             response_type=response_type if message else None,
-            replace_original=False if message else None,
+            replace_original=replace_original if message else None,
             delete_original=delete_original,
             unfurl_links=False if message else None,
         )

@@ -1,4 +1,5 @@
-"""The slash command (default `/syncerror`): help, list, one entry by id, or explain the text.
+"""The slash command (default `/syncerror`): help, list, one entry by id, explain the text, or
+look the words up.
 
 Slack shows an error unless the command is acknowledged within 3 seconds, so the acknowledgement
 goes out first and the answer follows through the command's response_url, visible only to the
@@ -54,4 +55,4 @@ class CommandListeners:
             return render_note(f"No known errors for channel {echo(channel)}. Channels: {known}.")
         if len(words) == 1 and words[0].lower() in kb.by_id:
             return render_entry(kb.by_id[words[0].lower()])
-        return self.answers.shareable(text, asker)
+        return self.answers.lookup(text, asker, shareable=True)

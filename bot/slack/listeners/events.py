@@ -95,7 +95,7 @@ class EventListeners:
         if _HELP.match(_MENTION.sub("", text)):
             message = render_help(self.answers.command)
         else:
-            _, message = self.answers.explain(text, _asker(event))
+            message = self.answers.lookup(text, _asker(event))
         post_message(client, event["channel"], message, thread_ts=thread_ts)
 
 
