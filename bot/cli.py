@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError, SyncdocError, UsageError
 from bot.lint import lint
+from bot.loadcache import LoadCache
 from bot.render.json import report_to_dict
 from bot.render.text import render_text
 
@@ -195,8 +196,13 @@ def read_stdin(stream: TextIO) -> str:
     return buffer.read(MAX_STDIN_BYTES).decode("utf-8", errors="replace")
 
 
+def _engine(settings: Settings) -> Engine:
+    cache = LoadCache(settings.cache_dir) if settings.cache_dir is not None else None
+    return Engine.from_path(settings.kb_path, cache=cache)
+
+
 def _explain(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
-    engine = Engine.from_path(settings.kb_path)
+    engine = _engine(settings)
     if args.jsonl:
         if args.text:
             raise UsageError("--jsonl reads JSON lines from stdin; give no TEXT arguments")
@@ -255,7 +261,7 @@ def _gaps(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    engine = Engine.from_path(settings.kb_path)
+    engine = _engine(settings)
     with open_store(settings) as store:
         items = [i for i in store.inbox() if not written_up(i, engine)][: args.limit]
     if args.format == "json":
@@ -272,7 +278,7 @@ def _stats(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     from bot.stats import collect
     from bot.store import open_store
 
-    engine = Engine.from_path(settings.kb_path)
+    engine = _engine(settings)
     with open_store(settings) as store:
         stats = collect(store, engine.kb)
     if args.format == "json":
@@ -294,7 +300,7 @@ def _slack_app(settings: Settings, *required: str) -> tuple[Engine, App, Knowled
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    engine = Engine.from_path(settings.kb_path)
+    engine = _engine(settings)
     store = open_store(settings)
     client = web_client(settings)
     check_token(client)

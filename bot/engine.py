@@ -9,25 +9,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.knowledge import KnowledgeBase, fingerprint, load_knowledge_base
+from bot.loadcache import LoadCache
 from bot.match import Matcher
 from bot.triage import Report, triage
 
 
 @dataclass(frozen=True)
 class LoadedBase:
+    """Everything the engine keeps per knowledge base; the load cache stores it whole."""
+
     kb: KnowledgeBase
     matcher: Matcher
 
 
 class Engine:
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self._current = LoadedBase(kb, Matcher(kb))
+    def __init__(self, kb: KnowledgeBase, *, cache: LoadCache | None = None) -> None:
+        self._cache = cache
+        self._current = self._index(kb)
 
     @classmethod
-    def from_path(cls, path: Path | str) -> Engine:
-        """Load and index a knowledge base folder; raises KnowledgeBaseError when it is invalid."""
-        return cls(load_knowledge_base(path))
+    def from_path(cls, path: Path | str, *, cache: LoadCache | None = None) -> Engine:
+        """Load and index a knowledge base folder, or read it back from `cache` when the folder
+        is unchanged since it was cached; raises KnowledgeBaseError when it is invalid."""
+        root = Path(path)
+        cached = _cached(cache, root) if cache is not None else None
+        if cached is None:
+            return cls(load_knowledge_base(root), cache=cache)
+        engine = cls.__new__(cls)
+        engine._cache, engine._current = cache, cached
+        return engine
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -42,4 +53,21 @@ class Engine:
 
     def replace(self, kb: KnowledgeBase) -> None:
         """Swap in a new knowledge base; its index is built before anyone can see it."""
-        self._current = LoadedBase(kb, Matcher(kb))
+        self._current = self._index(kb)
+
+    def _index(self, kb: KnowledgeBase) -> LoadedBase:
+        loaded = LoadedBase(kb, Matcher(kb))
+        if self._cache is not None:
+            # Keyed by the fingerprint of the bytes that were parsed, so an edit made while
+            # loading is never cached under the new content's name.
+            self._cache.put(kb.path, kb.fingerprint, loaded)
+        return loaded
+
+
+def _cached(cache: LoadCache, root: Path) -> LoadedBase | None:
+    try:
+        current = fingerprint(root)
+    except OSError:
+        return None  # The loader says what is wrong with the folder.
+    cached = cache.get(root, current)
+    return cached if isinstance(cached, LoadedBase) else None

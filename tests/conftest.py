@@ -61,6 +61,14 @@ def kb_entry(entry_id: str, title: str, pattern: str) -> str:
 """
 
 
+@pytest.fixture(autouse=True)
+def _private_load_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """`syncdoc` commands run in tests keep their load cache in the run's temporary folder, not
+    in the user's cache folder; one folder for the run, so later commands read what earlier
+    ones cached."""
+    monkeypatch.setenv("SYNCDOC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "load-cache"))
+
+
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     """The bundled knowledge base, loaded once for the whole run."""
