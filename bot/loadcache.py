@@ -118,7 +118,7 @@ class LoadCache:
         if not hmac.compare_digest(tag, _tag(key, header, body)):
             return None, "it fails its integrity check: changed, cut short or not ours"
         try:
-            with _collector_paused():
+            with _collector_paused(freeze=True):
                 return pickle.loads(body), None
         except Exception as exc:  # Authentic yet unreadable (a bug of ours): rebuild all the same.
             return None, f"it cannot be read back ({type(exc).__name__})"
@@ -206,14 +206,21 @@ def _dumps(value: Any) -> bytes:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused(*, freeze: bool = False) -> Iterator[None]:
     """Creating a hundred thousand objects sets off the cyclic garbage collector over and over
-    (it tripled the time to read a 10,000-entry base); none of them is garbage yet."""
+    (it tripled the time to read a 10,000-entry base); none of them is garbage yet.
+
+    With `freeze`, what exists afterwards is moved out of the collector's sight (`gc.freeze`):
+    a base read back lives as long as it is served, and its first collection would otherwise
+    walk every object of it once more. Reference counting still frees it when it is replaced.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 
