@@ -17,7 +17,9 @@ from bot.triage import Report, triage
 
 @dataclass(frozen=True)
 class LoadedBase:
-    """Everything the engine keeps per knowledge base; the load cache stores it whole."""
+    """Everything the engine keeps per knowledge base. The load cache pickles it whole, so an
+    index added here is cached with the rest, provided it can be pickled (no locks or lambdas);
+    tests/test_loadcache.py fails when it cannot."""
 
     kb: KnowledgeBase
     matcher: Matcher
