@@ -19,19 +19,14 @@ from bot.knowledge import bundled_kb_path, load_knowledge_base
 from bot.loadcache import SECRET_FILE, LoadCache, default_cache_dir
 from bot.render.json import report_to_dict
 
-from conftest import kb_entry
+from conftest import ALPHA, BETA, kb_entry
 
-ALPHA = "The alpha channel rejected the listing because the category is closed"
-BETA = "The beta courier refused the consignment because the weight is missing"
 READ_BACK = "read from"
 
 
 @pytest.fixture
-def kb_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    (folder / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha closed", ALPHA))
-    return folder
+def kb_dir(alpha_kb: Path) -> Path:
+    return alpha_kb
 
 
 @pytest.fixture
