@@ -29,11 +29,12 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB.
 
 
-def setup_syncdoc(kb_dir: Path) -> tuple[Answer, dict[str, float]]:
+def setup_syncdoc(kb_dir: Path, cache: Path | None = None) -> tuple[Answer, dict[str, float]]:
     from bot.engine import Engine
+    from bot.loadcache import LoadCache
 
     imported = time.perf_counter()
-    engine = Engine.from_path(kb_dir)
+    engine = Engine.from_path(kb_dir, cache=LoadCache(cache) if cache else None)
     loaded = time.perf_counter()
 
     def answer(paste: str) -> str | None:
@@ -101,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=0.0, help="seconds; 0 = no time box")
     parser.add_argument("--repeat", type=int, default=1, help="passes; each paste keeps its best")
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the paste loop")
+    parser.add_argument("--cache", type=Path, help="syncdoc: the load cache folder to use")
+    parser.add_argument(
+        "--startup-only", action="store_true", help="report start-up and stop (no pastes)"
+    )
     args = parser.parse_args(argv)
 
     paste_set = json.loads(args.pastes.read_text(encoding="utf-8"))
@@ -108,10 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     order: list[int] = paste_set["order"]
     rss_before = peak_rss_mib()
     if args.method == "syncdoc":
-        answer, startup = setup_syncdoc(args.kb_dir)
+        answer, startup = setup_syncdoc(args.kb_dir, args.cache)
     else:
         answer, startup = setup_baseline(args.method, args.kb_dir)
+    startup["startup_cpu_s"] = time.process_time()  # From the start of the process.
     rss_loaded = peak_rss_mib()
+    if args.startup_only:
+        json.dump({**startup, "startup_s": startup["import_s"] + startup["load_s"]}, sys.stdout)
+        return 0
 
     for index in order[:WARMUP]:
         answer(pastes[index]["text"])

@@ -20,6 +20,7 @@ from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError, SyncdocError, UsageError
 from bot.knowledge import SCHEMA_FILE, Problem
 from bot.lint import lint_command, lint_folder
+from bot.loadcache import LoadCache
 from bot.render.json import report_to_dict, search_to_dict
 from bot.render.text import render_search_text, render_text
 
@@ -239,8 +240,13 @@ def read_stdin(stream: TextIO) -> str:
     return buffer.read(MAX_STDIN_BYTES).decode("utf-8", errors="replace")
 
 
+def _engine(settings: Settings) -> Engine:
+    cache = LoadCache(settings.cache_dir) if settings.cache_dir is not None else None
+    return Engine.from_path(settings.kb_path, cache=cache)
+
+
 def _explain(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
-    engine = Engine.from_path(settings.kb_path)
+    engine = _engine(settings)
     if args.jsonl:
         if args.text:
             raise UsageError("--jsonl reads JSON lines from stdin; give no TEXT arguments")
@@ -266,7 +272,7 @@ def _search(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     text = " ".join(args.words) if args.words else read_stdin(stdin)
     if not text.strip():
         raise UsageError("nothing to look up: give words as arguments or on stdin")
-    hits = Engine.from_path(settings.kb_path).search(text, args.limit)
+    hits = _engine(settings).search(text, args.limit)
     if args.format == "json":
         print(json.dumps(search_to_dict(hits), ensure_ascii=False))
     else:
@@ -349,7 +355,7 @@ def _gaps(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    engine = Engine.from_path(settings.kb_path)
+    engine = _engine(settings)
     with open_store(settings) as store:
         items = [i for i in store.inbox() if not written_up(i, engine)][: args.limit]
     if args.format == "json":
@@ -366,7 +372,7 @@ def _stats(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     from bot.stats import collect
     from bot.store import open_store
 
-    engine = Engine.from_path(settings.kb_path)
+    engine = _engine(settings)
     with open_store(settings) as store:
         stats = collect(store, engine.kb)
     if args.format == "json":
@@ -388,7 +394,7 @@ def _slack_app(settings: Settings, *required: str) -> tuple[Engine, App, Knowled
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    engine = Engine.from_path(settings.kb_path)
+    engine = _engine(settings)
     # Built beside start-up, not in its way: the bot is ready as soon as the base is loaded.
     threading.Thread(target=engine.prepare_search, name="search-index", daemon=True).start()
     store = open_store(settings)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.exceptions import ConfigError
 from bot.knowledge import bundled_kb_path
+from bot.loadcache import default_cache_dir
 
 DEFAULT_COMMAND = "/syncerror"
 MAX_COMMAND_CHARS = 32  # Slack's limit, slash included (its app manifest schema)
@@ -60,6 +61,9 @@ class Settings:
     burst_people: int = DEFAULT_BURST_PEOPLE
     burst_minutes: int = DEFAULT_BURST_MINUTES
     log_level: str = "INFO"
+    # None: no load cache (the default here, so that tests building Settings by hand write
+    # nothing to the user's cache folder; from_env turns it on).
+    cache_dir: Path | None = None
 
     @classmethod
     def from_env(
@@ -106,6 +110,7 @@ class Settings:
         if log_level not in LOG_LEVELS:
             raise ConfigError(f"SYNCDOC_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         data_dir = text("SYNCDOC_DATA_DIR")
+        cache_dir = text("SYNCDOC_CACHE_DIR")
 
         def whole_number(name: str, default: int, least: int) -> int:
             value = text(name)
@@ -131,6 +136,7 @@ class Settings:
             "burst_people": whole_number("SYNCDOC_BURST_PEOPLE", DEFAULT_BURST_PEOPLE, 2),
             "burst_minutes": whole_number("SYNCDOC_BURST_MINUTES", DEFAULT_BURST_MINUTES, 1),
             "log_level": log_level,
+            "cache_dir": _cache_dir(cache_dir),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -142,6 +148,12 @@ class Settings:
             raise ConfigError(
                 f"missing setting{'s' if len(missing) > 1 else ''}: " + ", ".join(missing)
             )
+
+
+def _cache_dir(value: str | None) -> Path | None:
+    if value is None:
+        return default_cache_dir()
+    return None if value.casefold() == "off" else Path(value)
 
 
 def _check_token(name: str, value: str | None, prefix: str, where: str) -> None:

@@ -12,7 +12,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.knowledge import KnowledgeBase, fingerprint, load_knowledge_base
+from bot.loadcache import LoadCache
 from bot.match import Matcher
 from bot.normalise import display_text
 from bot.triage import MAX_CANDIDATES, Finding, Report, triage
@@ -26,6 +27,10 @@ _LOOKUP_CHARS = 300
 
 @dataclass(frozen=True)
 class LoadedBase:
+    """Everything the engine keeps per knowledge base. The load cache pickles it whole, so an
+    index added here is cached with the rest, provided it can be pickled (no locks or lambdas);
+    tests/test_loadcache.py fails when it cannot."""
+
     kb: KnowledgeBase
     matcher: Matcher
 
@@ -40,13 +45,21 @@ class LoadedBase:
 
 
 class Engine:
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self._current = LoadedBase(kb, Matcher(kb))
+    def __init__(self, kb: KnowledgeBase, *, cache: LoadCache | None = None) -> None:
+        self._cache = cache
+        self._current = self._index(kb)
 
     @classmethod
-    def from_path(cls, path: Path | str) -> Engine:
-        """Load and index a knowledge base folder; raises KnowledgeBaseError when it is invalid."""
-        return cls(load_knowledge_base(path))
+    def from_path(cls, path: Path | str, *, cache: LoadCache | None = None) -> Engine:
+        """Load and index a knowledge base folder, or read it back from `cache` when the folder
+        is unchanged since it was cached; raises KnowledgeBaseError when it is invalid."""
+        root = Path(path)
+        cached = _cached(cache, root) if cache is not None else None
+        if cached is None:
+            return cls(load_knowledge_base(root), cache=cache)
+        engine = cls.__new__(cls)
+        engine._cache, engine._current = cache, cached
+        return engine
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -65,12 +78,20 @@ class Engine:
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
         """The knowledge base entries that fit the words of `text`, best first."""
-        return self._current.search.search(text, limit)
+        return self._searchable().search.search(text, limit)
 
     def prepare_search(self) -> None:
         """Build the search index now rather than on the first lookup (the bot does, in the
         background, so that nobody waits for it)."""
-        _ = self._current.search
+        self._searchable()
+
+    def _searchable(self) -> LoadedBase:
+        current = self._current
+        if "search" not in vars(current):
+            _ = current.search
+            # Cached again with its search index, so a restart reads that back too.
+            self._remember(current)
+        return current
 
     def replace(self, kb: KnowledgeBase) -> None:
         """Swap in a new knowledge base; its indexes are built before anyone can see it (the
@@ -78,7 +99,19 @@ class Engine:
         loaded = LoadedBase(kb, Matcher(kb))
         if "search" in vars(self._current):
             _ = loaded.search
+        self._remember(loaded)
         self._current = loaded
+
+    def _index(self, kb: KnowledgeBase) -> LoadedBase:
+        loaded = LoadedBase(kb, Matcher(kb))
+        self._remember(loaded)
+        return loaded
+
+    def _remember(self, loaded: LoadedBase) -> None:
+        if self._cache is not None:
+            # Keyed by the fingerprint of the bytes that were parsed, so an edit made while
+            # loading is never cached under the new content's name.
+            self._cache.put(loaded.kb.path, loaded.kb.fingerprint, loaded)
 
 
 def _with_search_candidates(report: Report, text: str, current: LoadedBase) -> Report:
@@ -108,3 +141,12 @@ def _with_search_candidates(report: Report, text: str, current: LoadedBase) -> R
         for hit, query in ranked[:MAX_CANDIDATES]
     )
     return replace(report, findings=report.matches + candidates)
+
+
+def _cached(cache: LoadCache, root: Path) -> LoadedBase | None:
+    try:
+        current = fingerprint(root)
+    except OSError:
+        return None  # The loader says what is wrong with the folder.
+    cached = cache.get(root, current)
+    return cached if isinstance(cached, LoadedBase) else None

@@ -80,6 +80,22 @@ _MASKS = (
     (re.compile(r"(?<![\w-])[\w-]*x{3,}[\w-]*"), " #n "),
     (BRACKETED, " [#acct] "),
 )
+# Text each mask cannot match without: a mask is only tried on text holding one of them (most
+# pastes hold no URL, e-mail or date, and a failed search still walks the whole text).
+_MASK_NEEDS: tuple[tuple[str, ...], ...] = (
+    ("://", "www."),
+    ("@",),
+    ("-",),
+    (),
+    ("-",),
+    ("/", "."),
+    (":",),
+    ("<",),
+    ("###",),
+    ("xxx",),
+    ("[",),
+)
+_DIGIT = re.compile(r"\d")
 # A quoted value of at most three words is a value (SKU, account, colour), not part of the error;
 # a quoted camelCase name ('nonNegativeInteger') is a type or field name, which is.
 _QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,48}?)\1(?![\w'"])""")
@@ -209,20 +225,29 @@ def _own_line(text: str) -> str:
 
 def clean_unicode(text: str) -> str:
     """Fold look-alike characters (curly quotes, dashes, full-width forms); drop invisible ones."""
-    text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
+    if text.isascii():
+        # NFKC leaves ASCII as it is, and the backtick is the one ASCII character folded.
+        text = text.replace("`", "'")
+    else:
+        text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
     return _CONTROL.sub(" ", text)
 
 
 def canonical(text: str) -> str:
     """The form that patterns and pastes are compared in: folded, masked, single-spaced."""
-    text = _QUOTED.sub(_mask_quoted, clean_unicode(text)).casefold()
+    text = clean_unicode(text)
+    if "'" in text or '"' in text:
+        text = _QUOTED.sub(_mask_quoted, text)
+    text = text.casefold()
     for pattern, replacement in _SPELLING:
         text = pattern.sub(replacement, text)
-    for pattern, replacement in _MASKS:
-        text = pattern.sub(replacement, text)
-    text = _ID_LIKE.sub(_mask_identifier, text)
+    for (pattern, replacement), needs in zip(_MASKS, _MASK_NEEDS, strict=True):
+        if not needs or any(needle in text for needle in needs):
+            text = pattern.sub(replacement, text)
+    if _DIGIT.search(text):
+        text = _ID_LIKE.sub(_mask_identifier, text)
     text = _SPACES.sub(" ", text).strip()
-    return _TRAILING_ELLIPSIS.sub("", text)
+    return _TRAILING_ELLIPSIS.sub("", text) if "." in text or "…" in text else text
 
 
 def strip_prefixes(canon: str) -> str:
@@ -360,28 +385,53 @@ def _segments(line: str) -> tuple[Segment, ...]:
     found.extend(parts[:MAX_SEGMENTS_PER_LINE])
     segments = [make_segment(_unescape_json(t), may_be_cut=cut) for t, cut in found if t.strip()]
     return _dedupe(
-        tuple(s for s in segments if any(c.isalpha() for c in s.canon)),
+        tuple(s for s in segments if _has_letter(s.canon)),
         MAX_SEGMENTS_PER_LINE + len(windows),
     )
 
 
 def _parts(text: str) -> Iterator[tuple[str, bool]]:
     """Pieces of `text` that may be an error on their own, each with whether it may be cut."""
-    for splitter in (_INNER, _COLUMNS, _SENTENCE_END):
+    for splitter, needs in _SPLITTERS:
+        if not any(needle in text for needle in needs):
+            continue  # A quick look for what the expression needs spares a walk of the text.
         parts = splitter.split(text)[:6]
         if len(parts) > 1:
             yield from ((part, False) for part in parts[:-1])
             yield parts[-1], True
-    for body in (_JSON_MESSAGE, _XML_MESSAGE, _QUOTED_PHRASE):
-        yield from ((m.group(2), False) for m in body.finditer(text))
-    yield from ((m.group(1), False) for m in _KEY_VALUE.finditer(text))
-    for intro in (_AFTER_COLON, _AFTER_CUE, _OPEN_QUOTE):
+    for body, needs in _BODIES:
+        if any(needle in text for needle in needs):
+            yield from ((m.group(2), False) for m in body.finditer(text))
+    if "=" in text:
+        yield from ((m.group(1), False) for m in _KEY_VALUE.finditer(text))
+    for intro, needs in _INTROS:
+        if needs and not any(needle in text for needle in needs):
+            continue
         for match in itertools.islice(intro.finditer(text), 3):
             tail = text[match.end() :]
             yield tail, not tail.rstrip().endswith(":")
             clause = _CLAUSE_END.split(tail, maxsplit=1)[0]
             if clause != tail:
                 yield clause, False
+
+
+# Each expression of `_parts` with text it cannot match without (none: always tried).
+_SPLITTERS = (
+    (_INNER, ("->",)),
+    (_COLUMNS, ("\t", "|", "¦", "  ")),
+    (_SENTENCE_END, (".", "!", "?", ";")),
+)
+_BODIES = ((_JSON_MESSAGE, (":",)), (_XML_MESSAGE, ("<",)), (_QUOTED_PHRASE, ("'", '"')))
+_INTROS = ((_AFTER_COLON, (":",)), (_AFTER_CUE, ()), (_OPEN_QUOTE, ('"', "“")))
+
+
+def _has_letter(text: str) -> bool:
+    if text.isascii():
+        return _ASCII_LETTER.search(text) is not None
+    return any(c.isalpha() for c in text)
+
+
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 def _unescape_json(text: str) -> str:

@@ -87,6 +87,27 @@ def kb_entry(entry_id: str, title: str, pattern: str) -> str:
 """
 
 
+ALPHA = "The alpha channel rejected the listing because the category is closed"
+BETA = "The beta courier refused the consignment because the weight is missing"
+
+
+@pytest.fixture
+def alpha_kb(tmp_path: Path) -> Path:
+    """A knowledge folder holding one entry, `alpha-closed` ("Alpha v1"), whose pattern is ALPHA."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha v1", ALPHA))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _private_load_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """`syncdoc` commands run in tests keep their load cache in the run's temporary folder, not
+    in the user's cache folder; one folder for the run, so later commands read what earlier
+    ones cached."""
+    monkeypatch.setenv("SYNCDOC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "load-cache"))
+
+
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     """The bundled knowledge base, loaded once for the whole run."""

@@ -13,18 +13,12 @@ from bot.engine import Engine
 from bot.reload import KnowledgeWatcher, problems_message
 from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
 
-from conftest import kb_entry
-
-ALPHA = "The alpha channel rejected the listing because the category is closed"
-BETA = "The beta courier refused the consignment because the weight is missing"
+from conftest import ALPHA, BETA, kb_entry
 
 
 @pytest.fixture
-def kb_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    (folder / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha v1", ALPHA))
-    return folder
+def kb_dir(alpha_kb: Path) -> Path:
+    return alpha_kb
 
 
 @pytest.fixture

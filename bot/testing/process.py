@@ -99,10 +99,11 @@ def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
 @contextmanager
 def syncdoc(args: Sequence[str], env: Mapping[str, str]) -> Iterator[SyncdocProcess]:
     """`syncdoc ARGS` with exactly `env` settings; stopped (SIGTERM) on the way out. Its data
-    folder (the SQLite store) is a fresh temporary one unless `env` names one, so a test never
-    writes to the real per-user data folder."""
+    folder (the SQLite store) and load cache folder are fresh temporary ones unless `env` names
+    them, so a test never writes to the real per-user folders."""
     with tempfile.TemporaryDirectory(prefix="syncdoc-data-") as data_dir:
-        process = SyncdocProcess(args, clean_env({"SYNCDOC_DATA_DIR": data_dir, **env}))
+        folders = {"SYNCDOC_DATA_DIR": data_dir, "SYNCDOC_CACHE_DIR": f"{data_dir}/cache"}
+        process = SyncdocProcess(args, clean_env({**folders, **env}))
         try:
             yield process
         finally:
