@@ -65,6 +65,9 @@ class Entry:
     counter_examples: tuple[str, ...] = ()
     escalate_after: int = DEFAULT_ESCALATE_AFTER
     tags: tuple[str, ...] = ()
+    # Patterns other systems show too ("423 Locked"): claimed only where the paste names the
+    # entry's channel (settings.yaml `channels:`).
+    generic_patterns: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
     # Where each pattern and example sits, for lint messages that point at the exact line.
@@ -80,6 +83,7 @@ class KnowledgeSettings:
     channels: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     success_phrases: tuple[str, ...] = ()
     article_hosts: tuple[str, ...] = ()
+    other_systems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,6 +249,7 @@ def _load_settings(file: Path, raw: bytes) -> tuple[KnowledgeSettings, list[Prob
             ),
             success_phrases=tuple(data.get("success_phrases", ())),
             article_hosts=tuple(data.get("article_hosts", ())),
+            other_systems=tuple(data.get("other_systems", ())),
         ),
         [],
     )
@@ -434,6 +439,22 @@ def _build_entry(
     def seq(key: str) -> tuple[str, ...]:
         return tuple(item.get(key, ()))
 
+    generic = item.get("generic", False)
+    generic_patterns = seq("patterns") if generic is True else tuple(generic or ())
+    for text in generic_patterns:
+        if text not in item["patterns"]:
+            key_line = _node_at(node, ["generic"])[1]
+            problems.append(
+                Problem(
+                    file,
+                    key_line.start_mark.line + 1 if key_line else line,
+                    f"entry '{item['id']}': generic lists {text!r}, which is not one of its "
+                    "patterns",
+                )
+            )
+    if problems:
+        return None, problems
+
     entry = Entry(
         id=item["id"],
         title=item["title"],
@@ -447,6 +468,7 @@ def _build_entry(
         counter_examples=seq("counter_examples"),
         escalate_after=item.get("escalate_after", DEFAULT_ESCALATE_AFTER),
         tags=seq("tags"),
+        generic_patterns=generic_patterns,
         file=file,
         line=line,
         pattern_lines=_lines(_node_at(node, ["patterns"])[0], len(seq("patterns"))),

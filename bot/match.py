@@ -6,6 +6,12 @@ it) and a segment that is the start of a long pattern (a truncated paste), but a
 buried in a long unrelated line is marked down: "Access denied" inside a database error is not
 Magento's "Access denied". A pattern's three-digit numbers (HTTP status, eBay error code) must be
 present: "(401) Unauthorized" is not "(403) Forbidden" however alike the sentences are.
+
+A pattern's `<placeholder>` matches any one word there. A long pattern's headline (its first
+sentence or clause, "Execution Timeout Expired") stands for the whole when a person quotes only
+that. The systems a paste names are evidence too (`Context`): an entry of one channel is never
+claimed for text that names another system, and a generic pattern ("423 Locked") only for text
+that names its channel.
 """
 
 from __future__ import annotations
@@ -20,8 +26,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import Entry, KnowledgeBase
-from bot.normalise import Segment, canonical, strip_prefixes
+from bot.knowledge import Entry, KnowledgeBase, KnowledgeSettings
+from bot.normalise import Segment, canonical, clean_unicode, strip_prefixes
 
 CONFIDENT = 85.0
 """Scores at or above this are claimed as matches; the README documents it."""
@@ -38,6 +44,20 @@ _MISSING_NUMBER_CAP = CONFIDENT - 15
 _CANDIDATES_SCORED = 20
 _POSTINGS_BUDGET = 1_500
 _MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
+HELD_BACK = CONFIDENT - 10
+"""The most a candidate scores when the context says it may be another system's text."""
+_NAMED_WEIGHT = 0.8  # A generic pattern in text that names its channel: finding it is most of it.
+_MIN_HEADLINE_TOKENS = 3
+_MIN_HEADLINE_CHARS = 18
+_MAX_HEADLINES = 4
+# A headline says what went wrong, in more than "error": "An internal error occurred" and
+# "XML Parsing Error at Line 5" are any system's words, "Execution Timeout Expired" is not.
+_FAILURE_WORD = re.compile(
+    r"fail|expired|denied|invalid|duplicat|time ?out|rejected|\bnot |cannot|unable|exceed|"
+    r"throttl|forbidden|unauthori|missing|corrupt|violat"
+)
+_WRAPPER_END = re.compile(r"[.:;,!?]?\s*(?:error\b|:)")
+_HEADLINE_END = re.compile(r"(?:[.:;,!?]|\s-)(?=\s)")
 
 _TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
 # A match may only start where its run of word characters starts: tried from every position of a
@@ -61,6 +81,66 @@ Evidence = Literal["text", "code", "fragment"]
 
 
 @dataclass(frozen=True)
+class Context:
+    """The systems named where an error appears: on its line, knowledge base channels
+    (`channels`) and systems it does not cover (`others`, as written in settings.yaml); around
+    it, channels that only vouch for a generic pattern (`nearby`)."""
+
+    channels: frozenset[str] = frozenset()
+    others: tuple[str, ...] = ()
+    nearby: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not self.channels and not self.others
+
+
+class SystemNames:
+    """Finds the words of settings.yaml (`channels:` and `other_systems:`) in text."""
+
+    def __init__(self, settings: KnowledgeSettings) -> None:
+        self._owner: dict[str, tuple[str, str]] = {}
+        for channel, words in settings.channels.items():
+            for word in words:
+                self._owner[_fold(word)] = ("channel", channel)
+        for word in settings.other_systems:
+            self._owner.setdefault(_fold(word), ("other", word))
+        self.channels = frozenset(settings.channels)
+        self._labels = {channel: words[0] for channel, words in settings.channels.items() if words}
+        alternatives = sorted(self._owner, key=lambda w: (-len(w), w))
+        self._find = (
+            re.compile(
+                r"(?<![a-z0-9])(?:"
+                + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in alternatives)
+                + r")(?![a-z])"
+            )
+            if alternatives
+            else None
+        )
+
+    def label(self, channel: str) -> str:
+        """How people write the channel's name ("Shopify"), or "a channel" for Linnworks' own."""
+        return self._labels.get(channel, "a channel")
+
+    def named(self, text: str) -> Context:
+        if self._find is None:
+            return Context()
+        channels: set[str] = set()
+        others: list[str] = []
+        for found in self._find.finditer(_fold(text)):
+            kind, name = self._owner[" ".join(found.group(0).split())]
+            if kind == "channel":
+                channels.add(name)
+            elif name not in others:
+                others.append(name)
+        return Context(frozenset(channels), tuple(others))
+
+
+def _fold(text: str) -> str:
+    return " ".join(clean_unicode(text).casefold().split())
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One entry's best showing against a piece of a paste.
 
@@ -74,6 +154,8 @@ class Candidate:
     pattern: str
     segment: Segment
     how: Evidence = "text"
+    held_back: str | None = None
+    """Why the context kept a higher score below the threshold, if it did."""
 
     @property
     def confident(self) -> bool:
@@ -94,6 +176,10 @@ class _Pattern:
     numbers: frozenset[str]
     tokens: frozenset[str]
     weight: float
+    generic: bool
+    # Each `<placeholder>` (masked to "#n") as a search for the one word that stands there.
+    wildcards: tuple[re.Pattern[str], ...]
+    headlines: tuple[tuple[str, frozenset[str]], ...]
 
 
 def tokens(canon: str) -> set[str]:
@@ -110,6 +196,7 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.systems = SystemNames(kb.settings)
         raw: list[tuple[Entry, str, str, str, set[str]]] = []
         for entry in kb:
             for text in entry.patterns:
@@ -138,6 +225,9 @@ class Matcher:
                     numbers=frozenset(_SIGNIFICANT_NUMBER.findall(canon)),
                     tokens=frozenset(toks),
                     weight=sum(self._idf[t] for t in toks) or 1.0,
+                    generic=text in entry.generic_patterns,
+                    wildcards=_wildcards(core),
+                    headlines=_headlines(core),
                 )
             )
             for token in toks:
@@ -146,15 +236,21 @@ class Matcher:
         self._weights = [p.weight for p in self._patterns]
         self._canon = {p.text: p.canon for p in self._patterns}
 
-    def rank(self, segment: Segment, limit: int = 3) -> list[Candidate]:
+    def rank(
+        self, segment: Segment, limit: int = 3, context: Context | None = None
+    ) -> list[Candidate]:
         """The best `limit` entries for one segment, best first, one candidate per entry."""
-        return self.rank_all((segment,))[:limit]
+        return self.rank_all((segment,), context)[:limit]
 
-    def rank_all(self, segments: Sequence[Segment]) -> list[Candidate]:
+    def rank_all(
+        self, segments: Sequence[Segment], context: Context | None = None
+    ) -> list[Candidate]:
         """Each entry's best candidate over all `segments` (the pieces of one record), best
         first; at equal scores a whole match ranks before a fragment of a longer pattern.
 
-        The pieces of a record share most of their words, so one shortlist serves them all.
+        `context` is what the text around them names; without it, patterns are scored on their
+        words alone (as lint compares them). The pieces of a record share most of their words,
+        so one shortlist serves them all.
         """
         seg_tokens = [tokens(s.canon) for s in segments]
         seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
@@ -163,15 +259,39 @@ class Matcher:
         best: dict[str, Candidate] = {}
         for index in self._shortlist(words | codes):
             pattern = self._patterns[index]
+            cap, reason, named = self._context_rule(pattern, context)
+            if cap <= 0:
+                continue
             for segment, toks, numbers in zip(segments, seg_tokens, seg_numbers, strict=True):
                 if pattern.code is None and toks.isdisjoint(pattern.tokens):
                     continue  # Nothing in common with this piece: it cannot score.
-                score, how = self._score(pattern, segment, toks, numbers)
-                candidate = Candidate(pattern.entry, round(score, 1), pattern.text, segment, how)
+                score, how = self._score(pattern, segment, toks, numbers, named)
+                held_back = reason if score > cap else None
+                score = min(score, cap)
+                candidate = Candidate(
+                    pattern.entry, round(score, 1), pattern.text, segment, how, held_back
+                )
                 current = best.get(pattern.entry.id)
                 if score > 0 and (current is None or _order(candidate) < _order(current)):
                     best[pattern.entry.id] = candidate
         return sorted(best.values(), key=_order)
+
+    def _context_rule(
+        self, pattern: _Pattern, context: Context | None
+    ) -> tuple[float, str | None, bool]:
+        """(the most `pattern` may score, why, whether the text names its channel)."""
+        if context is None:
+            return 100.0, None, False
+        channel = pattern.entry.channel
+        if channel in self.systems.channels:
+            if channel in context.channels or channel in context.nearby:
+                return 100.0, None, pattern.generic
+            if context.channels or context.others:
+                return 0.0, None, False  # Another system's text: never this channel's error.
+        if pattern.generic and not context.channels and not context.nearby:
+            name = self.systems.label(channel)
+            return HELD_BACK, f"other systems show this text too and it does not name {name}", False
+        return 100.0, None, False
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
@@ -214,50 +334,79 @@ class Matcher:
         return len(self._postings[word])
 
     def _score(
-        self, pattern: _Pattern, segment: Segment, seg_tokens: set[str], numbers: frozenset[str]
+        self,
+        pattern: _Pattern,
+        segment: Segment,
+        seg_tokens: set[str],
+        numbers: frozenset[str],
+        named: bool = False,
     ) -> tuple[float, Evidence]:
         seg = segment.core or segment.canon
+        for wildcard in pattern.wildcards:
+            seg = wildcard.sub("#n", seg)
         if pattern.code is not None and pattern.code_at is not None:
             found = pattern.code_at.search(segment.plain)
             if found is None:
                 return 0.0, "code"
-            alignment_score, start_aligned = 100.0, found.start() <= 2
-            seg = segment.plain
             # A two-word code ("token_rejected") needs to be most of the line, like any short text.
             core_length = _LONG_PATTERN if pattern.specific else len(pattern.code)
-        elif len(seg) >= len(pattern.core):
-            alignment = fuzz.partial_ratio_alignment(pattern.core, seg)
-            alignment_score = alignment.score if alignment else 0.0
-            start_aligned = bool(alignment) and alignment.dest_start <= 2
-            # Everything that makes this error this error must be there, not just most letters.
-            alignment_score = min(alignment_score, self._word_cap(pattern, seg_tokens))
-            core_length = len(pattern.core)
+            score = self._weighted(
+                100.0, core_length, found.start() <= 2, pattern.code, segment.plain, named
+            )
+            return self._cap_numbers(pattern, numbers, score), "code"
+        if len(seg) >= len(pattern.core):
+            score = self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named)
+            how: Evidence = "text"
         elif segment.may_be_cut and len(seg) >= max(
             _MIN_TRUNCATED_CHARS, _MIN_TRUNCATED_SHARE * len(pattern.core)
         ):
             # A paste cut short: the fragment must be found within the pattern, word for word.
             fragment = fuzz.partial_ratio(seg, pattern.core)
             precision = _share_present(seg_tokens, pattern.tokens, self._idf)
-            score = min(fragment, 50 + 50 * precision)
-            return self._cap_numbers(pattern, numbers, score), "fragment"
+            score, how = min(fragment, 50 + 50 * precision), "fragment"
         else:
-            whole = min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern, seg_tokens))
-            return self._cap_numbers(pattern, numbers, whole), "text"
+            score = min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern.tokens, seg_tokens))
+            how = "text"
+        if score < CONFIDENT:
+            # A person quoting only the headline of a long error ("Execution Timeout Expired").
+            for headline, words in pattern.headlines:
+                if len(seg) >= len(headline) and len(words - seg_tokens) <= 1:
+                    found = self._contained(headline, words, seg, seg_tokens, named)
+                    if found > score:
+                        score, how = found, "text"
+        return self._cap_numbers(pattern, numbers, score), how
 
+    def _contained(
+        self, core: str, words: frozenset[str], seg: str, seg_tokens: set[str], named: bool
+    ) -> float:
+        """How well `core` is found inside the longer `seg`, all its words required."""
+        alignment = fuzz.partial_ratio_alignment(core, seg)
+        if not alignment:
+            return 0.0
+        # Everything that makes this error this error must be there, not just most letters.
+        found = min(alignment.score, self._word_cap(words, seg_tokens))
+        return self._weighted(found, len(core), alignment.dest_start <= 2, core, seg, named)
+
+    @staticmethod
+    def _weighted(
+        found: float, length: int, start_aligned: bool, core: str, seg: str, named: bool
+    ) -> float:
+        """Finding a short text inside a long line counts for less: the rest of the line is
+        compared too. A generic text in a line that names its channel counts nearly whole."""
         weight = _SHORT_WEIGHT + (1 - _SHORT_WEIGHT) * min(
-            1.0, max(0.0, (core_length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
+            1.0, max(0.0, (length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
         )
         if start_aligned:
             weight = min(1.0, weight + _START_BONUS)
-        score = alignment_score
-        if weight < 1.0:
-            whole = fuzz.ratio(pattern.code or pattern.core, seg)
-            score = weight * alignment_score + (1 - weight) * whole
-        return self._cap_numbers(pattern, numbers, score), "code" if pattern.code else "text"
+        if named:
+            weight = max(weight, _NAMED_WEIGHT)
+        if weight >= 1.0:
+            return found
+        return weight * found + (1 - weight) * fuzz.ratio(core, seg)
 
-    def _word_cap(self, pattern: _Pattern, seg_tokens: set[str]) -> float:
+    def _word_cap(self, words: Set[str], seg_tokens: set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""
-        return 100 - 80 * (1 - _share_present(pattern.tokens, seg_tokens, self._idf))
+        return 100 - 80 * (1 - _share_present(words, seg_tokens, self._idf))
 
     @staticmethod
     def _cap_numbers(pattern: _Pattern, numbers: frozenset[str], score: float) -> float:
@@ -293,3 +442,46 @@ def _share_present(wanted: Set[str], available: Set[str], idf: dict[str, float])
 
 def _code_tokens(plain: str) -> set[str]:
     return set(_CODE_TOKEN.findall(plain))
+
+
+def _wildcards(core: str) -> tuple[re.Pattern[str], ...]:
+    """For each placeholder of a pattern, a search for the one word between its neighbours."""
+    words = core.split(" ")
+    found = []
+    for i, word in enumerate(words):
+        if word != "#n":
+            continue
+        before = rf"(?<=(?<!\S){re.escape(words[i - 1])} )" if i > 0 else ""
+        after = rf"(?= {re.escape(words[i + 1])}(?!\S))" if i + 1 < len(words) else ""
+        if before or after:
+            found.append(re.compile(rf"{before}(?<!\S)[^\s#]\S*(?!\S){after}"))
+    return tuple(found)
+
+
+def _headlines(core: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The first clauses and sentences of a long pattern that can stand for it when quoted."""
+    ends = [m.start() for m in _HEADLINE_END.finditer(core)]
+    pieces: list[str] = []
+    sentence_start = 0
+    for end in ends:
+        if _WRAPPER_END.match(core, end) or strip_prefixes(core[: end + 1] + " x") == "x":
+            continue  # A wrapper ("Status: Errors while updating. Error: ..."), not the error.
+        pieces.append(core[:end])
+        if sentence_start:
+            pieces.append(core[sentence_start:end])
+        if core[end] in ".!?;" and not sentence_start:
+            sentence_start = end + 2  # The second sentence, after a label ("Executing X.").
+    found: list[tuple[str, frozenset[str]]] = []
+    for piece in pieces:
+        piece = piece.strip(" .,:;-")
+        words = frozenset(tokens(piece))
+        if (
+            len(words) >= _MIN_HEADLINE_TOKENS
+            and len(piece) >= _MIN_HEADLINE_CHARS
+            and len(piece) < len(core) - 5
+            and piece.count("(") == piece.count(")")
+            and _FAILURE_WORD.search(piece)
+            and piece not in (h for h, _ in found)
+        ):
+            found.append((piece, words))
+    return tuple(found[:_MAX_HEADLINES])

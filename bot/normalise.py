@@ -146,7 +146,7 @@ _AFTER_COLON = re.compile(r":\s+(?=\S)")
 # Words with which people introduce the error they are quoting: "keeps saying ...", "fails with".
 _AFTER_CUE = re.compile(
     r"\b(?:says?|saying|said|shows?|showing|getting|gets|got|seeing|returns?|returned|"
-    r"returning|(?:fails?|failed|failing) with|throws?|threw|reports?|reported|reads?)\s+"
+    r"returning|with|throws?|threw|reports?|reported|reads?)\s+"
     r"(?:(?:an?|the|this|that)\s+)?(?:error\s+)?(?=\S)",
     re.IGNORECASE,
 )
