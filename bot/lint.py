@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.exceptions import KnowledgeBaseError
 from bot.knowledge import SETTINGS_FILE, Entry, KnowledgeBase, Problem, load_knowledge_base
-from bot.match import AMBIGUOUS_MARGIN, CONFIDENT, Candidate, Matcher
+from bot.match import AMBIGUOUS_MARGIN, CONFIDENT, Candidate, Matcher, shown_score
 from bot.normalise import normalise
 from bot.triage import triage
 
@@ -81,12 +81,18 @@ def best_per_entry(text: str, matcher: Matcher) -> dict[str, Candidate]:
 
 def _settings_problems(kb: KnowledgeBase) -> list[Problem]:
     settings = kb.settings
-    where = str(kb.path / SETTINGS_FILE)
+    path = kb.path / SETTINGS_FILE
+    where = str(path)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+
+    def line_of(word: str) -> int:
+        return next((n for n, line in enumerate(lines, 1) if word in line), 0)
+
     channel_words = {w.casefold(): c for c, words in settings.channels.items() for w in words}
     problems = [
         Problem(
             where,
-            0,
+            line_of(word),
             f"'{word}' names both the channel '{channel_words[word.casefold()]}' "
             "and another system (other_systems:)",
         )
@@ -95,7 +101,9 @@ def _settings_problems(kb: KnowledgeBase) -> list[Problem]:
     ]
     used = {entry.channel for entry in kb}
     problems.extend(
-        Problem(where, 0, f"channels: '{channel}' is not the channel of any entry")
+        Problem(
+            where, line_of(f"{channel}:"), f"channels: '{channel}' is not the channel of any entry"
+        )
         for channel in settings.channels
         if channel not in used
     )
@@ -119,7 +127,7 @@ def _check_named(entry: Entry, text: str, matcher: Matcher) -> str | None:
     own = best.get(entry.id)
     claimed = [f.entry.id for f in triage(text, matcher).matches]
     if own is None or entry.id not in claimed:
-        score = f"score {own.score:.0f}" if own else "no score"
+        score = f"score {shown_score(own.score)}" if own else "no score"
         return f"{_quote(text)} is not recognised as '{entry.id}' ({score}, needs {CONFIDENT:.0f})"
     for other_id in claimed:
         if other_id != entry.id:

@@ -32,6 +32,13 @@ from bot.normalise import Segment, canonical, clean_unicode, strip_prefixes
 CONFIDENT = 85.0
 """Scores at or above this are claimed as matches; the README documents it."""
 
+
+def shown_score(score: float) -> str:
+    """A score as people read it, a whole number that never rounds up to the threshold it
+    missed: 84.8 is shown as 84, not as a confident-looking 85."""
+    return f"{score:.0f}" if score >= CONFIDENT else str(math.floor(score))
+
+
 AMBIGUOUS_MARGIN = 5.0
 """Lint reports a pattern that another entry scores within this many points of its own."""
 

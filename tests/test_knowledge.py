@@ -189,3 +189,18 @@ def test_a_settings_channel_must_be_a_kebab_case_id(write_kb):
 
 def test_the_bundled_settings_file_is_valid():
     assert load_knowledge_base(bundled_kb_path()).settings is not None
+
+
+def test_generic_may_only_list_the_entrys_own_patterns(write_kb):
+    entry = VALID_ENTRY.replace("  patterns:\n", "  generic: ['423 Locked']\n  patterns:\n")
+    folder = write_kb(**{"demo.yaml": entry})
+    assert problems_of(folder) == [
+        f"{folder / 'demo.yaml'}:5: entry 'demo-token-expired': generic lists '423 Locked', "
+        "which is not one of its patterns"
+    ]
+
+
+def test_generic_true_makes_every_pattern_generic(write_kb):
+    entry = VALID_ENTRY.replace("  patterns:\n", "  generic: true\n  patterns:\n")
+    (loaded,) = load_knowledge_base(write_kb(**{"demo.yaml": entry})).entries
+    assert loaded.generic_patterns == loaded.patterns

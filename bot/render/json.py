@@ -17,6 +17,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "effective_severity": finding.effective_severity,
         "escalation": finding.escalation,
         "confident": finding.confident,
+        "held_back": finding.held_back,
         "score": finding.score,
         "count": finding.count,
         "longest_run": finding.longest_run,
@@ -33,6 +34,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "unmatched": list(report.unmatched),
         "verdict": report.verdict,
         "recognised": report.recognised,
+        "worrying": report.worrying,
+        "failures": report.failures,
+        "successes": report.successes,
         "lines_read": report.records,
         "truncated": report.truncated,
     }

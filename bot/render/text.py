@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.match import CONFIDENT
+from bot.match import CONFIDENT, shown_score
 from bot.render import SEVERITY_WORDS
-from bot.triage import Finding, Report
+from bot.triage import Finding, Report, failure_ratio
 
 _COLOURS = {"transient": "32", "action_required": "31", "info": "36", "dim": "2", "bold": "1"}
 
@@ -31,6 +31,9 @@ def render_text(report: Report, *, colour: bool = False, width: int = 88) -> str
     matches, candidates = report.matches, report.candidates
     if len(matches) > 1 or (matches and matches[0].count > 1):
         parts.append(_summary_table(matches, style))
+    ratio = failure_ratio(report.failures, report.successes)
+    if ratio:
+        parts.append(f"Syncs in this log: {ratio}; the others succeeded.")
     for finding in matches:
         parts.append(_finding_block(finding, style, width))
     if not matches:
@@ -38,7 +41,8 @@ def render_text(report: Report, *, colour: bool = False, width: int = 88) -> str
         if candidates:
             lines = ["Did you mean:"]
             lines += [
-                f"  - {c.entry.title} ({c.entry.id}, score {c.score:.0f} of 100)"
+                f"  - {c.entry.title} ({c.entry.id}, score {shown_score(c.score)} of 100"
+                + (f"; {c.held_back})" if c.held_back else ")")
                 for c in candidates
             ]
             parts.append("\n".join(lines))
@@ -85,7 +89,7 @@ def _finding_block(finding: Finding, style: _Style, width: int) -> str:
         "",
         f"Article: {entry.article.title}",
         f"  {entry.article.url}",
-        style(f"Confidence {finding.score:.0f}/100 (threshold {CONFIDENT:.0f})", "dim"),
+        style(f"Confidence {shown_score(finding.score)}/100 (threshold {CONFIDENT:.0f})", "dim"),
         style(f"Matched: {finding.matched_text}", "dim"),
     ]
     return "\n".join(lines)
