@@ -322,7 +322,7 @@ def verdict(
                 "something is blocked and a person should look."
             )
         title = first.entry.title
-        return f"Action required: {title} will keep failing until someone fixes it{others}."
+        return f"Action required: {title} will keep failing until someone fixes it{others}{among}."
     first = matches[0]
     if first.effective_severity == "transient":
         if ratio:
@@ -339,7 +339,10 @@ def verdict(
             f"Nothing to do yet: {first.entry.title} is a passing error (seen {times}); "
             f"the next sync retries it{others}."
         )
-    return f"For information only: {first.entry.title} is a status message, not a fault{others}."
+    return (
+        f"For information only: {first.entry.title} is a status message, not a fault{others}"
+        f"{among}."
+    )
 
 
 def failure_ratio(failures: int, successes: int) -> str:
@@ -349,4 +352,5 @@ def failure_ratio(failures: int, successes: int) -> str:
     syncs = failures + successes
     share = 100 * failures / syncs
     shown = f"{share:.0f}" if share >= 1 or not failures else "<1"
-    return f"{failures} failure{'s' if failures != 1 else ''} in {syncs} syncs ({shown}%)"
+    plural = "s" if failures != 1 else ""
+    return f"{failures} failure{plural} in {syncs} sync{'s' if syncs != 1 else ''} ({shown}%)"
