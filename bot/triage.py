@@ -22,6 +22,9 @@ CANDIDATE_FLOOR = 55.0
 """A non-confident candidate below this score is not worth a "did you mean"."""
 
 MAX_UNMATCHED = 20
+ONE_OFF_SHARE = 10
+"""An error that needs a person is judged a one-off when a log shows this many successes per
+occurrence, none of them in a row, and a success after the last one."""
 
 _ERROR_WORDS = re.compile(
     r"error|exception|fail|denied|invalid|expired|rejected|unable|cannot|can't|could not|"
@@ -34,6 +37,8 @@ _CHAT = re.compile(
     r"we|we're|i|i'm|im|i've|getting|seeing|got|still|just|so|ok|okay|lol|fyi)\b|\?\s*$",
     re.IGNORECASE,
 )
+# The words of an error line, less its three-digit numbers: "427 items updated" is a count.
+_FAILURE_WORDS = re.compile(_ERROR_WORDS.pattern.removesuffix(r"|\b[45]\d\d\b"), re.IGNORECASE)
 # "0 errors", "no failures": words of a success line, not of an error.
 _NONE_FAILED = re.compile(
     r"\b(?:0|no|zero|without(?: any)?)\s+(?:errors?|failures?|failed|issues?)\b", re.IGNORECASE
@@ -116,12 +121,12 @@ def triage(paste: str, matcher: Matcher) -> Report:
         if accepted and all(c.entry.severity == "info" for c in accepted):
             if _is_success(record.text, success):
                 successes += 1
-                runs.clear()
+                _succeeded(runs, tallies)
         elif accepted:
             failures += 1
         elif _is_success(record.text, success):
             successes += 1
-            runs.clear()  # A success between two failures ends their run.
+            _succeeded(runs, tallies)
             continue
         if accepted:
             seen_here = {c.entry.id for c in accepted}
@@ -148,7 +153,7 @@ def triage(paste: str, matcher: Matcher) -> Report:
             if len(unmatched) < MAX_UNMATCHED and shown not in unmatched:
                 unmatched.append(shown)
 
-    findings = [t.finding() for t in tallies.values()]
+    findings = [t.finding(successes) for t in tallies.values()]
     findings.sort(key=lambda f: (-f.count, f.first_seen))
     findings.extend(_did_you_mean(near_misses, tallies))
     return Report(
@@ -160,6 +165,13 @@ def triage(paste: str, matcher: Matcher) -> Report:
         failures=failures,
         successes=successes,
     )
+
+
+def _succeeded(runs: dict[str, int], tallies: dict[str, _Tally]) -> None:
+    """A success line: it ends every run, and every error seen so far was followed by one."""
+    runs.clear()
+    for tally in tallies.values():
+        tally.recovered = True
 
 
 def _contexts(records: tuple[Record, ...], matcher: Matcher) -> list[Context]:
@@ -202,7 +214,7 @@ def _is_success(text: str, success: re.Pattern[str] | None) -> bool:
     if success is None:
         return False
     folded = _fold(text[:MAX_SEGMENT_CHARS])
-    return bool(success.search(folded)) and not _ERROR_WORDS.search(_NONE_FAILED.sub(" ", folded))
+    return bool(success.search(folded)) and not _FAILURE_WORDS.search(_NONE_FAILED.sub(" ", folded))
 
 
 def _fold(text: str) -> str:
@@ -268,19 +280,35 @@ class _Tally:
         self.first_seen = index
         self.count = 0
         self.longest_run = 0
+        self.recovered = False  # A success line came after its last occurrence.
 
     def add(self, candidate: Candidate) -> None:
         self.count += 1
+        self.recovered = False
         if candidate.score > self.best.score:
             self.best = candidate
 
-    def finding(self) -> Finding:
+    def finding(self, successes: int = 0) -> Finding:
         entry = self.best.entry
         escalation = None
         severity: Severity = entry.severity
         if entry.severity == "transient" and self.longest_run >= entry.escalate_after:
             severity = "action_required"
             escalation = f"seen {self.longest_run} times in a row: this is no longer a one-off"
+        elif (
+            entry.severity == "action_required"
+            and self.recovered
+            and self.longest_run == 1
+            and self.count * ONE_OFF_SHARE <= successes
+        ):
+            # The help article's rule: a failure or two among many successful syncs, each
+            # followed by a success, is nothing to worry about, whatever the error.
+            severity = "transient"
+            times = "once" if self.count == 1 else f"{self.count} times"
+            escalation = (
+                f"seen {times} among {successes} successful syncs, each time followed by a "
+                "successful one: a one-off"
+            )
         return Finding(
             entry=entry,
             score=round(self.best.score, 1),
@@ -325,6 +353,9 @@ def verdict(
         return f"Action required: {title} will keep failing until someone fixes it{others}{among}."
     first = matches[0]
     if first.effective_severity == "transient":
+        if ratio and first.escalation:
+            title = first.entry.title
+            return f"Nothing to worry about: {ratio}; {title} was {first.escalation}{others}."
         if ratio:
             return (
                 f"Nothing to worry about: {ratio}, never {first.entry.escalate_after} in a row; "
