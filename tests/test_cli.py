@@ -286,10 +286,19 @@ def test_json_counts_failures_and_successes_and_says_whether_to_worry():
     assert result["verdict"].startswith("Nothing to worry about: 2 failures in 100 syncs (2%)")
 
 
+GENERIC_ENTRY = VALID_ENTRY.replace("  patterns:\n", "  generic: true\n  patterns:\n")
+
+
+def lint_folder(folder, entries: str, settings: str | None = None) -> tuple[int, str]:
+    (folder / "demo.yaml").write_text(entries)
+    if settings is not None:
+        (folder / "settings.yaml").write_text(settings)
+    code, out, _ = run("lint", "--kb", str(folder))
+    return code, out
+
+
 def test_lint_wants_channel_words_for_an_entry_with_generic_patterns(tmp_path):
-    entry = VALID_ENTRY.replace("  patterns:\n", "  generic: true\n  patterns:\n")
-    (tmp_path / "demo.yaml").write_text(entry)
-    code, out, _ = run("lint", "--kb", str(tmp_path))
+    code, out = lint_folder(tmp_path, GENERIC_ENTRY)
     assert code == 1
     assert (
         f"{tmp_path / 'demo.yaml'}:1: entry 'demo-token-expired' has generic patterns, but "
@@ -298,19 +307,13 @@ def test_lint_wants_channel_words_for_an_entry_with_generic_patterns(tmp_path):
 
 
 def test_lint_tests_a_generic_pattern_as_its_channel_shows_it(tmp_path):
-    entry = VALID_ENTRY.replace("  patterns:\n", "  generic: true\n  patterns:\n")
-    (tmp_path / "demo.yaml").write_text(entry)
-    (tmp_path / "settings.yaml").write_text("channels:\n  demo: [DemoShop]\n")
-    code, out, _ = run("lint", "--kb", str(tmp_path))
+    code, out = lint_folder(tmp_path, GENERIC_ENTRY, "channels:\n  demo: [DemoShop]\n")
     assert (code, out.strip()) == (0, f"{tmp_path}: knowledge base is clean.")
 
 
 def test_lint_refuses_a_word_that_names_a_channel_and_another_system(tmp_path):
-    (tmp_path / "demo.yaml").write_text(VALID_ENTRY)
-    (tmp_path / "settings.yaml").write_text(
-        "channels:\n  demo: [DemoShop]\nother_systems: [Etsy, DemoShop]\n"
-    )
-    code, out, _ = run("lint", "--kb", str(tmp_path))
+    settings = "channels:\n  demo: [DemoShop]\nother_systems: [Etsy, DemoShop]\n"
+    code, out = lint_folder(tmp_path, VALID_ENTRY, settings)
     assert code == 1
     assert (
         f"{tmp_path / 'settings.yaml'}:2: 'DemoShop' names both the channel 'demo' and another "
