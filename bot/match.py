@@ -20,7 +20,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from typing import Literal
 
@@ -102,49 +102,76 @@ class Context:
         return not self.channels and not self.others
 
 
+_WORD = re.compile(r"[a-z]+|[0-9]+")
+_PLACEHOLDER = re.compile(r"<[^<>]{1,60}>")
+
+
+def words_of(text: str) -> list[str]:
+    """The words names and phrases are found by: runs of letters, runs of digits, any case."""
+    return _WORD.findall(clean_unicode(text).casefold())
+
+
+class Phrases:
+    """Whole phrases found in a text's words; a `<placeholder>` in a phrase is any one word.
+
+    Each phrase is filed under one of its words, so finding them costs one dictionary look-up
+    per word of the text, however many phrases there are.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
+        self._filed: dict[str, list[tuple[int, tuple[str | None, ...], str]]] = defaultdict(list)
+        for phrase, value in phrases:
+            sequence: list[str | None] = []
+            for part in phrase.split():
+                sequence.extend([None] if _PLACEHOLDER.fullmatch(part) else words_of(part))
+            anchor = next((i for i, w in enumerate(sequence) if w is not None), None)
+            if anchor is not None:
+                self._filed[sequence[anchor]].append((anchor, tuple(sequence), value))  # type: ignore[index]
+
+    def found(self, words: Sequence[str]) -> Iterator[str]:
+        """The value of every phrase in `words`, in order, as often as it is there."""
+        for i, word in enumerate(words):
+            for anchor, sequence, value in self._filed.get(word, ()):
+                start = i - anchor
+                if (
+                    start >= 0
+                    and start + len(sequence) <= len(words)
+                    and all(w is None or w == words[start + j] for j, w in enumerate(sequence))
+                ):
+                    yield value
+
+
 class SystemNames:
     """Finds the words of settings.yaml (`channels:` and `other_systems:`) in text."""
 
     def __init__(self, settings: KnowledgeSettings) -> None:
-        self._owner: dict[str, tuple[str, str]] = {}
-        for channel, words in settings.channels.items():
-            for word in words:
-                self._owner[_fold(word)] = ("channel", channel)
-        for word in settings.other_systems:
-            self._owner.setdefault(_fold(word), ("other", word))
+        owners = [
+            (word, f"channel:{channel}")
+            for channel, words in settings.channels.items()
+            for word in words
+        ]
+        owners += [(word, f"other:{word}") for word in settings.other_systems]
+        self._phrases = Phrases(owners)
         self.channels = frozenset(settings.channels)
         self._labels = {channel: words[0] for channel, words in settings.channels.items() if words}
-        alternatives = sorted(self._owner, key=lambda w: (-len(w), w))
-        self._find = (
-            re.compile(
-                r"(?<![a-z0-9])(?:"
-                + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in alternatives)
-                + r")(?![a-z])"
-            )
-            if alternatives
-            else None
-        )
 
     def label(self, channel: str) -> str:
         """How people write the channel's name ("Shopify"), or "a channel" for Linnworks' own."""
         return self._labels.get(channel, "a channel")
 
     def named(self, text: str) -> Context:
-        if self._find is None:
-            return Context()
+        return self.named_in(words_of(text))
+
+    def named_in(self, words: Sequence[str]) -> Context:
         channels: set[str] = set()
         others: list[str] = []
-        for found in self._find.finditer(_fold(text)):
-            kind, name = self._owner[" ".join(found.group(0).split())]
+        for owner in self._phrases.found(words):
+            kind, name = owner.split(":", 1)
             if kind == "channel":
                 channels.add(name)
             elif name not in others:
                 others.append(name)
         return Context(frozenset(channels), tuple(others))
-
-
-def _fold(text: str) -> str:
-    return " ".join(clean_unicode(text).casefold().split())
 
 
 @dataclass(frozen=True)
@@ -184,9 +211,8 @@ class _Pattern:
     tokens: frozenset[str]
     weight: float
     generic: bool
-    # Each `<placeholder>` (masked to "#n") as a search for the one word that stands there.
-    wildcards: tuple[re.Pattern[str], ...]
-    headlines: tuple[tuple[str, frozenset[str]], ...]
+    # Each `<placeholder>` (masked to "#n") as the words on either side of it.
+    wildcards: tuple[tuple[str, str], ...]
 
 
 def tokens(canon: str) -> set[str]:
@@ -234,7 +260,6 @@ class Matcher:
                     weight=sum(self._idf[t] for t in toks) or 1.0,
                     generic=text in entry.generic_patterns,
                     wildcards=_wildcards(core),
-                    headlines=_headlines(core),
                 )
             )
             for token in toks:
@@ -242,6 +267,7 @@ class Matcher:
         self._postings = dict(postings)
         self._weights = [p.weight for p in self._patterns]
         self._canon = {p.text: p.canon for p in self._patterns}
+        self._headline_cache: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
 
     def rank(
         self, segment: Segment, limit: int = 3, context: Context | None = None
@@ -349,8 +375,8 @@ class Matcher:
         named: bool = False,
     ) -> tuple[float, Evidence]:
         seg = segment.core or segment.canon
-        for wildcard in pattern.wildcards:
-            seg = wildcard.sub("#n", seg)
+        if pattern.wildcards:
+            seg = _fill(seg, pattern.wildcards)
         if pattern.code is not None and pattern.code_at is not None:
             found = pattern.code_at.search(segment.plain)
             if found is None:
@@ -376,12 +402,19 @@ class Matcher:
             how = "text"
         if score < CONFIDENT:
             # A person quoting only the headline of a long error ("Execution Timeout Expired").
-            for headline, words in pattern.headlines:
+            for headline, words in self._headlines(pattern):
                 if len(seg) >= len(headline) and len(words - seg_tokens) <= 1:
                     found = self._contained(headline, words, seg, seg_tokens, named)
                     if found > score:
                         score, how = found, "text"
         return self._cap_numbers(pattern, numbers, score), how
+
+    def _headlines(self, pattern: _Pattern) -> tuple[tuple[str, frozenset[str]], ...]:
+        # Worked out when first needed: most patterns are never short of a confident score.
+        found = self._headline_cache.get(pattern.core)
+        if found is None:
+            found = self._headline_cache[pattern.core] = _headlines(pattern.core)
+        return found
 
     def _contained(
         self, core: str, words: frozenset[str], seg: str, seg_tokens: set[str], named: bool
@@ -451,18 +484,29 @@ def _code_tokens(plain: str) -> set[str]:
     return set(_CODE_TOKEN.findall(plain))
 
 
-def _wildcards(core: str) -> tuple[re.Pattern[str], ...]:
-    """For each placeholder of a pattern, a search for the one word between its neighbours."""
+def _wildcards(core: str) -> tuple[tuple[str, str], ...]:
+    """For each placeholder of a pattern, the words before and after it ("" at an end)."""
     words = core.split(" ")
-    found = []
-    for i, word in enumerate(words):
-        if word != "#n":
-            continue
-        before = rf"(?<=(?<!\S){re.escape(words[i - 1])} )" if i > 0 else ""
-        after = rf"(?= {re.escape(words[i + 1])}(?!\S))" if i + 1 < len(words) else ""
-        if before or after:
-            found.append(re.compile(rf"{before}(?<!\S)[^\s#]\S*(?!\S){after}"))
-    return tuple(found)
+    return tuple(
+        (words[i - 1] if i > 0 else "", words[i + 1] if i + 1 < len(words) else "")
+        for i, word in enumerate(words)
+        if word == "#n" and len(words) > 1
+    )
+
+
+def _fill(seg: str, wildcards: tuple[tuple[str, str], ...]) -> str:
+    """`seg` with the word that stands where a pattern has a placeholder masked like it."""
+    words = seg.split(" ")
+    last = len(words) - 1
+    for before, after in wildcards:
+        for i, word in enumerate(words):
+            if (
+                not word.startswith("#")
+                and (not before or (i > 0 and words[i - 1] == before))
+                and (not after or (i < last and words[i + 1] == after))
+            ):
+                words[i] = "#n"
+    return " ".join(words)
 
 
 def _headlines(core: str) -> tuple[tuple[str, frozenset[str]], ...]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.knowledge import Entry, Severity
-from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher
+from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, Phrases, words_of
 from bot.normalise import MAX_SEGMENT_CHARS, Record, clean_unicode, display_text, normalise
 
 MAX_CANDIDATES = 3
@@ -43,7 +43,6 @@ _FAILURE_WORDS = re.compile(_ERROR_WORDS.pattern.removesuffix(r"|\b[45]\d\d\b"),
 _NONE_FAILED = re.compile(
     r"\b(?:0|no|zero|without(?: any)?)\s+(?:errors?|failures?|failed|issues?)\b", re.IGNORECASE
 )
-_PLACEHOLDER = re.compile(r"<[^<>]{1,60}>")
 
 
 @dataclass(frozen=True)
@@ -111,20 +110,21 @@ def triage(paste: str, matcher: Matcher) -> Report:
     runs: dict[str, int] = {}
     failures = successes = 0
     success = _success_lines(matcher.kb.settings.success_phrases)
-    contexts = _contexts(normalised.records, matcher)
+    words = [words_of(r.text[:MAX_SEGMENT_CHARS]) for r in normalised.records]
+    contexts = _contexts(words, matcher)
 
-    for record, context in zip(normalised.records, contexts, strict=True):
+    for record, context, said in zip(normalised.records, contexts, words, strict=True):
         key = (context, *(s.canon for s in record.segments))
         if key not in memo:
             memo[key] = _match_record(record, matcher, context)
         accepted, others = memo[key]
         if accepted and all(c.entry.severity == "info" for c in accepted):
-            if _is_success(record.text, success):
+            if _is_success(record.text, said, success):
                 successes += 1
                 _succeeded(runs, tallies)
         elif accepted:
             failures += 1
-        elif _is_success(record.text, success):
+        elif _is_success(record.text, said, success):
             successes += 1
             _succeeded(runs, tallies)
             continue
@@ -174,12 +174,12 @@ def _succeeded(runs: dict[str, int], tallies: dict[str, _Tally]) -> None:
         tally.recovered = True
 
 
-def _contexts(records: tuple[Record, ...], matcher: Matcher) -> list[Context]:
+def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
     """What each record's surroundings name. A system named on the line itself decides; a line
     that names none takes the channels named on the lines around it, else anywhere in the paste
     ("[Shopify main]" above a code block). Other systems count only on the line itself: one
     mention of a courier in a long log does not make every line that courier's."""
-    own = [matcher.systems.named(r.text[:MAX_SEGMENT_CHARS]) for r in records]
+    own = [matcher.systems.named_in(said) for said in words]
     everywhere = frozenset().union(*(c.channels for c in own))
     found = []
     for index, context in enumerate(own):
@@ -192,33 +192,17 @@ def _contexts(records: tuple[Record, ...], matcher: Matcher) -> list[Context]:
 
 
 @lru_cache(maxsize=8)
-def _success_lines(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One search for every success phrase: whole words, any case, <n> for any one word."""
-    alternatives = []
-    for phrase in phrases:
-        words = _fold(phrase).split()
-        # A placeholder is one whole word, bounded: "\S+" tried from every start of a long run
-        # of "a.a.a…" would be quadratic.
-        parts = [
-            r"(?<!\S)\S{1,60}(?!\S)" if _PLACEHOLDER.fullmatch(w) else re.escape(w) for w in words
-        ]
-        if parts:
-            alternatives.append(r"\s+".join(parts))
-    if not alternatives:
-        return None
-    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
+def _success_lines(phrases: tuple[str, ...]) -> Phrases:
+    """The success phrases, found as whole words in any case, <n> for any one word."""
+    return Phrases((phrase, phrase) for phrase in phrases)
 
 
-def _is_success(text: str, success: re.Pattern[str] | None) -> bool:
+def _is_success(text: str, words: list[str], success: Phrases) -> bool:
     """A line that reports a success and no failure ("Sync completed: 12 orders, 0 errors")."""
-    if success is None:
+    if next(success.found(words), None) is None:
         return False
-    folded = _fold(text[:MAX_SEGMENT_CHARS])
-    return bool(success.search(folded)) and not _FAILURE_WORDS.search(_NONE_FAILED.sub(" ", folded))
-
-
-def _fold(text: str) -> str:
-    return " ".join(clean_unicode(text).casefold().split())
+    folded = clean_unicode(text[:MAX_SEGMENT_CHARS])
+    return not _FAILURE_WORDS.search(_NONE_FAILED.sub(" ", folded))
 
 
 def _match_record(
