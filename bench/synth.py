@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge import bundled_kb_path, load_knowledge_base
+from bot.knowledge import SETTINGS_FILE, bundled_kb_path, load_knowledge_base
 from bot.normalise import canonical
 
 ENTRIES_PER_FILE = 100  # files well within bot.knowledge.MAX_FILE_BYTES
@@ -182,6 +182,8 @@ def _entry_to_dict(entry: Any) -> dict[str, Any]:
         item["escalate_after"] = entry.escalate_after
     if entry.tags:
         item["tags"] = list(entry.tags)
+    if entry.generic_patterns:
+        item["generic"] = list(entry.generic_patterns)
     return item
 
 
@@ -209,6 +211,9 @@ def build_base(
     """Write `synthetic` generated entries plus the real ones as YAML files under `root`."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(bundled_kb_path() / "schema.json", root / "schema.json")
+    # The channel names, other systems and success phrases the real entries are judged with.
+    if (bundled_kb_path() / SETTINGS_FILE).is_file():
+        shutil.copy(bundled_kb_path() / SETTINGS_FILE, root / SETTINGS_FILE)
     taken = {canonical(p) for item in real for p in item["patterns"]}
     generated = list(_generate(synthetic, seed, taken))
 

@@ -115,18 +115,22 @@ class Engine:
 
 
 def _with_search_candidates(report: Report, text: str, current: LoadedBase) -> Report:
+    """Keep the matcher's held-back candidates (an error text that context kept from being
+    claimed, e.g. a bare "423 Locked") and fill the rest of "did you mean" from a lookup of the
+    paste's unknown error lines."""
+    held = [c for c in report.candidates if c.held_back][:MAX_CANDIDATES]
     queries = list(report.unmatched[:MAX_CANDIDATES])
     if not queries and not report.recognised and len(text) <= _LOOKUP_CHARS:
         queries = [text]
-    matched = {f.entry.id for f in report.matches}
+    taken = {f.entry.id for f in (*report.matches, *held)}
     best: dict[str, tuple[Hit, str]] = {}
-    for query in queries:
-        for hit in current.search.search(query, MAX_CANDIDATES + len(matched)):
+    for query in queries if len(held) < MAX_CANDIDATES else ():
+        for hit in current.search.search(query, MAX_CANDIDATES + len(taken)):
             known = best.get(hit.entry.id)
-            if hit.entry.id not in matched and (known is None or hit.score > known[0].score):
+            if hit.entry.id not in taken and (known is None or hit.score > known[0].score):
                 best[hit.entry.id] = (hit, query)
     ranked = sorted(best.values(), key=lambda pair: (-pair[0].score, pair[0].entry.id))
-    candidates = tuple(
+    looked_up = tuple(
         Finding(
             entry=hit.entry,
             score=hit.score,
@@ -137,10 +141,11 @@ def _with_search_candidates(report: Report, text: str, current: LoadedBase) -> R
             effective_severity=hit.entry.severity,
             escalation=None,
             first_seen=-1,
+            looked_up=True,
         )
-        for hit, query in ranked[:MAX_CANDIDATES]
+        for hit, query in ranked[: MAX_CANDIDATES - len(held)]
     )
-    return replace(report, findings=report.matches + candidates)
+    return replace(report, findings=(*report.matches, *held, *looked_up))
 
 
 def _cached(cache: LoadCache, root: Path) -> LoadedBase | None:

@@ -4,7 +4,9 @@ An error line that matched nothing confidently is redacted (bot.redact) and grou
 template: the redacted line in canonical form without log prefixes, so that two pastes differing
 only in order number, account or timestamp count as one error. For each template,
 `draft_entry` writes a knowledge base entry with `TODO:` placeholders where a person must
-decide (title, severity, meaning, fix, article); filled in, it passes `syncdoc lint`.
+decide (title, severity, meaning, fix, article); filled in, it passes `syncdoc lint`. Its pattern
+keeps redaction's placeholders (`<order number>`, `<number>`, `'<name>'`, `[account]`), which
+in a pattern mean what any `<placeholder>` means: one word or value, whatever it is.
 """
 
 from __future__ import annotations

@@ -92,6 +92,9 @@ class Entry:
     tags: tuple[str, ...] = ()
     # Public pages where the error's wording was seen, so a maintainer can tell whose text it is.
     sources: tuple[str, ...] = ()
+    # Patterns other systems show too ("423 Locked"): claimed only where the paste names the
+    # entry's channel (settings.yaml `channels:`).
+    generic_patterns: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
     # Where each pattern and example sits, for lint messages that point at the exact line.
@@ -108,6 +111,7 @@ class KnowledgeSettings:
     channels: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     success_phrases: tuple[str, ...] = ()
     article_hosts: tuple[str, ...] = ()
+    other_systems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -426,6 +430,7 @@ def _load_settings(file: Path, raw: bytes) -> tuple[KnowledgeSettings, list[Prob
             ),
             success_phrases=tuple(data.get("success_phrases", ())),
             article_hosts=tuple(data.get("article_hosts", ())),
+            other_systems=tuple(data.get("other_systems", ())),
         ),
         [],
     )
@@ -709,6 +714,22 @@ def _build_entry(
     def seq(key: str) -> tuple[str, ...]:
         return tuple(item.get(key, ()))
 
+    generic = item.get("generic", False)
+    generic_patterns = seq("patterns") if generic is True else tuple(generic or ())
+    for text in generic_patterns:
+        if text not in item["patterns"]:
+            key_line = _node_at(node, ["generic"])[1]
+            problems.append(
+                Problem(
+                    file,
+                    key_line.start_mark.line + 1 if key_line else line,
+                    f"entry '{item['id']}': generic lists {text!r}, which is not one of its "
+                    "patterns",
+                )
+            )
+    if problems:
+        return None, problems
+
     article = item.get("article")
 
     entry = Entry(
@@ -725,6 +746,7 @@ def _build_entry(
         escalate_after=item.get("escalate_after", DEFAULT_ESCALATE_AFTER),
         tags=seq("tags"),
         sources=seq("sources"),
+        generic_patterns=generic_patterns,
         file=file,
         line=line,
         pattern_lines=_lines(_node_at(node, ["patterns"])[0], len(seq("patterns"))),

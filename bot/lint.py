@@ -3,6 +3,10 @@ counter-example.
 
 A knowledge base tests itself: each pattern and example must be recognised as its own entry,
 clearly ahead of every other entry, and each counter-example must not be claimed by its entry.
+An entry with `generic:` patterns is claimed only where its channel is named, so its patterns and
+examples that name no system are tested as its channel shows them ("Shopify: 423 Locked"), and
+must not be claimed by any other entry as they stand. A generic entry's channel must have words in
+settings.yaml, and no word may name both a channel and another system.
 
 Patterns are literal texts compared fuzzily, never regular expressions, so no pattern can make
 matching slow; the schema refuses unknown keys, so a `regex:` key is a lint error, not ignored.
@@ -26,7 +30,7 @@ from bot.knowledge import (
     load_knowledge_base,
     quote_text,
 )
-from bot.match import AMBIGUOUS_MARGIN, CONFIDENT, Candidate, Matcher
+from bot.match import AMBIGUOUS_MARGIN, CONFIDENT, Candidate, Matcher, shown_score
 from bot.normalise import normalise
 from bot.triage import triage
 
@@ -100,8 +104,18 @@ def article_host_problems(kb: KnowledgeBase) -> list[Problem]:
 
 def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem]:
     matcher = matcher or Matcher(kb)
-    problems: list[Problem] = []
+    problems = _settings_problems(kb)
     for entry in kb:
+        if entry.generic_patterns and not kb.settings.channels.get(entry.channel):
+            problems.append(
+                Problem(
+                    entry.file,
+                    entry.line,
+                    f"entry '{entry.id}' has generic patterns, but settings.yaml names no words "
+                    f"for its channel '{entry.channel}' under channels:",
+                )
+            )
+            continue
         for kind, texts, lines in (
             ("pattern", entry.patterns, entry.pattern_lines),
             ("example", entry.examples, entry.example_lines),
@@ -136,13 +150,56 @@ def best_per_entry(text: str, matcher: Matcher) -> dict[str, Candidate]:
     return best
 
 
+def _settings_problems(kb: KnowledgeBase) -> list[Problem]:
+    settings = kb.settings
+    path = kb.path / SETTINGS_FILE
+    where = str(path)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+
+    def line_of(word: str) -> int:
+        return next((n for n, line in enumerate(lines, 1) if word in line), 0)
+
+    channel_words = {w.casefold(): c for c, words in settings.channels.items() for w in words}
+    problems = [
+        Problem(
+            where,
+            line_of(word),
+            f"'{word}' names both the channel '{channel_words[word.casefold()]}' "
+            "and another system (other_systems:)",
+        )
+        for word in settings.other_systems
+        if word.casefold() in channel_words
+    ]
+    used = {entry.channel for entry in kb}
+    problems.extend(
+        Problem(
+            where, line_of(f"{channel}:"), f"channels: '{channel}' is not the channel of any entry"
+        )
+        for channel in settings.channels
+        if channel not in used
+    )
+    return problems
+
+
 def _check_recognised(entry: Entry, text: str, matcher: Matcher) -> str | None:
+    own = best_per_entry(text, matcher).get(entry.id)
+    if own and own.pattern in entry.generic_patterns and matcher.systems.named(text).empty:
+        others = [f.entry.id for f in triage(text, matcher).matches if f.entry.id != entry.id]
+        if others:
+            return f"{quote_text(text)} is claimed by '{others[0]}'"
+        label = matcher.systems.label(entry.channel)
+        message = _check_named(entry, f"{label}: {text}", matcher)
+        return f"{message} (as its channel shows it)" if message else None
+    return _check_named(entry, text, matcher)
+
+
+def _check_named(entry: Entry, text: str, matcher: Matcher) -> str | None:
     best = best_per_entry(text, matcher)
     own = best.get(entry.id)
     claimed = [f.entry.id for f in triage(text, matcher).matches]
     quoted = quote_text(text)
     if own is None or entry.id not in claimed:
-        score = f"score {own.score:.0f}" if own else "no score"
+        score = f"score {shown_score(own.score)}" if own else "no score"
         return f"{quoted} is not recognised as '{entry.id}' ({score}, needs {CONFIDENT:.0f})"
     for other_id in claimed:
         if other_id != entry.id:

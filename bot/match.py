@@ -6,6 +6,12 @@ it) and a segment that is the start of a long pattern (a truncated paste), but a
 buried in a long unrelated line is marked down: "Access denied" inside a database error is not
 Magento's "Access denied". A pattern's three-digit numbers (HTTP status, eBay error code) must be
 present: "(401) Unauthorized" is not "(403) Forbidden" however alike the sentences are.
+
+A pattern's `<placeholder>` matches any one word there. A long pattern's headline (its first
+sentence or clause, "Execution Timeout Expired") stands for the whole when a person quotes only
+that. The systems a paste names are evidence too (`Context`): an entry of one channel is never
+claimed for text that names another system, and a generic pattern ("423 Locked") only for text
+that names its channel.
 """
 
 from __future__ import annotations
@@ -14,17 +20,24 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import Entry, KnowledgeBase
-from bot.normalise import Segment, canonical, strip_prefixes
+from bot.knowledge import Entry, KnowledgeBase, KnowledgeSettings
+from bot.normalise import Segment, canonical, clean_unicode, strip_prefixes
 
 CONFIDENT = 85.0
 """Scores at or above this are claimed as matches; the README documents it."""
+
+
+def shown_score(score: float) -> str:
+    """A score as people read it, a whole number that never rounds up to the threshold it
+    missed: 84.8 is shown as 84, not as a confident-looking 85."""
+    return f"{score:.0f}" if score >= CONFIDENT else str(math.floor(score))
+
 
 AMBIGUOUS_MARGIN = 5.0
 """Lint reports a pattern that another entry scores within this many points of its own."""
@@ -38,6 +51,20 @@ _MISSING_NUMBER_CAP = CONFIDENT - 15
 _CANDIDATES_SCORED = 20
 _POSTINGS_BUDGET = 1_500
 _MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
+HELD_BACK = CONFIDENT - 10
+"""The most a candidate scores when the context says it may be another system's text."""
+_NAMED_WEIGHT = 0.8  # A generic pattern in text that names its channel: finding it is most of it.
+_MIN_HEADLINE_TOKENS = 3
+_MIN_HEADLINE_CHARS = 18
+_MAX_HEADLINES = 4
+# A headline says what went wrong, in more than "error": "An internal error occurred" and
+# "XML Parsing Error at Line 5" are any system's words, "Execution Timeout Expired" is not.
+_FAILURE_WORD = re.compile(
+    r"fail|expired|denied|invalid|duplicat|time ?out|rejected|\bnot |cannot|unable|exceed|"
+    r"throttl|forbidden|unauthori|missing|corrupt|violat"
+)
+_WRAPPER_END = re.compile(r"[.:;,!?]?\s*(?:error\b|:)")
+_HEADLINE_END = re.compile(r"(?:[.:;,!?]|\s-)(?=\s)")
 
 _TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
 # A match may only start where its run of word characters starts: tried from every position of a
@@ -61,6 +88,93 @@ Evidence = Literal["text", "code", "fragment"]
 
 
 @dataclass(frozen=True)
+class Context:
+    """The systems named where an error appears: on its line, knowledge base channels
+    (`channels`) and systems it does not cover (`others`, as written in settings.yaml); around
+    it, channels that only vouch for a generic pattern (`nearby`)."""
+
+    channels: frozenset[str] = frozenset()
+    others: tuple[str, ...] = ()
+    nearby: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not self.channels and not self.others
+
+
+_WORD = re.compile(r"[a-z]+|[0-9]+")
+_PLACEHOLDER = re.compile(r"<[^<>]{1,60}>")
+
+
+def words_of(text: str) -> list[str]:
+    """The words names and phrases are found by: runs of letters, runs of digits, any case."""
+    return _WORD.findall(clean_unicode(text).casefold())
+
+
+class Phrases:
+    """Whole phrases found in a text's words; a `<placeholder>` in a phrase is any one word.
+
+    Each phrase is filed under one of its words, so finding them costs one dictionary look-up
+    per word of the text, however many phrases there are.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
+        self._filed: dict[str, list[tuple[int, tuple[str | None, ...], str]]] = defaultdict(list)
+        for phrase, value in phrases:
+            sequence: list[str | None] = []
+            for part in phrase.split():
+                sequence.extend([None] if _PLACEHOLDER.fullmatch(part) else words_of(part))
+            anchor = next((i for i, w in enumerate(sequence) if w is not None), None)
+            if anchor is not None:
+                self._filed[sequence[anchor]].append((anchor, tuple(sequence), value))  # type: ignore[index]
+
+    def found(self, words: Sequence[str]) -> Iterator[str]:
+        """The value of every phrase in `words`, in order, as often as it is there."""
+        for i, word in enumerate(words):
+            for anchor, sequence, value in self._filed.get(word, ()):
+                start = i - anchor
+                if (
+                    start >= 0
+                    and start + len(sequence) <= len(words)
+                    and all(w is None or w == words[start + j] for j, w in enumerate(sequence))
+                ):
+                    yield value
+
+
+class SystemNames:
+    """Finds the words of settings.yaml (`channels:` and `other_systems:`) in text."""
+
+    def __init__(self, settings: KnowledgeSettings) -> None:
+        owners = [
+            (word, f"channel:{channel}")
+            for channel, words in settings.channels.items()
+            for word in words
+        ]
+        owners += [(word, f"other:{word}") for word in settings.other_systems]
+        self._phrases = Phrases(owners)
+        self.channels = frozenset(settings.channels)
+        self._labels = {channel: words[0] for channel, words in settings.channels.items() if words}
+
+    def label(self, channel: str) -> str:
+        """How people write the channel's name ("Shopify"), or "a channel" for Linnworks' own."""
+        return self._labels.get(channel, "a channel")
+
+    def named(self, text: str) -> Context:
+        return self.named_in(words_of(text))
+
+    def named_in(self, words: Sequence[str]) -> Context:
+        channels: set[str] = set()
+        others: list[str] = []
+        for owner in self._phrases.found(words):
+            kind, name = owner.split(":", 1)
+            if kind == "channel":
+                channels.add(name)
+            elif name not in others:
+                others.append(name)
+        return Context(frozenset(channels), tuple(others))
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One entry's best showing against a piece of a paste.
 
@@ -74,6 +188,8 @@ class Candidate:
     pattern: str
     segment: Segment
     how: Evidence = "text"
+    held_back: str | None = None
+    """Why the context kept a higher score below the threshold, if it did."""
 
     @property
     def confident(self) -> bool:
@@ -94,6 +210,12 @@ class _Pattern:
     numbers: frozenset[str]
     tokens: frozenset[str]
     weight: float
+    generic: bool
+    # Each `<placeholder>` (masked to "#n") as the words on either side of it.
+    wildcards: tuple[tuple[str, str], ...]
+    # Systems the error text itself names ("PayPal" in an eBay warning): finding them in a paste
+    # is no sign of another system.
+    names: Context
 
 
 def tokens(canon: str) -> set[str]:
@@ -110,6 +232,7 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.systems = SystemNames(kb.settings)
         raw: list[tuple[Entry, str, str, str, set[str]]] = []
         for entry in kb:
             for text in entry.patterns:
@@ -138,6 +261,9 @@ class Matcher:
                     numbers=frozenset(_SIGNIFICANT_NUMBER.findall(canon)),
                     tokens=frozenset(toks),
                     weight=sum(self._idf[t] for t in toks) or 1.0,
+                    generic=text in entry.generic_patterns,
+                    wildcards=_wildcards(core),
+                    names=self.systems.named(text),
                 )
             )
             for token in toks:
@@ -145,16 +271,23 @@ class Matcher:
         self._postings = dict(postings)
         self._weights = [p.weight for p in self._patterns]
         self._canon = {p.text: p.canon for p in self._patterns}
+        self._headline_cache: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
 
-    def rank(self, segment: Segment, limit: int = 3) -> list[Candidate]:
+    def rank(
+        self, segment: Segment, limit: int = 3, context: Context | None = None
+    ) -> list[Candidate]:
         """The best `limit` entries for one segment, best first, one candidate per entry."""
-        return self.rank_all((segment,))[:limit]
+        return self.rank_all((segment,), context)[:limit]
 
-    def rank_all(self, segments: Sequence[Segment]) -> list[Candidate]:
+    def rank_all(
+        self, segments: Sequence[Segment], context: Context | None = None
+    ) -> list[Candidate]:
         """Each entry's best candidate over all `segments` (the pieces of one record), best
         first; at equal scores a whole match ranks before a fragment of a longer pattern.
 
-        The pieces of a record share most of their words, so one shortlist serves them all.
+        `context` is what the text around them names; without it, patterns are scored on their
+        words alone (as lint compares them). The pieces of a record share most of their words,
+        so one shortlist serves them all.
         """
         seg_tokens = [tokens(s.canon) for s in segments]
         seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
@@ -163,15 +296,40 @@ class Matcher:
         best: dict[str, Candidate] = {}
         for index in self._shortlist(words | codes):
             pattern = self._patterns[index]
+            cap, reason, named = self._context_rule(pattern, context)
+            if cap <= 0:
+                continue
             for segment, toks, numbers in zip(segments, seg_tokens, seg_numbers, strict=True):
                 if pattern.code is None and toks.isdisjoint(pattern.tokens):
                     continue  # Nothing in common with this piece: it cannot score.
-                score, how = self._score(pattern, segment, toks, numbers)
-                candidate = Candidate(pattern.entry, round(score, 1), pattern.text, segment, how)
+                score, how = self._score(pattern, segment, toks, numbers, named)
+                held_back = reason if score > cap else None
+                score = min(score, cap)
+                candidate = Candidate(
+                    pattern.entry, round(score, 1), pattern.text, segment, how, held_back
+                )
                 current = best.get(pattern.entry.id)
                 if score > 0 and (current is None or _order(candidate) < _order(current)):
                     best[pattern.entry.id] = candidate
         return sorted(best.values(), key=_order)
+
+    def _context_rule(
+        self, pattern: _Pattern, context: Context | None
+    ) -> tuple[float, str | None, bool]:
+        """(the most `pattern` may score, why, whether the text names its channel)."""
+        if context is None:
+            return 100.0, None, False
+        channel = pattern.entry.channel
+        if channel in self.systems.channels:
+            if channel in context.channels or channel in context.nearby:
+                return 100.0, None, pattern.generic
+            own = pattern.names
+            if (context.channels - own.channels) or set(context.others) - set(own.others):
+                return 0.0, None, False  # Another system's text: never this channel's error.
+        if pattern.generic and not context.channels and not context.nearby:
+            name = self.systems.label(channel)
+            return HELD_BACK, f"other systems show this text too and it does not name {name}", False
+        return 100.0, None, False
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
@@ -214,50 +372,86 @@ class Matcher:
         return len(self._postings[word])
 
     def _score(
-        self, pattern: _Pattern, segment: Segment, seg_tokens: set[str], numbers: frozenset[str]
+        self,
+        pattern: _Pattern,
+        segment: Segment,
+        seg_tokens: set[str],
+        numbers: frozenset[str],
+        named: bool = False,
     ) -> tuple[float, Evidence]:
         seg = segment.core or segment.canon
+        if pattern.wildcards:
+            seg = _fill(seg, pattern.wildcards)
         if pattern.code is not None and pattern.code_at is not None:
             found = pattern.code_at.search(segment.plain)
             if found is None:
                 return 0.0, "code"
-            alignment_score, start_aligned = 100.0, found.start() <= 2
-            seg = segment.plain
             # A two-word code ("token_rejected") needs to be most of the line, like any short text.
             core_length = _LONG_PATTERN if pattern.specific else len(pattern.code)
-        elif len(seg) >= len(pattern.core):
-            alignment = fuzz.partial_ratio_alignment(pattern.core, seg)
-            alignment_score = alignment.score if alignment else 0.0
-            start_aligned = bool(alignment) and alignment.dest_start <= 2
-            # Everything that makes this error this error must be there, not just most letters.
-            alignment_score = min(alignment_score, self._word_cap(pattern, seg_tokens))
-            core_length = len(pattern.core)
+            score = self._weighted(
+                100.0, core_length, found.start() <= 2, pattern.code, segment.plain, named
+            )
+            return self._cap_numbers(pattern, numbers, score), "code"
+        if len(seg) >= len(pattern.core):
+            score = self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named)
+            how: Evidence = "text"
         elif segment.may_be_cut and len(seg) >= max(
             _MIN_TRUNCATED_CHARS, _MIN_TRUNCATED_SHARE * len(pattern.core)
         ):
             # A paste cut short: the fragment must be found within the pattern, word for word.
             fragment = fuzz.partial_ratio(seg, pattern.core)
             precision = _share_present(seg_tokens, pattern.tokens, self._idf)
-            score = min(fragment, 50 + 50 * precision)
-            return self._cap_numbers(pattern, numbers, score), "fragment"
+            score, how = min(fragment, 50 + 50 * precision), "fragment"
         else:
-            whole = min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern, seg_tokens))
-            return self._cap_numbers(pattern, numbers, whole), "text"
+            score = min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern.tokens, seg_tokens))
+            how = "text"
+        if score < CONFIDENT:
+            # A person quoting only the headline of a long error ("Execution Timeout Expired").
+            for headline, words in self._headlines(pattern):
+                if len(seg) >= len(headline) and len(words - seg_tokens) <= 1:
+                    found = self._contained(headline, words, seg, seg_tokens, named)
+                    if found > score:
+                        score, how = found, "text"
+        return self._cap_numbers(pattern, numbers, score), how
 
+    def _headlines(self, pattern: _Pattern) -> tuple[tuple[str, frozenset[str]], ...]:
+        # Worked out when first needed: most patterns are never short of a confident score.
+        found = self._headline_cache.get(pattern.core)
+        if found is None:
+            found = self._headline_cache[pattern.core] = _headlines(pattern.core)
+        return found
+
+    def _contained(
+        self, core: str, words: frozenset[str], seg: str, seg_tokens: set[str], named: bool
+    ) -> float:
+        """How well `core` is found inside the longer `seg`, all its words required."""
+        alignment = fuzz.partial_ratio_alignment(core, seg)
+        if not alignment:
+            return 0.0
+        # Everything that makes this error this error must be there, not just most letters.
+        found = min(alignment.score, self._word_cap(words, seg_tokens))
+        return self._weighted(found, len(core), alignment.dest_start <= 2, core, seg, named)
+
+    @staticmethod
+    def _weighted(
+        found: float, length: int, start_aligned: bool, core: str, seg: str, named: bool
+    ) -> float:
+        """Finding a short text inside a long line counts for less: the rest of the line is
+        compared too. A generic text in a line that names its channel counts nearly whole."""
         weight = _SHORT_WEIGHT + (1 - _SHORT_WEIGHT) * min(
-            1.0, max(0.0, (core_length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
+            1.0, max(0.0, (length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
         )
         if start_aligned:
             weight = min(1.0, weight + _START_BONUS)
-        score = alignment_score
-        if weight < 1.0:
-            whole = fuzz.ratio(pattern.code or pattern.core, seg)
-            score = weight * alignment_score + (1 - weight) * whole
-        return self._cap_numbers(pattern, numbers, score), "code" if pattern.code else "text"
+        if named:
+            weight = max(weight, _NAMED_WEIGHT)
+        if weight >= 1.0:
+            return found
+        return weight * found + (1 - weight) * fuzz.ratio(core, seg)
 
-    def _word_cap(self, pattern: _Pattern, seg_tokens: set[str]) -> float:
+    def _word_cap(self, words: Set[str], seg_tokens: set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""
-        return 100 - 80 * (1 - _share_present(pattern.tokens, seg_tokens, self._idf))
+        return 100 - 80 * (1 - _share_present(words, seg_tokens, self._idf))
 
     @staticmethod
     def _cap_numbers(pattern: _Pattern, numbers: frozenset[str], score: float) -> float:
@@ -293,3 +487,57 @@ def _share_present(wanted: Set[str], available: Set[str], idf: dict[str, float])
 
 def _code_tokens(plain: str) -> set[str]:
     return set(_CODE_TOKEN.findall(plain))
+
+
+def _wildcards(core: str) -> tuple[tuple[str, str], ...]:
+    """For each placeholder of a pattern, the words before and after it ("" at an end)."""
+    words = core.split(" ")
+    return tuple(
+        (words[i - 1] if i > 0 else "", words[i + 1] if i + 1 < len(words) else "")
+        for i, word in enumerate(words)
+        if word == "#n" and len(words) > 1
+    )
+
+
+def _fill(seg: str, wildcards: tuple[tuple[str, str], ...]) -> str:
+    """`seg` with the word that stands where a pattern has a placeholder masked like it."""
+    words = seg.split(" ")
+    last = len(words) - 1
+    for before, after in wildcards:
+        for i, word in enumerate(words):
+            if (
+                not word.startswith("#")
+                and (not before or (i > 0 and words[i - 1] == before))
+                and (not after or (i < last and words[i + 1] == after))
+            ):
+                words[i] = "#n"
+    return " ".join(words)
+
+
+def _headlines(core: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The first clauses and sentences of a long pattern that can stand for it when quoted."""
+    ends = [m.start() for m in _HEADLINE_END.finditer(core)]
+    pieces: list[str] = []
+    sentence_start = 0
+    for end in ends:
+        if _WRAPPER_END.match(core, end) or strip_prefixes(core[: end + 1] + " x") == "x":
+            continue  # A wrapper ("Status: Errors while updating. Error: ..."), not the error.
+        pieces.append(core[:end])
+        if sentence_start:
+            pieces.append(core[sentence_start:end])
+        if core[end] in ".!?;" and not sentence_start:
+            sentence_start = end + 2  # The second sentence, after a label ("Executing X.").
+    found: list[tuple[str, frozenset[str]]] = []
+    for piece in pieces:
+        piece = piece.strip(" .,:;-")
+        words = frozenset(tokens(piece))
+        if (
+            len(words) >= _MIN_HEADLINE_TOKENS
+            and len(piece) >= _MIN_HEADLINE_CHARS
+            and len(piece) < len(core) - 5
+            and piece.count("(") == piece.count(")")
+            and _FAILURE_WORD.search(piece)
+            and piece not in (h for h, _ in found)
+        ):
+            found.append((piece, words))
+    return tuple(found[:_MAX_HEADLINES])

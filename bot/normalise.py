@@ -153,16 +153,22 @@ _XML_MESSAGE = re.compile(
     r"([^<]{3,1000})</\1>",
     re.IGNORECASE,
 )
-_INNER = re.compile(r"\s-{1,3}>\s")
+# Inner exceptions ("--> "), and the " - " with which log lines set a message off its context.
+_INNER = re.compile(r"\s-{1,3}>?\s")
 # Log viewers and spreadsheets paste as columns. The match may only start after a non-space: a
 # search from every position of a long run of spaces is quadratic (seconds for one paste).
 _COLUMNS = re.compile(r"(?<!\s)\s*(?:\t|\s[|¦]\s| {2,})\s*")
-_QUOTED_PHRASE = re.compile(r"""(?<!\w)(['"])([^'"\n]{8,300}?\s[^'"\n]{1,300}?)\1(?!\w)""")
+# A quoted phrase of two or more words: "404 Not Found" and "Access denied" are errors in chat,
+# though as values of at most three words they are masked inside the whole line.
+_QUOTED_PHRASE = re.compile(
+    r"""(?<!\w)(['"])(?=[^'"\n]{8})([^'"\n\s][^'"\n]{0,300}?\s[^'"\n]{1,300}?)\1(?!\w)"""
+)
+_CUT_MARK = re.compile(r"(?:\.\.\.|…)\W{0,3}$")
 _AFTER_COLON = re.compile(r":\s+(?=\S)")
 # Words with which people introduce the error they are quoting: "keeps saying ...", "fails with".
 _AFTER_CUE = re.compile(
     r"\b(?:says?|saying|said|shows?|showing|getting|gets|got|seeing|returns?|returned|"
-    r"returning|(?:fails?|failed|failing) with|throws?|threw|reports?|reported|reads?)\s+"
+    r"returning|with|throws?|threw|reports?|reported|reads?)\s+"
     r"(?:(?:an?|the|this|that)\s+)?(?:error\s+)?(?=\S)",
     re.IGNORECASE,
 )
@@ -269,7 +275,8 @@ def make_segment(text: str, *, may_be_cut: bool = True) -> Segment:
         core=strip_prefixes(canon),
         plain=plain.casefold(),
         display=_shorten(plain),
-        may_be_cut=may_be_cut,
+        # "You exceeded your quota for the requested...": a person cut it short on purpose.
+        may_be_cut=may_be_cut or bool(_CUT_MARK.search(text)),
     )
 
 
@@ -417,7 +424,7 @@ def _parts(text: str) -> Iterator[tuple[str, bool]]:
 
 # Each expression of `_parts` with text it cannot match without (none: always tried).
 _SPLITTERS = (
-    (_INNER, ("->",)),
+    (_INNER, ("-",)),
     (_COLUMNS, ("\t", "|", "¦", "  ")),
     (_SENTENCE_END, (".", "!", "?", ";")),
 )

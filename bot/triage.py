@@ -1,23 +1,30 @@
 """Reading a whole paste: which known errors it shows, how often, how many in a row, and a verdict.
 
 One error now and then is normal; the same transient error many times in a row means something is
-blocked, so its effective severity becomes action required and the report says why.
+blocked, so its effective severity becomes action required and the report says why. A line that
+reports a success (settings.yaml `success_phrases:`) ends every run, and a log with successes is
+judged as Linnworks' help article teaches: a failure or two in a hundred syncs is nothing to worry
+about; many in a row is.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.knowledge import Entry, Severity
-from bot.match import AMBIGUOUS_MARGIN, Candidate, Matcher
-from bot.normalise import Record, display_text, normalise
+from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, Phrases, words_of
+from bot.normalise import MAX_SEGMENT_CHARS, Record, clean_unicode, display_text, normalise
 
 MAX_CANDIDATES = 3
 CANDIDATE_FLOOR = 55.0
 """A non-confident candidate below this score is not worth a "did you mean"."""
 
 MAX_UNMATCHED = 20
+ONE_OFF_SHARE = 10
+"""An error that needs a person is judged a one-off when a log shows this many successes per
+occurrence, none of them in a row, and a success after the last one."""
 
 _ERROR_WORDS = re.compile(
     r"error|exception|fail|denied|invalid|expired|rejected|unable|cannot|can't|could not|"
@@ -29,6 +36,12 @@ _CHAT = re.compile(
     r"^(?:hi|hey|hello|morning|any|anyone|anybody|does|is|why|what|how|can|could|please|thanks|"
     r"we|we're|i|i'm|im|i've|getting|seeing|got|still|just|so|ok|okay|lol|fyi)\b|\?\s*$",
     re.IGNORECASE,
+)
+# The words of an error line, less its three-digit numbers: "427 items updated" is a count.
+_FAILURE_WORDS = re.compile(_ERROR_WORDS.pattern.removesuffix(r"|\b[45]\d\d\b"), re.IGNORECASE)
+# "0 errors", "no failures": words of a success line, not of an error.
+_NONE_FAILED = re.compile(
+    r"\b(?:0|no|zero|without(?: any)?)\s+(?:errors?|failures?|failed|issues?)\b", re.IGNORECASE
 )
 
 
@@ -45,6 +58,11 @@ class Finding:
     effective_severity: Severity
     escalation: str | None
     first_seen: int
+    held_back: str | None = None
+    """For a "did you mean": why the context kept it from being claimed."""
+    looked_up: bool = False
+    """For a "did you mean": found by a word search of the paste (its score says how well the
+    words fit), not by matching an error text."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,15 @@ class Report:
     verdict: str
     records: int
     truncated: bool
+    failures: int = 0
+    """Lines that failed: a known error (not a status message) or an unknown error line."""
+    successes: int = 0
+    """Lines that report a success (settings.yaml `success_phrases:`)."""
+
+    @property
+    def worrying(self) -> bool:
+        """Whether a person must act: a known error that needs action, or a streak."""
+        return any(f.effective_severity == "action_required" for f in self.matches)
 
     @property
     def matches(self) -> tuple[Finding, ...]:
@@ -79,17 +106,31 @@ def looks_like_error(text: str) -> bool:
 def triage(paste: str, matcher: Matcher) -> Report:
     """Match every record of the paste and group what was found by entry."""
     normalised = normalise(paste)
-    memo: dict[tuple[str, ...], tuple[list[Candidate], list[Candidate]]] = {}
+    memo: dict[tuple[object, ...], tuple[list[Candidate], list[Candidate]]] = {}
     tallies: dict[str, _Tally] = {}
     near_misses: dict[str, Candidate] = {}
     unmatched: list[str] = []
     runs: dict[str, int] = {}
+    failures = successes = 0
+    success = _success_lines(matcher.kb.settings.success_phrases)
+    words = [words_of(r.text[:MAX_SEGMENT_CHARS]) for r in normalised.records]
+    contexts = _contexts(words, matcher)
 
-    for record in normalised.records:
-        key = tuple(s.canon for s in record.segments)
+    for record, context, said in zip(normalised.records, contexts, words, strict=True):
+        key = (context, *(s.canon for s in record.segments))
         if key not in memo:
-            memo[key] = _match_record(record, matcher)
+            memo[key] = _match_record(record, matcher, context)
         accepted, others = memo[key]
+        if accepted and all(c.entry.severity == "info" for c in accepted):
+            if _is_success(record.text, said, success):
+                successes += 1
+                _succeeded(runs, tallies)
+        elif accepted:
+            failures += 1
+        elif _is_success(record.text, said, success):
+            successes += 1
+            _succeeded(runs, tallies)
+            continue
         if accepted:
             seen_here = {c.entry.id for c in accepted}
             for candidate in accepted:
@@ -109,25 +150,68 @@ def triage(paste: str, matcher: Matcher) -> Report:
             (line for line in record.text.splitlines() if looks_like_error(line)), None
         )
         if error_line is not None:
+            failures += 1
             runs.clear()  # A different error between two occurrences ends the run.
             shown = display_text(error_line)
             if len(unmatched) < MAX_UNMATCHED and shown not in unmatched:
                 unmatched.append(shown)
 
-    findings = [t.finding() for t in tallies.values()]
+    findings = [t.finding(successes) for t in tallies.values()]
     findings.sort(key=lambda f: (-f.count, f.first_seen))
     findings.extend(_did_you_mean(near_misses, tallies))
     return Report(
         findings=tuple(findings),
         unmatched=tuple(unmatched),
-        verdict=verdict(findings, unmatched),
+        verdict=verdict(findings, unmatched, failures, successes),
         records=len(normalised.records),
         truncated=normalised.truncated,
+        failures=failures,
+        successes=successes,
     )
 
 
-def _match_record(record: Record, matcher: Matcher) -> tuple[list[Candidate], list[Candidate]]:
-    ranked = matcher.rank_all(record.segments)
+def _succeeded(runs: dict[str, int], tallies: dict[str, _Tally]) -> None:
+    """A success line: it ends every run, and every error seen so far was followed by one."""
+    runs.clear()
+    for tally in tallies.values():
+        tally.recovered = True
+
+
+def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
+    """What each record's surroundings name. A system named on the line itself decides; a line
+    that names none takes the channels named on the lines around it, else anywhere in the paste
+    ("[Shopify main]" above a code block). Other systems count only on the line itself: one
+    mention of a courier in a long log does not make every line that courier's."""
+    own = [matcher.systems.named_in(said) for said in words]
+    everywhere = frozenset().union(*(c.channels for c in own))
+    found = []
+    for index, context in enumerate(own):
+        if context.empty:
+            around = own[max(0, index - 1) : index + 2]
+            channels = frozenset().union(*(c.channels for c in around)) or everywhere
+            context = Context(nearby=channels)
+        found.append(context)
+    return found
+
+
+@lru_cache(maxsize=8)
+def _success_lines(phrases: tuple[str, ...]) -> Phrases:
+    """The success phrases, found as whole words in any case, <n> for any one word."""
+    return Phrases((phrase, phrase) for phrase in phrases)
+
+
+def _is_success(text: str, words: list[str], success: Phrases) -> bool:
+    """A line that reports a success and no failure ("Sync completed: 12 orders, 0 errors")."""
+    if next(success.found(words), None) is None:
+        return False
+    folded = clean_unicode(text[:MAX_SEGMENT_CHARS])
+    return not _FAILURE_WORDS.search(_NONE_FAILED.sub(" ", folded))
+
+
+def _match_record(
+    record: Record, matcher: Matcher, context: Context
+) -> tuple[list[Candidate], list[Candidate]]:
+    ranked = matcher.rank_all(record.segments, context)
     accepted: list[Candidate] = []
     for candidate in ranked:
         if candidate.confident and not any(matcher.explains(a, candidate) for a in accepted):
@@ -141,9 +225,13 @@ def _match_record(record: Record, matcher: Matcher) -> tuple[list[Candidate], li
         # A paste cut short that fits two errors equally well names neither.
         accepted = [c for c in accepted if c.how != "fragment"]
     wholes = [c.segment.canon for c in accepted if c.how != "fragment"]
-    # A fragment of text that a whole match already explains is part of that match.
+    # A fragment of text that a whole match already explains (in it, or around it) is part of
+    # that match: "Shopify: 429 Too Many Requests" is not also a cut .NET "(429)" message.
     accepted = [
-        c for c in accepted if c.how != "fragment" or not any(c.segment.canon in w for w in wholes)
+        c
+        for c in accepted
+        if c.how != "fragment"
+        or not any(c.segment.canon in w or w in c.segment.canon for w in wholes)
     ]
     others = [c for c in ranked if c not in accepted]
     return accepted, others
@@ -167,6 +255,7 @@ def _did_you_mean(near: dict[str, Candidate], found: dict[str, _Tally]) -> list[
             effective_severity=c.entry.severity,
             escalation=None,
             first_seen=-1,
+            held_back=c.held_back,
         )
         for c in picked[:MAX_CANDIDATES]
     ]
@@ -178,19 +267,35 @@ class _Tally:
         self.first_seen = index
         self.count = 0
         self.longest_run = 0
+        self.recovered = False  # A success line came after its last occurrence.
 
     def add(self, candidate: Candidate) -> None:
         self.count += 1
+        self.recovered = False
         if candidate.score > self.best.score:
             self.best = candidate
 
-    def finding(self) -> Finding:
+    def finding(self, successes: int = 0) -> Finding:
         entry = self.best.entry
         escalation = None
         severity: Severity = entry.severity
         if entry.severity == "transient" and self.longest_run >= entry.escalate_after:
             severity = "action_required"
             escalation = f"seen {self.longest_run} times in a row: this is no longer a one-off"
+        elif (
+            entry.severity == "action_required"
+            and self.recovered
+            and self.longest_run == 1
+            and self.count * ONE_OFF_SHARE <= successes
+        ):
+            # The help article's rule: a failure or two among many successful syncs, each
+            # followed by a success, is nothing to worry about, whatever the error.
+            severity = "transient"
+            times = "once" if self.count == 1 else f"{self.count} times"
+            escalation = (
+                f"seen {times} among {successes} successful syncs, each time followed by a "
+                "successful one: a one-off"
+            )
         return Finding(
             entry=entry,
             score=round(self.best.score, 1),
@@ -204,31 +309,45 @@ class _Tally:
         )
 
 
-def verdict(findings: list[Finding], unmatched: list[str]) -> str:
-    """One sentence that answers "is this bad?" for the whole paste."""
+def verdict(
+    findings: list[Finding], unmatched: list[str], failures: int = 0, successes: int = 0
+) -> str:
+    """One sentence that answers "is this bad?" for the whole paste; with successes in it, the
+    share of syncs that failed is part of the answer."""
+    ratio = failure_ratio(failures, successes)
     matches = [f for f in findings if f.confident]
     if not matches:
         if unmatched:
             lines = "line" if len(unmatched) == 1 else "lines"
+            among = f" ({ratio})" if ratio else ""
             return (
-                f"Found {len(unmatched)} error {lines} that syncdoc does not know yet; "
+                f"Found {len(unmatched)} error {lines} that syncdoc does not know yet{among}; "
                 "it cannot say how serious they are."
             )
         return "No known Linnworks error found in this text."
     urgent = [f for f in matches if f.effective_severity == "action_required"]
     rest = len(matches) - 1
     others = f" (and {rest} other known error{'s' if rest != 1 else ''})" if rest else ""
+    among = f"; {ratio}" if ratio else ""
     if urgent:
         first = urgent[0]
         if first.escalation:
             return (
-                f"Action required: {first.entry.title} was {first.escalation}{others}; "
+                f"Action required: {first.entry.title} was {first.escalation}{among}{others}; "
                 "something is blocked and a person should look."
             )
         title = first.entry.title
-        return f"Action required: {title} will keep failing until someone fixes it{others}."
+        return f"Action required: {title} will keep failing until someone fixes it{others}{among}."
     first = matches[0]
     if first.effective_severity == "transient":
+        if ratio and first.escalation:
+            title = first.entry.title
+            return f"Nothing to worry about: {ratio}; {title} was {first.escalation}{others}."
+        if ratio:
+            return (
+                f"Nothing to worry about: {ratio}, never {first.entry.escalate_after} in a row; "
+                f"{first.entry.title} is a passing error and the next sync retries it{others}."
+            )
         times = (
             "once"
             if first.count == 1
@@ -238,4 +357,18 @@ def verdict(findings: list[Finding], unmatched: list[str]) -> str:
             f"Nothing to do yet: {first.entry.title} is a passing error (seen {times}); "
             f"the next sync retries it{others}."
         )
-    return f"For information only: {first.entry.title} is a status message, not a fault{others}."
+    return (
+        f"For information only: {first.entry.title} is a status message, not a fault{others}"
+        f"{among}."
+    )
+
+
+def failure_ratio(failures: int, successes: int) -> str:
+    """ "2 failures in 100 syncs (2%)", or "" when the text shows no success to judge against."""
+    if not successes:
+        return ""
+    syncs = failures + successes
+    share = 100 * failures / syncs
+    shown = f"{share:.0f}" if share >= 1 or not failures else "<1"
+    plural = "s" if failures != 1 else ""
+    return f"{failures} failure{plural} in {syncs} sync{'s' if syncs != 1 else ''} ({shown}%)"

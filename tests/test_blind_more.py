@@ -17,13 +17,7 @@ from conftest import labelled_cases
 DATA = yaml.safe_load((Path(__file__).parents[1] / "bench" / "blind-more.yaml").read_text("utf-8"))
 
 KNOWN_MISSES = {
-    '"Duplicate custom variation lab…"': (
-        "a quoted fragment followed by chat is not read as a paste cut short"
-    ),
     '"please upload high-resolution photos': "the second half of a sentence, quoted in chat",
-    'item "is invalid, not activated, or no longer in our database"': (
-        "the middle of a sentence, quoted in chat"
-    ),
     'said "Throttled" (code THROTTLED)': "a one-word error inside a chat line is marked down",
     "{“code”:”rest_forbidden”,”message”:”Sorry, you are not allowed to do that.": (
         "the sentence is not a pattern: it would claim its near twins' 'not allowed to' sentences"
@@ -33,14 +27,8 @@ KNOWN_MISSES = {
     ),
 }
 KNOWN_FALSE_CLAIMS = {
-    "An error occurred (AccessDenied) when calling the PutObject operation": (
-        "magento-access-denied-403 owns a bare 'Access Denied', which ends the AWS CLI line"
-    ),
     "Execution Timeout Expired. The timeout period elapsed": (
         "SQL Server's own timeout text is the Linnworks sync timeout's sentence word for word"
-    ),
-    "pull access denied for acme/label-printer": (
-        "Docker's 'requested access to the resource is denied' is SP-API's sentence reordered"
     ),
 }
 

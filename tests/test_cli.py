@@ -335,3 +335,136 @@ def test_search_used_wrongly_exits_2_with_a_message(args, message):
     code, _, err = run(*args, stdin="")
     assert code == 2
     assert message in err and "Traceback" not in err
+
+
+# --- Real Slack text (issue 8): context, quoted errors, runs broken by successes ------------------
+def sync_log(failure: str, success: str, pairs: int) -> str:
+    return "".join(
+        f"2026-11-03 0{n}:00 {failure}\n2026-11-03 0{n}:05 {success}\n" for n in range(pairs)
+    )
+
+
+@pytest.mark.parametrize(
+    ("paste", "channel"),
+    [
+        ("S3 upload of the invoice PDF failed: Access Denied", "Magento"),
+        ("git push: remote: HTTP Basic: Access denied", "Magento"),
+        ("Etsy API returned 429 Too Many Requests when updating stock", "Shopify"),
+    ],
+)
+def test_another_systems_error_is_never_answered_as_a_channels(paste, channel):
+    code, out, _ = run("explain", paste)
+    assert code == 1
+    assert out.startswith("No known Linnworks error recognised.")
+    assert channel not in out
+
+
+@pytest.mark.parametrize(
+    ("paste", "title"),
+    [
+        (
+            'linnworks keeps saying "Authorisation token is hard expired" for our eBay UK account',
+            "eBay token expired",
+        ),
+        ("Shopify says 423 Locked on the stock level update", "Shopify shop locked (423 Locked)"),
+        (
+            "we got 'Execution Timeout Expired' on the overnight sync",
+            "Sync job timed out (Execution Timeout Expired)",
+        ),
+        (
+            "our despatch came back with Order Despatch Failed for 3 orders",
+            "Despatch notification failed",
+        ),
+        ("eBay Error (932): Auth token expired - do I need to reauthorise?", "eBay token expired"),
+        (
+            "This action requires merchant approval for read_inventory scope",
+            "Shopify app missing a permission scope",
+        ),
+        ("Magento: Access denied", "Magento API role has no access (403 Access denied)"),
+    ],
+)
+def test_an_error_quoted_in_a_sentence_is_answered_with_its_entry(paste, title):
+    code, out, _ = run("explain", paste)
+    assert code == 0
+    assert out.startswith(title + "  [")
+
+
+def test_chat_that_only_mentions_a_word_of_an_error_is_not_claimed():
+    code, out, _ = run("explain", "amazon seems really throttled today lol")
+    assert code == 1
+    assert out.startswith("No known Linnworks error recognised.")
+
+
+def test_a_generic_text_that_names_no_channel_is_only_a_did_you_mean_with_the_reason():
+    code, out, _ = run("explain", "423 Locked")
+    assert code == 1
+    assert (
+        "Did you mean:\n  - Shopify shop locked (423 Locked) (shopify-shop-locked-423, score 75 "
+        "of 100; other systems show this text too and it does not name Shopify)" in out
+    )
+
+
+def test_failures_each_followed_by_a_successful_sync_are_nothing_to_worry_about():
+    code, out, _ = run("explain", stdin=sync_log(CLOSED, "Sync completed: 14 orders downloaded", 8))
+    assert code == 0
+    assert "Syncs in this log: 8 failures in 16 syncs (50%); the others succeeded." in out
+    verdict = " ".join(out[out.index("Verdict:") :].split())
+    assert verdict.startswith(
+        "Verdict: Nothing to worry about: 8 failures in 16 syncs (50%), never 5 in a row;"
+    )
+    assert "Action required" not in out
+
+
+def test_failures_in_a_row_with_no_success_between_are_still_escalated():
+    log = sync_log(CLOSED, "Sync completed: 14 orders downloaded", 2) + f"{CLOSED}\n" * 6
+    code, out, _ = run("explain", stdin=log)
+    assert code == 0
+    verdict = " ".join(out[out.index("Verdict:") :].split())
+    assert verdict.startswith(
+        "Verdict: Action required: Connection closed by the remote host was seen 6 times in a "
+        "row: this is no longer a one-off; 8 failures in 10 syncs (80%);"
+    )
+
+
+def test_json_counts_failures_and_successes_and_says_whether_to_worry():
+    log = sync_log(CLOSED, "Orders downloaded: 12", 2) + "Orders downloaded: 12\n" * 96
+    code, out, _ = run("explain", "--format", "json", stdin=log)
+    assert code == 0
+    result = json.loads(out)
+    assert (result["failures"], result["successes"], result["worrying"]) == (2, 98, False)
+    assert result["verdict"].startswith("Nothing to worry about: 2 failures in 100 syncs (2%)")
+
+
+GENERIC_ENTRY = VALID_ENTRY.replace("  patterns:\n", "  generic: true\n  patterns:\n")
+
+
+def lint_folder(folder, entries: str, settings: str | None = None) -> tuple[int, str]:
+    (folder / "demo.yaml").write_text(entries)
+    if settings is not None:
+        (folder / "settings.yaml").write_text(settings)
+    code, out, _ = run("lint", "--kb", str(folder))
+    return code, out
+
+
+def test_lint_wants_channel_words_for_an_entry_with_generic_patterns(tmp_path):
+    code, out = lint_folder(tmp_path, GENERIC_ENTRY)
+    assert code == 1
+    assert (
+        f"{tmp_path / 'demo.yaml'}:1: entry 'demo-token-expired' has generic patterns, but "
+        "settings.yaml names no words for its channel 'demo' under channels:"
+    ) in out
+
+
+def test_lint_tests_a_generic_pattern_as_its_channel_shows_it(tmp_path):
+    code, out = lint_folder(tmp_path, GENERIC_ENTRY, "channels:\n  demo: [DemoShop]\n")
+    assert (code, out.strip()) == (0, f"{tmp_path}: knowledge base is clean.")
+
+
+def test_lint_refuses_a_word_that_names_a_channel_and_another_system(tmp_path):
+    settings = "channels:\n  demo: [DemoShop]\nother_systems: [Etsy, DemoShop]\n"
+    code, out = lint_folder(tmp_path, VALID_ENTRY, settings)
+    assert code == 1
+    assert (
+        f"{tmp_path / 'settings.yaml'}:2: 'DemoShop' names both the channel 'demo' and another "
+        "system (other_systems:)"
+    ) in out

@@ -39,9 +39,6 @@ KNOWN_FALSE_CLAIMS = {
     "Requested value 'Saturday' was not found": (
         "the Amazon image error is literally .NET's enum parse message with the value masked"
     ),
-    "pull access denied for acme/linn-sync": (
-        "Docker's 'requested access to the resource is denied' is SP-API's sentence reordered"
-    ),
 }
 
 

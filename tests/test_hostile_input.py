@@ -206,7 +206,7 @@ def test_hostile_paste_without_a_known_error_gets_a_plain_answer(stdin):
 
 
 def test_a_flood_of_one_error_is_a_streak_not_a_crash():
-    code, out, _ = explain(f"{THROTTLED}\n".encode() * 100_000)
+    code, out, _ = explain(f"[Amazon UK] {THROTTLED}\n".encode() * 100_000)
     assert code == 0
     assert "times in a row: this is no longer a one-off" in out
     assert "Only the first part of this very long paste was read." in out

@@ -158,6 +158,21 @@ def test_an_error_the_knowledge_base_now_knows_is_written_up(engine, tmp_path):
     assert written_up(item, Engine.from_path(kb))
 
 
+def test_a_draft_placeholder_matches_whatever_stands_in_its_place(engine, tmp_path):
+    item = item_for(engine, UNKNOWN_PASTES[1])
+    draft = yaml.safe_load(draft_entry(item, engine.kb))
+    assert "for order <order number> could not be resolved" in draft[0]["patterns"][0]
+    kb = tmp_path / "kb"
+    shutil.copytree(bundled_kb_path(), kb)
+    (kb / "inbox.yaml").write_text(yaml.safe_dump(fill_placeholders(draft)))
+    from bot.engine import Engine
+
+    other_order = "The fulfilment location for order GB-LONDON-EAST could not be resolved"
+    assert [f.entry.id for f in Engine.from_path(kb).explain(other_order).matches] == [
+        draft[0]["id"]
+    ]
+
+
 def test_the_draft_pattern_of_a_json_body_is_its_message():
     example = '{"errors": [{"message": "Warehouse bin capacity exceeded for SKU WIDGET-42"}]}'
     assert readable_pattern(example) == "Warehouse bin capacity exceeded for SKU WIDGET-42"

@@ -39,7 +39,7 @@ SCHEMA_URL = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/
 
 MANIFEST = load_manifest()
 BOT_EVENTS = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
-THROTTLED = "Request is throttled"
+THROTTLED = "[Amazon UK] Request is throttled"
 
 # One payload per subscribable event, as Slack sends it; an event in the manifest without one
 # here fails test_every_subscribed_event_is_here.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from bot.render.text import render_text
+from bot.triage import Finding, Report
 
 TOKEN = (
     "Authorisation token is hard expired. User needs to generate a new token for this application."
@@ -47,3 +48,12 @@ def test_no_colour_codes_unless_asked(engine):
     report = engine.explain(TOKEN)
     assert "\033[" not in render_text(report)
     assert "\033[31mAction required\033[0m" in render_text(report, colour=True)
+
+
+def test_a_score_just_below_the_threshold_is_never_shown_as_the_threshold(engine):
+    entry = engine.kb.by_id["shopify-missing-scope-merchant-approval"]
+    near = Finding(entry, 84.8, False, 0, 0, "Demo", entry.severity, None, -1)
+    report = Report(
+        findings=(near,), unmatched=(), verdict="A verdict.", records=1, truncated=False
+    )
+    assert "(shopify-missing-scope-merchant-approval, score 84 of 100)" in render_text(report)

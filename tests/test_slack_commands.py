@@ -22,7 +22,7 @@ from bot.testing.fake_slack import (
 )
 from bot.testing.loopback import app_on_loopback
 
-THROTTLED = "Request is throttled"
+THROTTLED = "[Amazon UK] Request is throttled"
 
 
 def command_answer(slack, app, text, **options):

@@ -113,6 +113,33 @@ def test_a_person_sharing_a_file_or_broadcasting_a_reply_is_answered(slack, app,
     assert only_post(slack, app).blocks[0]["text"]["text"] == "eBay token expired"
 
 
+def test_a_generic_text_naming_no_channel_gets_silence_in_a_channel(slack, app):
+    assert app.sender.event(message_event("423 Locked")).status == 200
+    assert_silent(slack, app)
+
+
+def test_a_generic_text_naming_its_channel_is_answered_in_a_channel(slack, app):
+    app.sender.event(message_event("Shopify says 423 Locked on the stock level update"))
+    assert only_post(slack, app).blocks[0]["text"]["text"] == "Shopify shop locked (423 Locked)"
+
+
+def test_another_systems_error_gets_silence_in_a_channel(slack, app):
+    app.sender.event(message_event("Etsy API returned 429 Too Many Requests when updating stock"))
+    assert_silent(slack, app)
+
+
+def test_a_log_with_successes_between_failures_is_judged_by_its_ratio(slack, app):
+    log = "".join(
+        f"0{n}:00 {CLOSED}\n0{n}:05 Sync completed: 14 orders downloaded\n" for n in range(8)
+    )
+    app.sender.event(message_event(log))
+    shown = only_post(slack, app).block_text()
+    assert "Syncs in this log: 8 failures in 16 syncs (50%); the others succeeded." in shown
+    assert (
+        "*Verdict:* Nothing to worry about: 8 failures in 16 syncs (50%), never 5 in a row" in shown
+    )
+
+
 # --- Direct messages and mentions ----------------------------------------------------------------
 
 
@@ -152,6 +179,15 @@ def test_mention_asking_in_words_gets_the_entries_that_fit_in_the_thread(slack, 
 def test_words_in_a_channel_without_a_recognised_error_get_silence(slack, app):
     app.sender.event(message_event("feed rejected again?"))
     assert_silent(slack, app)
+
+
+def test_direct_message_of_a_generic_text_naming_no_channel_gets_a_did_you_mean(slack, app):
+    app.sender.event(message_event("423 Locked", channel=DM_CHANNEL_ID, channel_type="im"))
+    shown = only_post(slack, app).block_text()
+    assert (
+        "*Did you mean…*\n• *Shopify shop locked (423 Locked)* (`shopify-shop-locked-423`" in shown
+    )
+    assert "it does not name Shopify" in shown
 
 
 def test_direct_message_of_chit_chat_is_still_answered(slack, app):

@@ -29,7 +29,7 @@ from bot.testing.process import syncdoc
 TOKEN = (
     "Authorisation token is hard expired. User needs to generate a new token for this application."
 )
-THROTTLED = "Request is throttled"
+THROTTLED = "[Amazon UK] Request is throttled"
 
 
 def statuses(slack):

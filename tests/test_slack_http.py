@@ -156,7 +156,7 @@ def test_served_app_answers_a_redelivered_event_once(served):
 def test_served_app_answers_the_slash_command_within_three_seconds(served):
     fake, sender, _, _ = served
     url = fake.response_url("commands")
-    response = sender.command(slash_command("Request is throttled", response_url=url))
+    response = sender.command(slash_command("[Amazon UK] Request is throttled", response_url=url))
     assert response.status == 200
     (answer,) = fake.wait_for(RESPONSE_URL_METHOD, timeout=3, where=lambda c: url.endswith(c.path))
     assert answer.params["response_type"] == "ephemeral"

@@ -55,7 +55,7 @@ def test_shortcut_on_a_message_with_nothing_to_read_says_so(slack, app):
 
 
 def test_shortcut_without_a_response_url_answers_with_an_ephemeral_message(slack, app):
-    app.sender.interaction(message_shortcut("Request is throttled", response_url=None))
+    app.sender.interaction(message_shortcut("[Amazon UK] Request is throttled", response_url=None))
     (answer,) = slack.wait_for("chat.postEphemeral")
     assert (answer.params["channel"], answer.params["user"]) == ("C0001OPS", "U0001HUMAN")
     assert answer.blocks[0]["text"]["text"] == "Amazon request throttled"

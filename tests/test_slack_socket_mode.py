@@ -90,7 +90,7 @@ def test_a_redelivered_envelope_is_acknowledged_and_answered_once(slack, connect
 def test_a_slash_command_over_socket_mode_is_answered_privately(slack, connected):
     url = slack.response_url("commands")
     envelope = socket_envelope(
-        slash_command("Request is throttled", response_url=url), kind="slash_commands"
+        slash_command("[Amazon UK] Request is throttled", response_url=url), kind="slash_commands"
     )
     slack.socket_mode.send(envelope)
     slack.socket_mode.wait_for_ack(envelope["envelope_id"])

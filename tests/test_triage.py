@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine import Engine
 from bot.triage import looks_like_error
 
 CLOSED = "An existing connection was forcibly closed by the remote host"
@@ -161,3 +162,67 @@ def test_lowercase_log_lines_are_separate_occurrences(engine):
     paste = "\n".join(f"line {n}: {CLOSED}" for n in range(7))
     (finding,) = engine.explain(paste).matches
     assert (finding.count, finding.longest_run) == (7, 7)
+
+
+TRANSIENT_DEMO = """\
+- id: demo-gateway-hiccup
+  title: Demo gateway hiccup
+  channel: demo
+  severity: transient
+  escalate_after: 3
+  patterns:
+    - The demo gateway dropped the connection halfway
+  meaning: The demo gateway hung up; the next sync tries again.
+  fix:
+    - Wait for the next sync.
+  article:
+    title: Demo article
+    url: https://example.com/demo
+"""
+
+
+def test_a_success_phrase_maintainers_add_ends_a_run(write_kb):
+    folder = write_kb(
+        **{"demo.yaml": TRANSIENT_DEMO, "settings.yaml": "success_phrases: [pushed <n> parcels]\n"}
+    )
+    engine = Engine.from_path(folder)
+    failure = "The demo gateway dropped the connection halfway"
+    report = engine.explain("\n".join([failure, failure, "Pushed 40 parcels", failure, failure]))
+    (finding,) = report.matches
+    assert (finding.count, finding.longest_run) == (4, 2)
+    assert (report.failures, report.successes) == (4, 1)
+    assert finding.escalation is None
+
+
+def test_a_line_with_a_success_phrase_and_an_error_is_not_a_success(engine):
+    report = engine.explain(f"{CLOSED}\nSync completed with 3 errors\n{CLOSED}")
+    assert report.successes == 0
+    assert report.matches[0].longest_run == 1  # The unknown error line still ends the run.
+
+
+def test_zero_errors_does_not_make_a_success_line_a_failure(engine):
+    report = engine.explain(f"{CLOSED}\nSync completed: 12 orders downloaded, 0 errors")
+    assert (report.failures, report.successes) == (1, 1)
+
+
+def test_a_status_message_that_reports_a_success_counts_as_one(engine):
+    report = engine.explain(f"{CLOSED}\nOrder Successfully Despatched\n{CLOSED}")
+    assert report.successes == 1
+    assert report.matches[0].longest_run == 1
+
+
+def test_a_channel_named_on_a_nearby_line_vouches_for_a_generic_text(engine):
+    report = engine.explain("[Shopify main] stock update:\n\n```423 Locked```")
+    assert [f.entry.id for f in report.matches] == ["shopify-shop-locked-423"]
+
+
+def test_a_system_named_on_another_line_of_a_long_log_does_not_hide_a_channel_error(engine):
+    lines = ["Royal Mail manifest sent", *["Stock levels updated"] * 5, TOKEN]
+    assert [f.entry.id for f in engine.explain("\n".join(lines)).matches] == [
+        "ebay-token-hard-expired"
+    ]
+
+
+def test_a_channel_error_on_a_line_that_names_another_system_is_not_claimed(engine):
+    report = engine.explain("Xero sync: Auth Token is Invalid")
+    assert "ebay-auth-token-invalid-931" not in [f.entry.id for f in report.findings]

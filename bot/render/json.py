@@ -23,6 +23,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "effective_severity": finding.effective_severity,
         "escalation": finding.escalation,
         "confident": finding.confident,
+        "held_back": finding.held_back,
+        "looked_up": finding.looked_up,
         "score": finding.score,
         "count": finding.count,
         "longest_run": finding.longest_run,
@@ -48,6 +50,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "unmatched": list(report.unmatched),
         "verdict": report.verdict,
         "recognised": report.recognised,
+        "worrying": report.worrying,
+        "failures": report.failures,
+        "successes": report.successes,
         "lines_read": report.records,
         "truncated": report.truncated,
     }

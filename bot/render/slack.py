@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.knowledge import Entry, KnowledgeBase, Severity
+from bot.match import CONFIDENT, shown_score
 from bot.render import NO_ARTICLE, NO_ARTICLE_SHORT, SEVERITY_WORDS, first_sentence
-from bot.triage import Finding, Report
+from bot.triage import Finding, Report, failure_ratio
 
 if TYPE_CHECKING:  # bot.search imports numpy, which an answer to a paste need not load.
     from bot.search import Hit
@@ -228,7 +229,11 @@ def _recognised(report: Report) -> list[Block]:
         known = f"{len(matches)} known error{'s' if len(matches) != 1 else ''}"
         lines = f"{report.records} line{'s' if report.records != 1 else ''}"
         blocks.append(_header(f"Log excerpt: {known} in {lines}"))
-        blocks.append(_section("\n".join(_summary_line(f) for f in matches)))
+        summary = [_summary_line(f) for f in matches]
+        ratio = failure_ratio(report.failures, report.successes)
+        if ratio:
+            summary.append(f"Syncs in this log: {ratio}; the others succeeded.")
+        blocks.append(_section("\n".join(summary)))
         blocks.append(_section(f"*Verdict:* {escape(report.verdict)}"))
     for finding in matches[:MAX_DETAILED]:
         if blocks:
@@ -264,7 +269,7 @@ def _finding_blocks(finding: Finding) -> list[Block]:
     entry = finding.entry
     seen = f" · seen {finding.count} times" if finding.count > 1 else ""
     evidence = (
-        f"Confidence {finding.score:.0f}/100{seen} · `{entry.id}` · matched "
+        f"Confidence {shown_score(finding.score)}/100{seen} · `{entry.id}` · matched "
         f"{echo(finding.matched_text)}"
     )
     return [*_entry_blocks(entry, _severity_line(finding)), _context(evidence)]
@@ -306,9 +311,14 @@ def _not_recognised(report: Report, hint: str) -> list[Block]:
 
 def _candidate_line(candidate: Finding) -> str:
     entry = candidate.entry
+    if candidate.looked_up:
+        fit = f"fits your words {candidate.score:.0f}/100"
+    else:
+        why = f"; {escape(candidate.held_back)}" if candidate.held_back else ""
+        fit = f"match {shown_score(candidate.score)}/100, needs {CONFIDENT:.0f}{why}"
     return (
-        f"• *{escape(entry.title)}* (`{entry.id}`, {severity_label(entry.severity)}, "
-        f"fits your words {candidate.score:.0f}/100): {_article_link(entry)}"
+        f"• *{escape(entry.title)}* (`{entry.id}`, {severity_label(entry.severity)}, {fit}): "
+        f"{_article_link(entry)}"
     )
 
 

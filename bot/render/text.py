@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.knowledge import Entry
-from bot.match import CONFIDENT
+from bot.match import CONFIDENT, shown_score
 from bot.render import NO_ARTICLE, SEVERITY_WORDS, first_sentence
-from bot.triage import Finding, Report
+from bot.triage import Finding, Report, failure_ratio
 
 if TYPE_CHECKING:  # bot.search imports numpy, which `syncdoc explain` need not load.
     from bot.search import Hit
@@ -43,16 +43,16 @@ def render_text(report: Report, *, colour: bool = False, width: int = 88) -> str
     matches, candidates = report.matches, report.candidates
     if len(matches) > 1 or (matches and matches[0].count > 1):
         parts.append(_summary_table(matches, style))
+    ratio = failure_ratio(report.failures, report.successes)
+    if ratio:
+        parts.append(f"Syncs in this log: {ratio}; the others succeeded.")
     for finding in matches:
         parts.append(_finding_block(finding, style, width))
     if not matches:
         parts.append(style("No known Linnworks error recognised.", "bold"))
         if candidates:
             lines = ["Did you mean:"]
-            lines += [
-                f"  - {c.entry.title} ({c.entry.id}, score {c.score:.0f} of 100)"
-                for c in candidates
-            ]
+            lines += [f"  - {c.entry.title} ({c.entry.id}, {_fit(c)})" for c in candidates]
             parts.append("\n".join(lines))
     if report.unmatched:
         lines = ["Error lines not in the knowledge base:"]
@@ -96,10 +96,17 @@ def _finding_block(finding: Finding, style: _Style, width: int) -> str:
         *steps,
         "",
         *_article_lines(entry),
-        style(f"Confidence {finding.score:.0f}/100 (threshold {CONFIDENT:.0f})", "dim"),
+        style(f"Confidence {shown_score(finding.score)}/100 (threshold {CONFIDENT:.0f})", "dim"),
         style(f"Matched: {finding.matched_text}", "dim"),
     ]
     return "\n".join(lines)
+
+
+def _fit(candidate: Finding) -> str:
+    if candidate.looked_up:
+        return f"fits your words {candidate.score:.0f} of 100"
+    why = f"; {candidate.held_back}" if candidate.held_back else ""
+    return f"score {shown_score(candidate.score)} of 100{why}"
 
 
 def _article_lines(entry: Entry) -> list[str]:
