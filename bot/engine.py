@@ -77,8 +77,10 @@ class Engine:
         return _with_search_candidates(report, text, current)
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
-        """The knowledge base entries that fit the words of `text`, best first."""
-        return self._searchable().search.search(text, limit)
+        """The knowledge base entries that fit the words of `text`, best first; words naming
+        another system ("etsy listing failed") rule out the channels' own entries."""
+        current = self._searchable()
+        return _in_context(current.search.search(text, limit), text, current.matcher)
 
     def prepare_search(self) -> None:
         """Build the search index now rather than on the first lookup (the bot does, in the
@@ -125,7 +127,8 @@ def _with_search_candidates(report: Report, text: str, current: LoadedBase) -> R
     taken = {f.entry.id for f in (*report.matches, *held)}
     best: dict[str, tuple[Hit, str]] = {}
     for query in queries if len(held) < MAX_CANDIDATES else ():
-        for hit in current.search.search(query, MAX_CANDIDATES + len(taken)):
+        hits = current.search.search(query, MAX_CANDIDATES + len(taken))
+        for hit in _in_context(hits, query, current.matcher):
             known = best.get(hit.entry.id)
             if hit.entry.id not in taken and (known is None or hit.score > known[0].score):
                 best[hit.entry.id] = (hit, query)
@@ -146,6 +149,21 @@ def _with_search_candidates(report: Report, text: str, current: LoadedBase) -> R
         for hit, query in ranked[: MAX_CANDIDATES - len(held)]
     )
     return replace(report, findings=(*report.matches, *held, *looked_up))
+
+
+def _in_context(hits: list[Hit], text: str, matcher: Matcher) -> list[Hit]:
+    """The hits a person would consider: when the text names systems (a channel, or one the
+    base does not cover), an entry of a channel it does not name is not among them, as the
+    matcher never claims one (an Etsy 429 is not Shopify's)."""
+    systems = matcher.systems
+    context = systems.named(text)
+    if context.empty:
+        return hits
+    return [
+        hit
+        for hit in hits
+        if hit.entry.channel not in systems.channels or hit.entry.channel in context.channels
+    ]
 
 
 def _cached(cache: LoadCache, root: Path) -> LoadedBase | None:

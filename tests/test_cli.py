@@ -457,7 +457,7 @@ def test_lint_wants_channel_words_for_an_entry_with_generic_patterns(tmp_path):
 
 def test_lint_tests_a_generic_pattern_as_its_channel_shows_it(tmp_path):
     code, out = lint_folder(tmp_path, GENERIC_ENTRY, "channels:\n  demo: [DemoShop]\n")
-    assert (code, out.strip()) == (0, f"{tmp_path}: knowledge base is clean.")
+    assert (code, out.strip()) == (0, f"{tmp_path}/: 1 entry, clean")
 
 
 def test_lint_refuses_a_word_that_names_a_channel_and_another_system(tmp_path):

@@ -199,6 +199,8 @@ def test_bundled_patterns_keep_the_catalogue_texts_exactly():
     catalogue = {e["id"]: e for e in yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))}
     kb = load_knowledge_base(bundled_kb_path())
     for entry in kb:
+        if entry.id not in catalogue:
+            continue  # The second catalogue's entries: see the test below.
         for message in catalogue[entry.id]["messages"]:
             assert any(_says(pattern, message) for pattern in entry.patterns), (entry.id, message)
         assert entry.severity == catalogue[entry.id]["severity"], entry.id

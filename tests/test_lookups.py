@@ -24,10 +24,6 @@ NOT_FIRST = {
     "csv import duplicates": (
         "'csv' is in the not-a-valid-CSV entry's title; the duplicate-rows entry comes second"
     ),
-    "shopify app needs an extra permision scope": (
-        "both Shopify permission entries name 'permission' and 'scope' (one by synonym); the one "
-        "that lost its permissions comes first"
-    ),
     "shopify app permissions gone": (
         "'permissions' is also the scope entry's word (synonym); 'gone' is in neither entry"
     ),

@@ -132,7 +132,7 @@ def test_an_entry_without_an_article_says_so_where_the_article_would_be():
 def test_a_candidate_without_an_article_says_so_instead_of_a_link():
     candidate = finding(long_entry(article=None), confident=False, score=70.0)
     message = render_report(report_of(candidate))
-    assert "fits your words 70/100): no help article yet" in block_texts(message)
+    assert "match 70/100, needs 85): no help article yet" in block_texts(message)
 
 
 @pytest.mark.parametrize(

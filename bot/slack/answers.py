@@ -90,9 +90,12 @@ class Answers:
     def lookup(self, text: str, asker: Asker, *, shareable: bool = False) -> SlackMessage:
         """The answer to what a person asked syncdoc: an error recognised confidently is
         explained; typed words (`is_lookup`) are looked up, each entry found with a Show
-        button; a paste that is not recognised is answered as such, with "did you mean"."""
+        button; a paste that is not recognised is answered as such, with "did you mean". A
+        known text that context held back ("423 Locked" naming no channel) keeps its "did you
+        mean", which says why it was not claimed."""
         report = self.engine.explain(text)
-        if report.recognised or not is_lookup(text):
+        held_back = any(c.held_back for c in report.candidates)
+        if report.recognised or held_back or not is_lookup(text):
             return self._present(report, asker, [_share(text)] if shareable else [])
         return render_search_results(
             _typed_words(text),
