@@ -151,14 +151,16 @@ def test_syncdoc_serve_reloads_the_knowledge_base_it_was_given(kb_dir):
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": slack.api_url,
+            "SYNCDOC_WORKERS": "2",
         }
         args = ["serve", "--host", "127.0.0.1", "--port", "0", "--kb", str(kb_dir)]
         with syncdoc(args, env) as process:
             base = process.wait_for_line(r"Slack requests at (http://\S+?)/slack/events").group(1)
             sender = SlackSender(base + EVENTS_PATH)
-            process.wait_for_line(r"watching .* for changes")  # in the worker, after the fork
+            # Each worker watches the folder itself, after the fork.
+            process.wait_for_line(r"watching .* for changes", count=2)
             (kb_dir / "demo.yaml").write_text(version(2))
-            process.wait_for_line(r"knowledge base reloaded from .*: 2 entries")
+            process.wait_for_line(r"knowledge base reloaded from .*: 2 entries", count=2)
             event = message_event(ALPHA)
             sender.event(event)
             [reply] = slack.wait_for("chat.postMessage", timeout=10)

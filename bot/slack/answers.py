@@ -23,6 +23,7 @@ from bot.render.slack import (
     render_report,
     share_block,
 )
+from bot.slack.outbox import Outbox
 from bot.slack.share import pack
 from bot.triage import Report
 
@@ -54,8 +55,11 @@ class Answers:
         settings: Settings,
         extras: Sequence[AnswerExtra] = (),
         home_extras: Sequence[HomeExtra] = (),
+        outbox: Outbox | None = None,
     ):
         self.engine = engine
+        self.outbox = outbox
+        """Where answers Slack did not take wait to be sent again (None: not sent again)."""
         self.command = settings.command
         self.unknown_hint = unknown_hint(settings.maintainers_channel)
         self._extras = tuple(extras)

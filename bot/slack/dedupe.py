@@ -2,7 +2,8 @@
 
 Slack redelivers an event (same `event_id`, header `X-Slack-Retry-Num`) when it did not see our
 acknowledgement in time. Anything with `first_time(key) -> bool` can be the memory: the in-process
-one here serves a single process; a store shared by several instances implements the same protocol.
+one here serves a single process; a store shared by several instances implements the same protocol,
+and `SharedSeenEvents` puts this process's memory in front of it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_bolt import BoltRequest, BoltResponse
+
+from bot.exceptions import StoreError
 
 DEFAULT_TTL_SECONDS = 3600.0
 """Slack gives up redelivering after about five minutes; an hour leaves a wide margin."""
@@ -55,6 +58,24 @@ class MemorySeenEvents:
             if key in self._seen:
                 return False
             self._seen[key] = now + self._ttl
+            return True
+
+
+class SharedSeenEvents:
+    """This process's memory first, then the store shared with other processes. When the store
+    cannot answer (down, slow, full), memory alone decides: a redelivery to this process is
+    still recognised, and the event is answered rather than dropped."""
+
+    def __init__(self, shared: SeenEvents, memory: SeenEvents | None = None) -> None:
+        self._shared = shared
+        self._memory = memory or MemorySeenEvents()
+
+    def first_time(self, key: str) -> bool:
+        if not self._memory.first_time(key):
+            return False
+        try:
+            return self._shared.first_time(key)
+        except StoreError:
             return True
 
 

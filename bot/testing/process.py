@@ -54,11 +54,15 @@ class SyncdocProcess:
     def output(self) -> str:
         return "".join(self.lines)
 
-    def wait_for_line(self, pattern: str, timeout: float = 20.0) -> re.Match[str]:
-        """The first output line (old or new) matching `pattern`; AssertionError on timeout."""
+    def wait_for_line(
+        self, pattern: str, timeout: float = 20.0, *, count: int = 1
+    ) -> re.Match[str]:
+        """The `count`-th output line (old or new) matching `pattern` (for example one per
+        gunicorn worker); AssertionError on timeout."""
         regex = re.compile(pattern)
+        seen = 0
         for line in list(self.lines):
-            if match := regex.search(line):
+            if (match := regex.search(line)) and (seen := seen + 1) == count:
                 return match
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
@@ -68,9 +72,11 @@ class SyncdocProcess:
                 break
             if line is None:
                 break
-            if match := regex.search(line):
+            if (match := regex.search(line)) and (seen := seen + 1) == count:
                 return match
-        raise AssertionError(f"no line matching {pattern!r}; output so far:\n{self.output}")
+        raise AssertionError(
+            f"{seen} of {count} line(s) matching {pattern!r}; output so far:\n{self.output}"
+        )
 
     def stop(self, timeout: float = 20.0) -> int:
         """SIGTERM, as a platform stops a process; the exit code."""

@@ -71,7 +71,13 @@ class EventListeners:
             return  # The app_mention event for this message answers it.
         report, message = self.answers.explain(text, _asker(event))
         if report.recognised:
-            post_message(client, event["channel"], message, thread_ts=_thread_of(event))
+            post_message(
+                client,
+                event["channel"],
+                message,
+                thread_ts=_thread_of(event),
+                outbox=self.answers.outbox,
+            )
 
     def on_mention(self, event: Event, context: BoltContext, client: WebClient) -> None:
         if is_direct_message(event) or ignore_reason(event, context.bot_user_id):
@@ -96,7 +102,9 @@ class EventListeners:
             message = render_help(self.answers.command)
         else:
             _, message = self.answers.explain(text, _asker(event))
-        post_message(client, event["channel"], message, thread_ts=thread_ts)
+        post_message(
+            client, event["channel"], message, thread_ts=thread_ts, outbox=self.answers.outbox
+        )
 
 
 def _asker(event: Event) -> Asker:
