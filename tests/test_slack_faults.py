@@ -24,6 +24,7 @@ from bot.testing.fake_slack import (
     APP_TOKEN,
     BOT_TOKEN,
     CHANNEL_ID,
+    SIGNING_SECRET,
     Failure,
     FakeSlack,
     SlackSender,
@@ -227,3 +228,63 @@ def test_socket_mode_with_slack_unreachable_backs_off_and_stops_cleanly(unused_p
         assert process.stop() == 0
     assert "Traceback" not in process.output
     assert BOT_TOKEN not in process.output and APP_TOKEN not in process.output
+
+
+# --- Stopping with answers in flight (the real `syncdoc serve`) -------------------------------------
+
+
+def serve_env(fake: FakeSlack, **extra: str) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "SYNCDOC_WORKERS": "1",
+        **extra,
+    }
+
+
+def send_events(process, count: int) -> list[dict]:
+    base = process.wait_for_line(r"Slack requests at (http://\S+?)/slack/events").group(1)
+    sender = SlackSender(base + EVENTS_PATH)
+    events = [message_event(f"{TOKEN} ({n})") for n in range(count)]
+    for event in events:
+        assert sender.event(event).status == 200
+    return events
+
+
+def test_sigterm_finishes_the_answers_in_flight_and_exits_0():
+    with FakeSlack() as fake:
+        fake.outage(60, Failure.slow(1.0), "chat.postMessage")
+        with syncdoc(["serve", "--host", "127.0.0.1", "--port", "0"], serve_env(fake)) as process:
+            events = send_events(process, 15)  # 10 answered at a time, 1 s each
+            assert process.stop(timeout=30) == 0
+    assert replies_per_thread(fake) == {e["event"]["ts"]: 1 for e in events}
+    assert "answer not sent" not in process.output
+
+
+def test_sigterm_logs_every_answer_it_could_not_send_and_exits_1():
+    with FakeSlack() as fake:
+        fake.outage(60, Failure.slow(3.0), "chat.postMessage")
+        env = serve_env(fake, SYNCDOC_SHUTDOWN_SECONDS="1")
+        with syncdoc(["serve", "--host", "127.0.0.1", "--port", "0"], env) as process:
+            events = send_events(process, 30)
+            assert process.stop(timeout=30) == 1
+    sent = replies_per_thread(fake)
+    logged = set(re.findall(r"stopping: answer not sent in C0001OPS thread (\S+)", process.output))
+    assert logged  # some were dropped: 30 answers at 3 s each do not fit in one second
+    for event in events:
+        assert event["event"]["ts"] in sent or event["event"]["ts"] in logged
+    assert f"stopping: {len(logged)} acknowledged answer(s) were not sent" in process.output
+
+
+def test_sigterm_sends_what_waits_in_the_outbox_once_slack_is_back():
+    with (
+        FakeSlack() as fake,
+        syncdoc(["serve", "--host", "127.0.0.1", "--port", "0"], serve_env(fake)) as process,
+    ):
+        process.wait_for_line("Slack requests at")
+        fake.outage(2.0, Failure.unavailable(), "chat.postMessage")
+        events = send_events(process, 5)
+        process.wait_for_line("Slack did not take the answer", timeout=10)
+        assert process.stop(timeout=30) == 0
+    assert replies_per_thread(fake) == {e["event"]["ts"]: 1 for e in events}

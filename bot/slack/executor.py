@@ -76,12 +76,11 @@ class BoundedExecutor(ThreadPoolExecutor):
 
 
 def note_where(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
-    """Bolt middleware: remember, for the listener this request submits, where its answer goes."""
+    """Bolt middleware: remember, for the listener this request submits, where its answer goes.
+    Not cleared afterwards: Bolt submits the listener after the whole middleware chain has
+    returned, and the next request on this thread sets its own."""
     _request.where = where_of(body)
-    try:
-        return next()
-    finally:
-        _request.where = None
+    return next()
 
 
 def where_of(body: dict[str, Any]) -> str | None:

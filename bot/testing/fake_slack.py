@@ -516,7 +516,8 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(raw)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(raw)  # the client may have gone (stopped, or timed out)
 
         def _reset(self) -> None:
             # SO_LINGER 0: close() sends a TCP reset, which the client sees as "connection reset".
