@@ -16,11 +16,15 @@ import pytest
 
 from bot.config import Secret
 from bot.exceptions import StoreUnavailableError
-from bot.slack.dedupe import SharedSeenEvents
 from bot.store import PostgresStore, SQLiteStore
 from bot.store_guard import GuardedStore, StoreHealth
+from bot.testing.fake_slack import message_event
+from bot.testing.loopback import app_on_loopback
 
 TIMEOUT = 0.3
+TOKEN = (
+    "Authorisation token is hard expired. User needs to generate a new token for this application."
+)
 
 
 def guard_at(path: Path, retry_seconds: float = 0.05) -> GuardedStore:
@@ -184,8 +188,15 @@ def test_a_database_that_never_answers_leaves_the_store_degraded_not_waited_for(
     assert "hunter2" not in str(health.reason)
 
 
-def test_with_the_store_down_a_redelivery_is_still_recognised_by_this_process(guarded, tmp_path):
+def test_with_the_store_down_a_paste_is_answered_once_despite_a_redelivery(
+    guarded, tmp_path, slack, engine
+):
     (tmp_path / "blocker").write_text("")
-    seen = SharedSeenEvents(guarded(tmp_path / "blocker" / "syncdoc.sqlite3"))
-    assert seen.first_time("event:1")
-    assert not seen.first_time("event:1")
+    store = guarded(tmp_path / "blocker" / "syncdoc.sqlite3", retry_seconds=60)
+    event = message_event(TOKEN)
+    with app_on_loopback(slack, engine, store=store) as app:
+        assert app.sender.event(event).status == 200
+        assert app.sender.event(event, retry=1).status == 200
+        app.wait_idle()
+    (reply,) = slack.calls_to("chat.postMessage")
+    assert reply.params["thread_ts"] == event["event"]["ts"]

@@ -47,9 +47,10 @@ def create_app(
     listener_executor: Executor | None = None,
     outbox: Outbox | None = None,
 ) -> App:
-    """A Bolt app answering with `engine`; `seen` remembers handled events (default: this
-    process's memory in front of `store`). With a `store`, every answer is recorded and carries
-    feedback buttons, and the App Home tab shows usage statistics (the maintainers' loop).
+    """A Bolt app answering with `engine`. Redeliveries are recognised by this process's memory
+    before the acknowledgement and by `seen` (default: `store`), shared with other processes,
+    after it. With a `store`, every answer is recorded and carries feedback buttons, and the App
+    Home tab shows usage statistics (the maintainers' loop).
 
     Listeners acknowledge first and answer afterwards on Bolt's executor, in both HTTP and
     Socket Mode; answers Slack did not take wait in `outbox`. `identity` is who the token
@@ -74,10 +75,9 @@ def create_app(
         process_before_response=False,
         listener_executor=listener_executor or BoundedExecutor(),
     )
-    if seen is None:
-        seen = SharedSeenEvents(store) if store else MemorySeenEvents()
-    app.use(redelivery_filter(seen))
+    app.use(redelivery_filter(MemorySeenEvents()))
     app.use(note_where)
+    shared = seen if seen is not None else store
     loop = MaintainersLoop(store, engine, settings, client) if store else None
     answers = Answers(
         engine,
@@ -87,6 +87,7 @@ def create_app(
         outbox=outbox
         if outbox is not None
         else Outbox(settings.outbox_size, settings.slack_retry_seconds),
+        first_delivery=SharedSeenEvents(shared).first_time if shared is not None else None,
     )
     for listeners in (events, commands, shortcuts, actions):
         listeners.register(app, answers)

@@ -1,9 +1,10 @@
 """Remembering which Slack deliveries were already handled, so a redelivery gets no second reply.
 
 Slack redelivers an event (same `event_id`, header `X-Slack-Retry-Num`) when it did not see our
-acknowledgement in time. Anything with `first_time(key) -> bool` can be the memory: the in-process
-one here serves a single process; a store shared by several instances implements the same protocol,
-and `SharedSeenEvents` puts this process's memory in front of it.
+acknowledgement in time. Anything with `first_time(key) -> bool` can be the memory. Two are asked:
+this process's memory, on the acknowledgement's path (`redelivery_filter`), and, when several
+processes or instances share a store, that store, after the acknowledgement, by the listener
+(`SharedSeenEvents`), so that a slow or absent database never delays an acknowledgement.
 """
 
 from __future__ import annotations
@@ -62,17 +63,14 @@ class MemorySeenEvents:
 
 
 class SharedSeenEvents:
-    """This process's memory first, then the store shared with other processes. When the store
-    cannot answer (down, slow, full), memory alone decides: a redelivery to this process is
-    still recognised, and the event is answered rather than dropped."""
+    """The store shared with other processes, asked after the acknowledgement (so its latency
+    never delays one). When it cannot answer (down, slow, full), the event counts as new: this
+    process's memory has already let through only the first delivery it saw."""
 
-    def __init__(self, shared: SeenEvents, memory: SeenEvents | None = None) -> None:
+    def __init__(self, shared: SeenEvents) -> None:
         self._shared = shared
-        self._memory = memory or MemorySeenEvents()
 
     def first_time(self, key: str) -> bool:
-        if not self._memory.first_time(key):
-            return False
         try:
             return self._shared.first_time(key)
         except StoreError:

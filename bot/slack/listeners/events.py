@@ -58,7 +58,11 @@ class EventListeners:
     def __init__(self, answers: Answers) -> None:
         self.answers = answers
 
-    def on_message(self, event: Event, context: BoltContext, client: WebClient) -> None:
+    def on_message(
+        self, event: Event, body: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        if self._handled_elsewhere(body):
+            return
         reason = ignore_reason(event, context.bot_user_id)
         if reason:
             log.debug("no answer to message %s: %s", event.get("ts"), reason)
@@ -79,13 +83,17 @@ class EventListeners:
                 outbox=self.answers.outbox,
             )
 
-    def on_mention(self, event: Event, context: BoltContext, client: WebClient) -> None:
+    def on_mention(
+        self, event: Event, body: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        if self._handled_elsewhere(body):
+            return
         if is_direct_message(event) or ignore_reason(event, context.bot_user_id):
             return  # A DM arrives as a message event too, and is answered there.
         self._answer_always(client, event, event.get("text") or "", thread_ts=_thread_of(event))
 
-    def on_home_opened(self, event: Event, client: WebClient) -> None:
-        if event.get("tab") != "home":
+    def on_home_opened(self, event: Event, body: dict[str, Any], client: WebClient) -> None:
+        if self._handled_elsewhere(body) or event.get("tab") != "home":
             return
         view = render_home(
             self.answers.engine.kb, self.answers.command, extra_blocks=self.answers.home_blocks()
@@ -94,6 +102,14 @@ class EventListeners:
             client.views_publish(user_id=event["user"], view=view)
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not publish the App Home tab: %r", exc)
+
+    def _handled_elsewhere(self, body: dict[str, Any]) -> bool:
+        """A redelivery that another process sharing the store has already handled."""
+        event_id = body.get("event_id")
+        if event_id and not self.answers.first_delivery(f"event:{event_id}"):
+            log.info("dropped redelivery of event %s: another process handled it", event_id)
+            return True
+        return False
 
     def _answer_always(
         self, client: WebClient, event: Event, text: str, *, thread_ts: str | None
