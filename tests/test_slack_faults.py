@@ -29,6 +29,7 @@ from bot.testing.fake_slack import (
     FakeSlack,
     SlackSender,
     message_event,
+    socket_envelope,
 )
 from bot.testing.loopback import TrackedExecutor, app_on_loopback, loopback_settings, serve_wsgi
 from bot.testing.process import syncdoc
@@ -288,3 +289,27 @@ def test_sigterm_sends_what_waits_in_the_outbox_once_slack_is_back():
         process.wait_for_line("Slack did not take the answer", timeout=10)
         assert process.stop(timeout=30) == 0
     assert replies_per_thread(fake) == {e["event"]["ts"]: 1 for e in events}
+
+
+def test_socket_mode_sigterm_logs_every_answer_it_could_not_send_and_exits_1():
+    with FakeSlack(socket_mode=True) as fake:
+        fake.outage(60, Failure.slow(3.0), "chat.postMessage")
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": APP_TOKEN,
+            "SLACK_API_URL": fake.api_url,
+            "SYNCDOC_SHUTDOWN_SECONDS": "1",
+        }
+        with syncdoc(["run"], env) as process:
+            process.wait_for_line("connected to Slack over Socket Mode")
+            events = [message_event(f"{TOKEN} ({n})") for n in range(15)]
+            for event in events:
+                envelope = socket_envelope(event)
+                fake.socket_mode.send(envelope)
+                fake.socket_mode.wait_for_ack(envelope["envelope_id"])
+            assert process.stop(timeout=30) == 1
+    sent = replies_per_thread(fake)
+    logged = set(re.findall(r"stopping: answer not sent in C0001OPS thread (\S+)", process.output))
+    assert logged
+    for event in events:
+        assert event["event"]["ts"] in sent or event["event"]["ts"] in logged

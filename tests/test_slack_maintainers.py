@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.engine import Engine
 from bot.slack.http import EVENTS_PATH
@@ -140,6 +141,19 @@ def test_answers_given_while_the_base_is_reloaded_each_come_from_one_version(
         assert len({n for _, n in titles}) == 1, f"one answer mixed versions: {titles}"
         versions.append(titles[0][1])
     assert len(set(versions)) > 1  # reloads really happened between the answers
+
+
+def test_of_several_processes_sharing_a_notices_lock_only_one_tells_the_maintainers(
+    slack, tmp_path
+):
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    first, second = Notifier(client, MAINTAINERS), Notifier(client, MAINTAINERS)
+    for notifier in (first, second):  # each gunicorn worker has its own, opening its own lock
+        notifier.only_one(tmp_path / "notices.lock")
+    assert first("The knowledge base edit has a problem.")
+    assert not second("The knowledge base edit has a problem.")
+    assert first("Fixed.")
+    assert [c.params["channel"] for c in slack.calls_to("chat.postMessage")] == [MAINTAINERS] * 2
 
 
 # --- The real processes ----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ class BoundedExecutor(ThreadPoolExecutor):
     def __init__(self, workers: int = DEFAULT_WORKERS, backlog: int = DEFAULT_BACKLOG) -> None:
         super().__init__(max_workers=workers, thread_name_prefix="listener")
         self._room = threading.BoundedSemaphore(workers + backlog)
+        self.capacity = workers + backlog
         self._pending: dict[Future[Any], str] = {}
         self._changed = threading.Condition()
 

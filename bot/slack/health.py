@@ -31,7 +31,11 @@ class Health:
             "known_errors": len(kb),
         }
         if self.executor is not None:
-            report["answers_in_progress"] = len(self.executor.pending())
+            in_progress = len(self.executor.pending())
+            report["answers_in_progress"] = in_progress
+            if in_progress >= self.executor.capacity:
+                # Every slot is taken: a new request waits for one before it is acknowledged.
+                report["answering"] = "saturated"
         if self.outbox is not None:
             report["answers_waiting_for_slack"] = len(self.outbox)
         return report

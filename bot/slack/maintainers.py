@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
 
 from slack_sdk import WebClient
 
@@ -47,7 +47,7 @@ class Notifier:
         self.client = client
         self.channel = channel.lstrip("#") if channel else None
         self._lock_path: Path | None = None
-        self._lock_file: IO[str] | None = None
+        self._lock_descriptor: int | None = None
 
     def only_one(self, lock_path: Path) -> None:
         """Several processes run this notifier (gunicorn workers, each watching the knowledge
@@ -63,16 +63,17 @@ class Notifier:
         return post_message(self.client, self.channel, render_note(text))
 
     def _speaks(self) -> bool:
-        if self._lock_path is None or self._lock_file is not None:
+        if self._lock_path is None or self._lock_descriptor is not None:
             return True
         self._lock_path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self._lock_path, "a")  # noqa: SIM115  # kept open: it holds the lock
+        # A bare descriptor, kept open for the life of the process: it holds the lock.
+        descriptor = os.open(self._lock_path, os.O_WRONLY | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            handle.close()
+            os.close(descriptor)
             return False
-        self._lock_file = handle
+        self._lock_descriptor = descriptor
         return True
 
 
