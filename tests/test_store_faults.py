@@ -21,11 +21,13 @@ import pytest
 from bot.slack.http import EVENTS_PATH
 from bot.store import SQLITE_FILE, SQLiteStore
 from bot.testing.fake_slack import (
+    APP_TOKEN,
     BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,
     SlackSender,
     message_event,
+    socket_envelope,
 )
 from bot.testing.process import SyncdocProcess, syncdoc
 
@@ -142,3 +144,30 @@ def test_serve_answers_from_a_read_only_data_folder(read_only_data_dir):
         answers_every_event(fake, base)
         assert health(base)["store"]["state"] == "degraded"
     assert "Traceback" not in process.output
+
+
+def test_run_acknowledges_and_answers_over_socket_mode_while_postgresql_is_unreachable(
+    unused_port,
+):
+    url = f"postgresql://syncdoc:hunter2@127.0.0.1:{unused_port}/syncdoc"
+    with FakeSlack(socket_mode=True) as fake:
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": APP_TOKEN,
+            "SLACK_API_URL": fake.api_url,
+            "DATABASE_URL": url,
+        }
+        with syncdoc(["run"], env) as process:
+            process.wait_for_line("connected to Slack over Socket Mode")
+            events = [message_event(f"{TOKEN} ({n})") for n in range(EVENTS)]
+            for event in events:
+                envelope = socket_envelope(event)
+                fake.socket_mode.send(envelope)
+                fake.socket_mode.wait_for_ack(envelope["envelope_id"])
+            replies = fake.wait_for("chat.postMessage", EVENTS, timeout=30)
+            assert process.stop() == 0
+    assert sorted(r.params["thread_ts"] for r in replies) == sorted(
+        e["event"]["ts"] for e in events
+    )
+    assert process.output.count("answering without it") == 1
+    assert "Traceback" not in process.output and "hunter2" not in process.output
