@@ -131,6 +131,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def send_one(
+    run: Run, sender: SlackSender, pastes: list[str], n: int, due: float | None = None
+) -> None:
+    """Send event `n` (and every tenth again, as a redelivery) and record what happened. With
+    `due`, latency counts from that moment (open loop) rather than from the send."""
+    event = message_event(pastes[n % len(pastes)])
+    response = sender.event(event)
+    run.add(time.monotonic() - due if due else response.seconds, response.status)
+    if response.status == 200:
+        with run.lock:
+            run.expected.add(event["event"]["ts"])
+            run.acked_at[event["event"]["ts"]] = time.time()
+    if n % REDELIVER_EVERY == 0:
+        again = sender.event(event, retry=1)
+        run.add(again.seconds, again.status)
+        with run.lock:
+            run.redelivered += 1
+
+
 def drive(
     sender: SlackSender,
     pastes: list[str],
@@ -152,18 +171,7 @@ def drive(
             n = next(numbers)
             if requests is not None and n >= requests:
                 return
-            event = message_event(pastes[n % len(pastes)])
-            response = sender.event(event)
-            run.add(response.seconds, response.status)
-            if response.status == 200:
-                with run.lock:
-                    run.expected.add(event["event"]["ts"])
-                    run.acked_at[event["event"]["ts"]] = time.time()
-            if n % REDELIVER_EVERY == 0:
-                again = sender.event(event, retry=1)
-                run.add(again.seconds, again.status)
-                with run.lock:
-                    run.redelivered += 1
+            send_one(run, sender, pastes, n)
 
     started = time.monotonic()
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(in_flight)]
@@ -184,24 +192,10 @@ def drive_open(sender: SlackSender, pastes: list[str], rate: float, seconds: flo
     started = time.monotonic()
     run.started_wall = time.time()
 
-    def send(n: int, due: float) -> None:
-        event = message_event(pastes[n % len(pastes)])
-        response = sender.event(event)
-        run.add(time.monotonic() - due, response.status)
-        if response.status == 200:
-            with run.lock:
-                run.expected.add(event["event"]["ts"])
-                run.acked_at[event["event"]["ts"]] = time.time()
-        if n % REDELIVER_EVERY == 0:
-            again = sender.event(event, retry=1)
-            run.add(again.seconds, again.status)
-            with run.lock:
-                run.redelivered += 1
-
     for n in range(count):
         due = started + n / rate
         time.sleep(max(0.0, due - time.monotonic()))
-        pool.submit(send, n, due)
+        pool.submit(send_one, run, sender, pastes, n, due)
     pool.shutdown(wait=True)
     run.seconds = time.monotonic() - started
     return run

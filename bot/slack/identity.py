@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.exceptions import ConfigError
+from bot.slack.send import api_error
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,7 @@ def _auth_test(client: WebClient, variable: str, *, at_start: bool) -> dict[str,
     try:
         return dict(client.auth_test().data)  # type: ignore[arg-type]
     except SlackApiError as exc:
-        response = exc.response
-        error = str(response.get("error") or f"HTTP {response.status_code}") if response else None
+        error = api_error(exc)
         if error in REJECTED_TOKEN_ERRORS:
             raise ConfigError(
                 f"Slack rejected {variable} ({error}): copy the Bot User OAuth Token (xoxb-...) "
