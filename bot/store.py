@@ -681,9 +681,17 @@ class PostgresStore(Store):
     def _connect(self) -> Any:
         import psycopg  # Imported here: only a PostgreSQL store needs the driver loaded.
 
-        # libpq counts the connect timeout in whole seconds, and takes 1 as 2.
+        # libpq counts the connect timeout in whole seconds, and takes 1 as 2. Keepalives and the
+        # TCP user timeout end a connection whose server vanished without closing it (a network
+        # cut); otherwise a call on it would wait for hours.
         connection = psycopg.connect(
-            self._url.reveal(), connect_timeout=max(2, round(self.timeout))
+            self._url.reveal(),
+            connect_timeout=max(2, round(self.timeout)),
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=3,
+            tcp_user_timeout=30_000,
         )
         # Set after connecting rather than as `options`, which would replace the URL's own.
         milliseconds = max(1, int(self.timeout * 1000))
