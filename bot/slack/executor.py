@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -36,25 +37,45 @@ class BoundedExecutor(ThreadPoolExecutor):
 
     def __init__(self, workers: int = DEFAULT_WORKERS, backlog: int = DEFAULT_BACKLOG) -> None:
         super().__init__(max_workers=workers, thread_name_prefix="listener")
-        self._room = threading.BoundedSemaphore(workers + backlog)
         self.capacity = workers + backlog
+        self._taken = 0
         self._pending: dict[Future[Any], str] = {}
         self._changed = threading.Condition()
+        # Requests waiting for room, served first come, first served: with a plain semaphore a
+        # newcomer can take the room a long waiter was woken for, and the slowest
+        # acknowledgements at saturation grow to several times the typical one.
+        self._waiting: deque[threading.Event] = deque()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        self._room.acquire()
+        self._wait_for_room()
         try:
             future = super().submit(fn, *args, **kwargs)
+            with self._changed:
+                self._pending[future] = getattr(_request, "where", None) or "an unnamed request"
         except BaseException:
-            self._room.release()
+            self._free_room()
             raise
-        with self._changed:
-            self._pending[future] = getattr(_request, "where", None) or "an unnamed request"
         future.add_done_callback(self._done)
         return future
 
+    def _wait_for_room(self) -> None:
+        with self._changed:
+            if self._taken < self.capacity and not self._waiting:
+                self._taken += 1
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()  # the room is handed over with the turn: nothing to take afterwards
+
+    def _free_room(self) -> None:
+        with self._changed:
+            if self._waiting:
+                self._waiting.popleft().set()  # the room passes straight to the longest waiter
+            else:
+                self._taken -= 1
+
     def _done(self, future: Future[Any]) -> None:
-        self._room.release()
+        self._free_room()
         with self._changed:
             self._pending.pop(future, None)
             self._changed.notify_all()
