@@ -45,6 +45,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -69,6 +70,10 @@ def fake_slack_process(connection: Connection) -> None:
     """The fake Slack in a process of its own, so that the load driver's threads do not slow it
     down: sends its Web API URL, then every successful reply as (thread_ts, time), until told to
     stop."""
+    # Slack never refuses a connection for being busy; the standard library's server keeps only 5
+    # waiting, and beyond that the kernel drops or resets connections whose request was already
+    # written, which syncdoc must then count as possibly posted and never send again.
+    ThreadingHTTPServer.request_queue_size = 1024
     with FakeSlack() as fake:
         connection.send(fake.api_url)
         while not connection.poll(0.2):
