@@ -242,7 +242,9 @@ def run_fault(
         "replies_lost": sum(1 for ts in traffic.acked if not posts[ts]),
         "replies_duplicated": sum(posts[ts] - 1 for ts in traffic.acked if posts[ts] > 1),
         "healthz_store": dict(seen_health),
-        "store_warnings": log.count("answering without it"),
+        "store_warnings": sum(
+            "WARNING" in line and "answering without it" in line for line in log.splitlines()
+        ),
         "store_recoveries": log.count("answers again after"),
         "moved_aside": log.count("is damaged"),
         "tracebacks": log.count("Traceback"),

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5.0
 """How often a degraded store is tried again."""
+FLAPPING_SECONDS = 60.0
+"""A store failing again this soon after it last failed is logged at INFO, not as a warning."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class GuardedStore:
         self._health = StoreHealth("degraded", "not opened yet", clock())
         self._next_try = 0.0
         self._probing = False
+        self._warned_at = -FLAPPING_SECONDS
         self._thread: ThreadPoolExecutor | None = None
         self._pid = 0
 
@@ -224,7 +227,14 @@ class GuardedStore:
         with self._state:
             health = self._health
             if health.ok or health.reason == "not opened yet":
-                log.warning(
+                # A store that comes and goes (a disk nearly full) is one outage, not many.
+                now = self._clock()
+                level = (
+                    logging.WARNING if now - self._warned_at > FLAPPING_SECONDS else logging.INFO
+                )
+                self._warned_at = now
+                log.log(
+                    level,
                     "store: %s; answering without it (redeliveries checked in memory, "
                     "statistics not recorded) and trying again every %g s",
                     reason,
@@ -245,7 +255,7 @@ class GuardedStore:
             log.info("store: %s opened", self.name)
             return
         lasted = self._clock() - (health.since or self._clock())
-        log.warning(
+        log.info(
             "store: %s answers again after %.0f s; %d call(s) went without it meanwhile",
             self.name,
             lasted,

@@ -87,7 +87,7 @@ def test_the_store_is_used_again_once_it_can_be_opened(guarded, tmp_path, caplog
     store = guarded(blocker / "syncdoc.sqlite3")
     assert not store.wait_ready(5).ok
     blocker.unlink()
-    with caplog.at_level(logging.WARNING, logger="bot.store_guard"):
+    with caplog.at_level(logging.INFO, logger="bot.store_guard"):
         assert eventually(lambda: store.health().ok)
     store.vote("a1", "U1", helpful=True)
     assert store.votes("a1") == (1, 0)
@@ -145,6 +145,22 @@ def test_a_database_locked_by_another_process_costs_a_call_at_most_the_timeout(g
         holder.close()
     assert eventually(lambda: store.health().ok)
     assert store.first_time("event:2")
+
+
+def test_a_store_that_comes_and_goes_is_one_warning(guarded, tmp_path, caplog):
+    path = tmp_path / "syncdoc.sqlite3"
+    store = guarded(path)
+    assert store.wait_ready(5).ok
+    with caplog.at_level(logging.WARNING, logger="bot.store_guard"):
+        for attempt in range(3):  # as a nearly full disk does
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            with pytest.raises(StoreUnavailableError):
+                store.first_time(f"event:{attempt}")
+            holder.execute("ROLLBACK")
+            holder.close()
+            assert eventually(lambda: store.health().ok)
+    assert caplog.text.count("answering without it") == 1
 
 
 @pytest.fixture
