@@ -142,9 +142,10 @@ def serve(
                 "workers": workers,
                 "worker_class": "gthread",
                 "threads": threads,
-                # A worker takes a connection only when a thread is free to serve it: otherwise a
-                # worker whose answer backlog is full hoards requests the other could serve.
-                "worker_connections": threads,
+                # A worker takes a connection only when a thread is free to serve it (and two
+                # more, kept alive): otherwise a worker whose answer backlog is full hoards
+                # requests another could serve.
+                "worker_connections": threads + 2,
                 "timeout": 30,
                 # gunicorn kills a worker still running after this: give it time to finish.
                 "graceful_timeout": math.ceil(stop_seconds) + 3,
