@@ -90,10 +90,6 @@ class GuardedStore:
         with self._state:
             return self._health
 
-    def start(self) -> None:
-        """Open the database in the background; the app answers meanwhile."""
-        self._probe_if_due()
-
     def wait_ready(self, timeout: float) -> StoreHealth:
         """Wait up to `timeout` seconds for a first open to work (or fail); the health then."""
         deadline = time.monotonic() + timeout
