@@ -4,13 +4,22 @@ requests over loopback, answering to the fake Slack Web API.
     python bench/load.py                          # 10, 50 and 200 in flight, 2,000 requests each
     python bench/load.py --soak 600               # then a 10-minute soak at 50 in flight
     python bench/load.py --levels 50 --requests 500 --json figures.json
+    python bench/load.py --levels '' --rate 100 --duration 60   # open loop: 100 events/s offered
+    python bench/load.py --workers 1              # one gunicorn worker (default: one per core)
 
 Everything runs on 127.0.0.1: the fake Slack (bot.testing.fake_slack) in this process, `syncdoc
 serve` in a subprocess with a throw-away data folder. Every request is a signed `message` event
 whose text is one of the knowledge base's own examples, so each must get exactly one threaded
 reply; every tenth is delivered again as Slack redelivers (X-Slack-Retry-Num), which must not get
 a second. Reported per level: acknowledgement latency (what Slack waits for; p50, p99, max), HTTP
-statuses, replies delivered, lost and duplicated. The soak also samples the server's resident
+statuses, replies delivered, lost and duplicated, and how many events per second were both
+acknowledged and answered.
+
+Closed loop (`--levels`): N senders each send the next event as soon as the last is
+acknowledged, so the server is saturated and latency is what queueing gives. Open loop
+(`--rate`): events are offered on a fixed schedule whatever the server does, as Slack offers
+them; an event's latency counts from the moment it was due, so a server that falls behind is not
+flattered by senders that wait for it. The soak also samples the server's resident
 memory (gunicorn arbiter and worker) every `--sample` seconds.
 
 Bounded: `--requests` per level, `--soak` seconds, and `--max-seconds` for the whole run, after
@@ -34,7 +43,9 @@ import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -59,6 +70,10 @@ def fake_slack_process(connection: Connection) -> None:
     """The fake Slack in a process of its own, so that the load driver's threads do not slow it
     down: sends its Web API URL, then every successful reply as (thread_ts, time), until told to
     stop."""
+    # Slack never refuses a connection for being busy; the standard library's server keeps only 5
+    # waiting, and beyond that the kernel drops or resets connections whose request was already
+    # written, which syncdoc must then count as possibly posted and never send again.
+    ThreadingHTTPServer.request_queue_size = 1024
     with FakeSlack() as fake:
         connection.send(fake.api_url)
         while not connection.poll(0.2):
@@ -105,6 +120,7 @@ class Run:
     acked_at: dict[str, float] = field(default_factory=dict)
     redelivered: int = 0
     seconds: float = 0.0
+    started_wall: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, latency: float, status: int) -> None:
@@ -120,6 +136,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def send_one(
+    run: Run, sender: SlackSender, pastes: list[str], n: int, due: float | None = None
+) -> None:
+    """Send event `n` (and every tenth again, as a redelivery) and record what happened. With
+    `due`, latency counts from that moment (open loop) rather than from the send."""
+    event = message_event(pastes[n % len(pastes)])
+    response = sender.event(event)
+    run.add(time.monotonic() - due if due else response.seconds, response.status)
+    if response.status == 200:
+        with run.lock:
+            run.expected.add(event["event"]["ts"])
+            run.acked_at[event["event"]["ts"]] = time.time()
+    if n % REDELIVER_EVERY == 0:
+        again = sender.event(event, retry=1)
+        run.add(again.seconds, again.status)
+        with run.lock:
+            run.redelivered += 1
+
+
 def drive(
     sender: SlackSender,
     pastes: list[str],
@@ -132,6 +167,7 @@ def drive(
     """`in_flight` threads sending events back to back until `requests` were sent or `seconds`
     passed."""
     run = Run(in_flight)
+    run.started_wall = time.time()
     numbers = itertools.count()
     deadline = time.monotonic() + seconds if seconds else float("inf")
 
@@ -140,18 +176,7 @@ def drive(
             n = next(numbers)
             if requests is not None and n >= requests:
                 return
-            event = message_event(pastes[n % len(pastes)])
-            response = sender.event(event)
-            run.add(response.seconds, response.status)
-            if response.status == 200:
-                with run.lock:
-                    run.expected.add(event["event"]["ts"])
-                    run.acked_at[event["event"]["ts"]] = time.time()
-            if n % REDELIVER_EVERY == 0:
-                again = sender.event(event, retry=1)
-                run.add(again.seconds, again.status)
-                with run.lock:
-                    run.redelivered += 1
+            send_one(run, sender, pastes, n)
 
     started = time.monotonic()
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(in_flight)]
@@ -160,6 +185,23 @@ def drive(
     while any(t.is_alive() for t in threads):
         on_tick()
         time.sleep(0.5)
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def drive_open(sender: SlackSender, pastes: list[str], rate: float, seconds: float) -> Run:
+    """Offer `rate` events a second for `seconds`, each on its own schedule (open loop)."""
+    run = Run(f"{rate:g}/s open loop")  # type: ignore[arg-type]
+    count = int(rate * seconds)
+    pool = ThreadPoolExecutor(max_workers=400, thread_name_prefix="sender")
+    started = time.monotonic()
+    run.started_wall = time.time()
+
+    for n in range(count):
+        due = started + n / rate
+        time.sleep(max(0.0, due - time.monotonic()))
+        pool.submit(send_one, run, sender, pastes, n, due)
+    pool.shutdown(wait=True)
     run.seconds = time.monotonic() - started
     return run
 
@@ -181,6 +223,11 @@ def settle(tally: Tally, run: Run) -> dict[str, object]:
             for ts in run.expected
             if ts in tally.first_reply_at
         ]
+        last_reply = max(
+            (tally.first_reply_at[ts] for ts in run.expected if ts in tally.first_reply_at),
+            default=run.started_wall,
+        )
+    answered_seconds = last_reply - run.started_wall
     return {
         "in_flight": run.in_flight,
         "requests": len(run.latencies),
@@ -198,6 +245,8 @@ def settle(tally: Tally, run: Run) -> dict[str, object]:
         "replies_delivered": delivered,
         "replies_lost": len(run.expected) - delivered,
         "replies_duplicated": duplicated,
+        # Events both acknowledged and answered, per second from the first send to the last reply.
+        "answered_per_second": round(delivered / answered_seconds, 1) if answered_seconds else 0,
     }
 
 
@@ -305,9 +354,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=float, default=10, help="seconds between RSS samples")
     parser.add_argument("--max-seconds", type=float, default=None, help="hard limit for the run")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--server-log", type=Path, help="write the server's output to this file")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="open loop: events offered per second (0: none)"
+    )
+    parser.add_argument("--duration", type=float, default=60, help="open loop: seconds")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: one per core)"
+    )
     args = parser.parse_args(argv)
     levels = [int(n) for n in args.levels.split(",") if n]
-    limit = args.max_seconds or (len(levels) * 300 + args.soak * 1.5 + 300)
+    limit = args.max_seconds or (
+        len(levels) * 300 + args.soak * 1.5 + (args.duration + 120 if args.rate else 0) + 300
+    )
 
     pastes = [
         example for entry in Engine.from_path(bundled_kb_path()).kb for example in entry.examples
@@ -352,6 +411,7 @@ def measure(
         "SLACK_API_URL": api_url,
         "SYNCDOC_DATA_DIR": data,
         "SYNCDOC_LOG_LEVEL": "INFO",  # the address is announced at INFO
+        **({"SYNCDOC_WORKERS": str(args.workers)} if args.workers else {}),
     }
     with syncdoc(["serve", "--host", LOOPBACK, "--port", "0"], env) as process:
         watchdog(limit, [process])
@@ -362,6 +422,11 @@ def measure(
         for level in levels:
             run = drive(sender, pastes, level, requests=args.requests, seconds=240)
             summary = settle(tally, run)
+            summary["rss_mib"] = {k: round(v / 1024, 1) for k, v in server_memory(process).items()}
+            results["levels"].append(summary)  # type: ignore[attr-defined]
+            print(json.dumps(summary), flush=True)
+        if args.rate:
+            summary = settle(tally, drive_open(sender, pastes, args.rate, args.duration))
             summary["rss_mib"] = {k: round(v / 1024, 1) for k, v in server_memory(process).items()}
             results["levels"].append(summary)  # type: ignore[attr-defined]
             print(json.dumps(summary), flush=True)
@@ -381,14 +446,17 @@ def measure(
         process.stop()
         errors = [line for line in process.lines if "Traceback" in line or " ERROR " in line]
         results["server_errors_logged"] = len(errors)
+        results["server_warnings_logged"] = sum(" WARNING " in line for line in process.lines)
+        if args.server_log:
+            args.server_log.write_text(process.output, encoding="utf-8")
     return results
 
 
 def render_table(results: dict[str, object]) -> str:
     rows = [
         "| in flight | requests | req/s | ack p50 ms | ack p99 ms | ack max ms | delivered | "
-        "lost | duplicated | non-200 |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "lost | duplicated | non-200 | answered/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     runs = list(results["levels"])  # type: ignore[call-overload]
     if "soak" in results:
@@ -399,7 +467,7 @@ def render_table(results: dict[str, object]) -> str:
             f"| {r['in_flight']} | {r['requests']} | {r['requests_per_second']} | "
             f"{r['ack_ms_p50']} | {r['ack_ms_p99']} | {r['ack_ms_max']} | "
             f"{r['replies_delivered']}/{r['replies_expected']} | {r['replies_lost']} | "
-            f"{r['replies_duplicated']} | {non_200} |"
+            f"{r['replies_duplicated']} | {non_200} | {r.get('answered_per_second', '')} |"
         )
     return "\n".join(rows)
 

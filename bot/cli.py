@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     from slack_bolt import App
 
     from bot.reload import KnowledgeWatcher
+    from bot.slack.executor import BoundedExecutor
+    from bot.slack.health import Health
+    from bot.slack.maintainers import Notifier
+    from bot.slack.outbox import Outbox
 
 EXIT_RECOGNISED, EXIT_NOT_RECOGNISED, EXIT_INVALID = 0, 1, 2
 MAX_STDIN_BYTES = 2_000_000
@@ -382,13 +387,36 @@ def _stats(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     return 0
 
 
-def _slack_app(settings: Settings, *required: str) -> tuple[Engine, App, KnowledgeWatcher]:
-    """Everything `run` and `serve` share: settings checked, logging on, base loaded, store
-    opened, token checked with Slack, app built, and a (not yet started) live-reload watcher."""
-    from bot.slack.app import check_token, create_app
+EXIT_ANSWERS_DROPPED = 1
+"""`run` and `serve` stopped with acknowledged answers that were not sent (each was logged)."""
+
+
+@dataclass
+class _SlackApp:
+    """Everything `run` and `serve` share."""
+
+    engine: Engine
+    app: App
+    watcher: KnowledgeWatcher
+    executor: BoundedExecutor
+    outbox: Outbox
+    health: Health
+    notifier: Notifier
+
+
+def _slack_app(settings: Settings, *required: str) -> _SlackApp:
+    """Settings checked, logging on, base loaded, store opening in the background (syncdoc
+    answers without it until it works), token checked with Slack, app built, and a (not yet
+    started) live-reload watcher."""
+    from bot.slack.app import create_app
+    from bot.slack.executor import BoundedExecutor
+    from bot.slack.health import Health
+    from bot.slack.identity import Identity
     from bot.slack.maintainers import Notifier, watch_knowledge
+    from bot.slack.outbox import Outbox
     from bot.slack.send import web_client
     from bot.store import open_store
+    from bot.store_guard import GuardedStore
 
     settings.require("slack_bot_token", *required)
     logging.basicConfig(
@@ -397,39 +425,76 @@ def _slack_app(settings: Settings, *required: str) -> tuple[Engine, App, Knowled
     engine = _engine(settings)
     # Built beside start-up, not in its way: the bot is ready as soon as the base is loaded.
     threading.Thread(target=engine.prepare_search, name="search-index", daemon=True).start()
-    store = open_store(settings)
+    store = GuardedStore(
+        lambda: open_store(settings, timeout=settings.store_timeout),
+        name=store_name(settings),
+        timeout=settings.store_timeout,
+    )
+    # A reachable database is open before the first request; an unreachable one is not waited for.
+    store.wait_ready(timeout=max(2.0, 4 * settings.store_timeout))
     client = web_client(settings)
-    check_token(client)
-    app = create_app(settings, engine, client, store=store)
-    watcher = watch_knowledge(engine, settings, Notifier(client, settings.maintainers_channel))
-    return engine, app, watcher
+    identity = Identity.check(client)
+    executor = BoundedExecutor()
+    outbox = Outbox(settings.outbox_size, settings.slack_retry_seconds)
+    app = create_app(
+        settings,
+        engine,
+        client,
+        identity=identity,
+        store=store,  # type: ignore[arg-type]  # the guard has the store's methods
+        listener_executor=executor,
+        outbox=outbox,
+    )
+    notifier = Notifier(client, settings.maintainers_channel)
+    watcher = watch_knowledge(engine, settings, notifier)
+    health = Health(engine, store, outbox, executor)
+    return _SlackApp(engine, app, watcher, executor, outbox, health, notifier)
+
+
+def store_name(settings: Settings) -> str:
+    from bot.store import PostgresStore, sqlite_path
+
+    if settings.database_url:
+        return PostgresStore.describe_url(settings.database_url)
+    return str(sqlite_path(settings))
 
 
 def _run(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    from bot.slack.shutdown import finish
     from bot.slack.socket_mode import run_socket_mode
 
-    _, app, watcher = _slack_app(settings, "slack_app_token")
+    slack = _slack_app(settings, "slack_app_token")
     assert settings.slack_app_token is not None
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    with watcher:
-        run_socket_mode(app, settings.slack_app_token.reveal(), stop)
-    return 0
+    with slack.watcher:
+        run_socket_mode(slack.app, settings.slack_app_token.reveal(), stop)
+    dropped = finish(slack.executor, slack.outbox, settings.shutdown_seconds)
+    return EXIT_ANSWERS_DROPPED if dropped else 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     from bot.slack.http import create_wsgi_app, serve
+    from bot.slack.shutdown import finish
+    from bot.store import sqlite_path
 
-    engine, app, watcher = _slack_app(settings, "slack_signing_secret")
-    serve(
-        create_wsgi_app(app, engine),
+    slack = _slack_app(settings, "slack_signing_secret")
+    workers = settings.workers or os.cpu_count() or 1
+    if workers > 1:
+        # Every worker watches the knowledge folder; one of them tells the maintainers.
+        slack.notifier.only_one(sqlite_path(settings).with_name("notices.lock"))
+    dropped = serve(
+        create_wsgi_app(slack.app, slack.engine, slack.health),
         host=args.host,
         port=settings.port,
+        workers=workers,
         log_level=settings.log_level,
-        on_worker_start=watcher.start,
+        on_worker_start=slack.watcher.start,
+        on_worker_stop=lambda: finish(slack.executor, slack.outbox, settings.shutdown_seconds),
+        stop_seconds=settings.shutdown_seconds,
     )
-    return 0
+    return EXIT_ANSWERS_DROPPED if dropped else 0
 
 
 def _manifest(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:

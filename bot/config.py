@@ -19,6 +19,10 @@ DEFAULT_COMMAND = "/syncerror"
 MAX_COMMAND_CHARS = 32  # Slack's limit, slash included (its app manifest schema)
 DEFAULT_BURST_PEOPLE = 3
 DEFAULT_BURST_MINUTES = 30
+DEFAULT_STORE_TIMEOUT = 2.0
+DEFAULT_SLACK_RETRY_SECONDS = 300.0
+DEFAULT_OUTBOX_SIZE = 1000
+DEFAULT_SHUTDOWN_SECONDS = 15.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TOKEN_KINDS = {
     "SLACK_BOT_TOKEN": ("xoxb-", "the Bot User OAuth Token, on the app's OAuth & Permissions page"),
@@ -64,6 +68,16 @@ class Settings:
     # None: no load cache (the default here, so that tests building Settings by hand write
     # nothing to the user's cache folder; from_env turns it on).
     cache_dir: Path | None = None
+    store_timeout: float = DEFAULT_STORE_TIMEOUT
+    """Seconds an answer may wait for the store before going out without it."""
+    slack_retry_seconds: float = DEFAULT_SLACK_RETRY_SECONDS
+    """How long an answer Slack certainly did not post is retried."""
+    outbox_size: int = DEFAULT_OUTBOX_SIZE
+    """How many answers may wait for Slack at once."""
+    shutdown_seconds: float = DEFAULT_SHUTDOWN_SECONDS
+    """On SIGTERM, how long answers still in flight may take before they are logged as dropped."""
+    workers: int | None = None
+    """`syncdoc serve` processes (None: one per CPU core)."""
 
     @classmethod
     def from_env(
@@ -122,6 +136,21 @@ class Settings:
                 )
             return int(value)
 
+        def seconds(name: str, default: float, least: float) -> float:
+            value = text(name)
+            if value is None:
+                return default
+            try:
+                number = float(value)
+            except ValueError:
+                number = float("nan")
+            if not number >= least or number == float("inf"):
+                raise ConfigError(
+                    f"{name} must be a number of seconds of at least {least}, not {value!r}"
+                )
+            return number
+
+        workers = text("SYNCDOC_WORKERS")
         values: dict[str, object] = {
             "kb_path": Path(text("SYNCDOC_KB") or default_kb_path or bundled_kb_path()),
             "slack_bot_token": secret("SLACK_BOT_TOKEN"),
@@ -137,6 +166,13 @@ class Settings:
             "burst_minutes": whole_number("SYNCDOC_BURST_MINUTES", DEFAULT_BURST_MINUTES, 1),
             "log_level": log_level,
             "cache_dir": _cache_dir(cache_dir),
+            "store_timeout": seconds("SYNCDOC_STORE_TIMEOUT", DEFAULT_STORE_TIMEOUT, 0.05),
+            "slack_retry_seconds": seconds(
+                "SYNCDOC_SLACK_RETRY_SECONDS", DEFAULT_SLACK_RETRY_SECONDS, 0
+            ),
+            "outbox_size": whole_number("SYNCDOC_OUTBOX_SIZE", DEFAULT_OUTBOX_SIZE, 1),
+            "shutdown_seconds": seconds("SYNCDOC_SHUTDOWN_SECONDS", DEFAULT_SHUTDOWN_SECONDS, 1),
+            "workers": whole_number("SYNCDOC_WORKERS", 1, 1) if workers else None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

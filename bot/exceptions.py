@@ -32,3 +32,17 @@ class KnowledgeBaseError(SyncdocError):
 
 class StoreError(SyncdocError):
     """The database cannot be opened, migrated or written. The message never shows a password."""
+
+
+class StoreDamagedError(StoreError):
+    """The SQLite file is damaged (not a database, or malformed pages): it cannot be repaired in
+    place, only moved aside."""
+
+    def __init__(self, message: str, path: object) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class StoreUnavailableError(StoreError):
+    """The store is degraded (down, slow, full, read-only): the guard in bot/store_guard.py has
+    already logged why, once for the whole outage, so callers need not log it again."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.exceptions import StoreError
+from bot.exceptions import StoreError, StoreUnavailableError
 from bot.inbox import Unknown, unknowns
 from bot.lint import best_per_entry
 from bot.store import Burst, Store, template_key
@@ -89,6 +89,8 @@ class Observer:
                     channel_hint=unknown.channel_hint,
                 )
             burst, subject = (None, None) if repeat else self._bursts(report, found, user)
+        except StoreUnavailableError:
+            return None  # the outage was logged once, when it began
         except StoreError as exc:
             log.warning("could not record a paste for the maintainers: %s", exc)
             return None

@@ -7,7 +7,9 @@ connect, how they lock for a migration, and the DB-API parameter style. Tables a
 migrated on first use; `schema_version` records how far.
 
 Every method is one short transaction behind a lock, so one store can be shared by the threads
-of a Bolt app. Driver errors become `StoreError`, whose message never shows a password.
+of a Bolt app. Driver errors become `StoreError`, whose message never shows a password. Waiting
+for a lock or a statement is bounded by `timeout`; the Slack app reaches the store through
+bot/store_guard.py, which also bounds a call that the database never answers.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import Secret, Settings
-from bot.exceptions import StoreError
+from bot.exceptions import StoreDamagedError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ SEEN_EVENTS_KEPT = 24 * 3600.0
 
 PRUNE_EVERY = 600.0
 DAY = 24 * 3600.0
+DEFAULT_TIMEOUT = 10.0
+"""Seconds a statement or lock may wait, for the command line; the Slack app sets its own."""
 
 Clock = Callable[[], float]
 
@@ -195,8 +199,9 @@ class Store:
     name = "database"
     placeholder = "?"
 
-    def __init__(self, *, clock: Clock = time.time) -> None:
+    def __init__(self, *, clock: Clock = time.time, timeout: float = DEFAULT_TIMEOUT) -> None:
         self._clock = clock
+        self.timeout = timeout
         self._lock = threading.RLock()
         self._connection: Any = None
         self._pid = 0
@@ -220,6 +225,10 @@ class Store:
 
     def _describe(self, exc: BaseException) -> str:
         return str(exc).strip() or type(exc).__name__
+
+    def _error(self, exc: BaseException) -> StoreError:
+        """The `StoreError` a driver error becomes."""
+        return StoreError(f"{self.name}: {self._describe(exc)}")
 
     # --- Plumbing ---------------------------------------------------------------------------------
     def close(self) -> None:
@@ -262,7 +271,7 @@ class Store:
             except self._errors() as exc:
                 # The connection may be broken (database restarted): open a fresh one next time.
                 self._drop_connection()
-                raise StoreError(f"{self.name}: {self._describe(exc)}") from None
+                raise self._error(exc) from None
 
     def _begin(self, connection: Any) -> None:
         """Start a transaction (PostgreSQL's driver does this by itself)."""
@@ -613,23 +622,29 @@ class _Cursor:
         return self._cursor.rowcount
 
 
+DAMAGED_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+"""SQLite's "database disk image is malformed" and "file is not a database"."""
+
+
 class SQLiteStore(Store):
     """A store in one SQLite file: the default for a single bot and for the command line."""
 
-    def __init__(self, path: Path | str, *, clock: Clock = time.time) -> None:
+    def __init__(
+        self, path: Path | str, *, clock: Clock = time.time, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self.path = Path(path)
         self.name = str(self.path)
-        super().__init__(clock=clock)
+        super().__init__(clock=clock, timeout=timeout)
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Transactions are begun explicitly (BEGIN IMMEDIATE) so that a read-then-write, as in
         # `sighting`, holds the write lock throughout when two processes share the file.
         connection = sqlite3.connect(
-            self.path, timeout=10.0, isolation_level=None, check_same_thread=False
+            self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
         )
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA busy_timeout=10000")
+        connection.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
         connection.execute("PRAGMA synchronous=NORMAL")
         return connection
 
@@ -639,23 +654,51 @@ class SQLiteStore(Store):
     def _errors(self) -> tuple[type[BaseException], ...]:
         return (sqlite3.Error, OSError)
 
+    def _error(self, exc: BaseException) -> StoreError:
+        if getattr(exc, "sqlite_errorcode", None) in DAMAGED_CODES:
+            return StoreDamagedError(f"{self.name}: {self._describe(exc)}", self.path)
+        return super()._error(exc)
+
 
 class PostgresStore(Store):
     """A store in PostgreSQL, shared by every instance that is given the same `DATABASE_URL`."""
 
     placeholder = "%s"
 
-    def __init__(self, url: Secret, *, clock: Clock = time.time) -> None:
+    def __init__(
+        self, url: Secret, *, clock: Clock = time.time, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self._url = url
-        parts = urlsplit(url.reveal())
-        self._password = parts.password or ""
-        self.name = f"PostgreSQL at {parts.hostname or 'localhost'}"
-        super().__init__(clock=clock)
+        self._password = urlsplit(url.reveal()).password or ""
+        self.name = self.describe_url(url)
+        super().__init__(clock=clock, timeout=timeout)
+
+    @staticmethod
+    def describe_url(url: Secret) -> str:
+        """How a log line names the database: its host, never its password."""
+        return f"PostgreSQL at {urlsplit(url.reveal()).hostname or 'localhost'}"
 
     def _connect(self) -> Any:
         import psycopg  # Imported here: only a PostgreSQL store needs the driver loaded.
 
-        return psycopg.connect(self._url.reveal(), connect_timeout=10)
+        # libpq counts the connect timeout in whole seconds, and takes 1 as 2. Keepalives and the
+        # TCP user timeout end a connection whose server vanished without closing it (a network
+        # cut); otherwise a call on it would wait for hours.
+        connection = psycopg.connect(
+            self._url.reveal(),
+            connect_timeout=max(2, round(self.timeout)),
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=5,
+            keepalives_count=3,
+            tcp_user_timeout=30_000,
+        )
+        # Set after connecting rather than as `options`, which would replace the URL's own.
+        milliseconds = max(1, int(self.timeout * 1000))
+        connection.execute(f"SET statement_timeout = {milliseconds}")
+        connection.execute(f"SET lock_timeout = {milliseconds}")
+        connection.commit()
+        return connection
 
     def _lock_for_migration(self, cursor: Any) -> None:
         # Any constant works; it only has to be the same for every syncdoc process.
@@ -678,8 +721,14 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("syncdoc", appauthor=False))
 
 
-def open_store(settings: Settings, *, clock: Clock = time.time) -> Store:
+def sqlite_path(settings: Settings) -> Path:
+    return (settings.data_dir or default_data_dir()) / SQLITE_FILE
+
+
+def open_store(
+    settings: Settings, *, clock: Clock = time.time, timeout: float = DEFAULT_TIMEOUT
+) -> Store:
     """The store the settings name: PostgreSQL for `DATABASE_URL`, else SQLite in the data dir."""
     if settings.database_url:
-        return PostgresStore(settings.database_url, clock=clock)
-    return SQLiteStore((settings.data_dir or default_data_dir()) / SQLITE_FILE, clock=clock)
+        return PostgresStore(settings.database_url, clock=clock, timeout=timeout)
+    return SQLiteStore(sqlite_path(settings), clock=clock, timeout=timeout)

@@ -276,12 +276,12 @@ def test_rate_limited_reply_arrives_once_after_retry_after(slack, app):
     assert posts[0].params == posts[1].params
 
 
-def test_reply_arrives_once_after_a_reset_connection(slack, app):
+def test_a_reset_connection_after_the_request_was_written_is_not_sent_again(slack, app):
+    # Slack may have posted it before the connection broke: one missed answer, never two.
     slack.fail_next("chat.postMessage", Failure.connection_reset())
     app.sender.event(message_event(TOKEN))
-    slack.wait_for("chat.postMessage", timeout=10)
     app.wait_idle()
-    assert [p.status for p in slack.calls_to("chat.postMessage")] == [0, 200]
+    assert [p.status for p in slack.calls_to("chat.postMessage")] == [0]
 
 
 def test_a_slack_server_error_is_logged_and_the_next_paste_is_answered(slack, app, caplog):
@@ -291,8 +291,8 @@ def test_a_slack_server_error_is_logged_and_the_next_paste_is_answered(slack, ap
         app.sender.event(event)
         app.wait_idle()
     assert (
-        f"Slack refused chat.postMessage in C0001OPS thread {event['event']['ts']}: "
-        "internal_error; answer not sent"
+        f"Slack failed chat.postMessage in C0001OPS thread {event['event']['ts']} (HTTP 500 "
+        "internal_error); Slack may have posted it, so it is not sent again; answer not sent"
     ) in caplog.text
     app.sender.event(message_event(CLOSED))
     slack.wait_for("chat.postMessage")

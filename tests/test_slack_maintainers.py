@@ -11,10 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.engine import Engine
 from bot.slack.http import EVENTS_PATH
 from bot.slack.maintainers import Notifier, watch_knowledge
+from bot.slack.send import web_client
 from bot.testing.fake_slack import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -58,7 +60,9 @@ def running(slack, kb_dir, store):
     env = {"SYNCDOC_MAINTAINERS_CHANNEL": MAINTAINERS, "SYNCDOC_KB": str(kb_dir)}
     with app_on_loopback(slack, engine, store=store, env=env) as app:
         settings = loopback_settings(slack, env)
-        watcher = watch_knowledge(engine, settings, Notifier(app.app.client, MAINTAINERS))
+        # Like `syncdoc run`: the notifier has its own client with the token (Bolt's app client
+        # has none; Bolt hands listeners one through `authorize`).
+        watcher = watch_knowledge(engine, settings, Notifier(web_client(settings), MAINTAINERS))
         yield app, watcher
 
 
@@ -203,6 +207,19 @@ def test_answers_given_while_the_base_is_reloaded_each_come_from_one_version(
     assert len(set(versions)) > 1  # reloads really happened between the answers
 
 
+def test_of_several_processes_sharing_a_notices_lock_only_one_tells_the_maintainers(
+    slack, tmp_path
+):
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    first, second = Notifier(client, MAINTAINERS), Notifier(client, MAINTAINERS)
+    for notifier in (first, second):  # each gunicorn worker has its own, opening its own lock
+        notifier.only_one(tmp_path / "notices.lock")
+    assert first("The knowledge base edit has a problem.")
+    assert not second("The knowledge base edit has a problem.")
+    assert first("Fixed.")
+    assert [c.params["channel"] for c in slack.calls_to("chat.postMessage")] == [MAINTAINERS] * 2
+
+
 # --- The real processes ----------------------------------------------------------------------------
 
 
@@ -214,18 +231,20 @@ def serving(kb_dir: Path, **env: str) -> Iterator[tuple[FakeSlack, SyncdocProces
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_URL=slack.api_url,
+            SYNCDOC_WORKERS="2",
         )
         args = ["serve", "--host", "127.0.0.1", "--port", "0", "--kb", str(kb_dir)]
         with syncdoc(args, env) as process:
             base = process.wait_for_line(r"Slack requests at (http://\S+?)/slack/events").group(1)
-            process.wait_for_line(r"watching .* for changes")  # in the worker, after the fork
+            # Each worker watches the folder itself, after the fork.
+            process.wait_for_line(r"watching .* for changes", count=2)
             yield slack, process, SlackSender(base + EVENTS_PATH)
 
 
 def test_syncdoc_serve_reloads_the_knowledge_base_it_was_given(kb_dir):
     with serving(kb_dir) as (slack, process, sender):
         (kb_dir / "demo.yaml").write_text(version(2))
-        process.wait_for_line(r"knowledge base reloaded from .*: 2 entries")
+        process.wait_for_line(r"knowledge base reloaded from .*: 2 entries", count=2)
         event = message_event(ALPHA)
         sender.event(event)
         [reply] = slack.wait_for("chat.postMessage", timeout=10)

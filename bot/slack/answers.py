@@ -25,6 +25,7 @@ from bot.render.slack import (
     render_search_results,
     share_block,
 )
+from bot.slack.outbox import Outbox
 from bot.slack.share import pack
 from bot.triage import Report
 
@@ -58,8 +59,14 @@ class Answers:
         settings: Settings,
         extras: Sequence[AnswerExtra] = (),
         home_extras: Sequence[HomeExtra] = (),
+        outbox: Outbox | None = None,
+        first_delivery: Callable[[str], bool] | None = None,
     ):
         self.engine = engine
+        self.outbox = outbox
+        """Where answers Slack did not take wait to be sent again (None: not sent again)."""
+        self.first_delivery = first_delivery or (lambda key: True)
+        """Whether no other process sharing the store has handled the Slack delivery `key`."""
         self.command = settings.command
         self.unknown_hint = unknown_hint(settings.maintainers_channel)
         self._extras = tuple(extras)

@@ -8,20 +8,31 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.exceptions import ConfigError
 from bot.slack.answers import AnswerExtra, Answers
-from bot.slack.dedupe import MemorySeenEvents, SeenEvents, redelivery_filter
-from bot.slack.executor import BoundedExecutor
+from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SharedSeenEvents, redelivery_filter
+from bot.slack.executor import BoundedExecutor, note_where
+from bot.slack.identity import Identity
 from bot.slack.listeners import actions, commands, events, feedback, shortcuts
 from bot.slack.maintainers import MaintainersLoop
-from bot.slack.send import api_error, web_client
+from bot.slack.outbox import Outbox
+from bot.slack.send import web_client
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+
+class _TokenGivenByAuthorize(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and, finding it beside a client,
+    warns that it is unused: here the token reaches Bolt through `authorize`, on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_TokenGivenByAuthorize())
 
 
 def create_app(
@@ -29,67 +40,57 @@ def create_app(
     engine: Engine,
     client: WebClient | None = None,
     *,
+    identity: Identity | None = None,
     seen: SeenEvents | None = None,
     store: Store | None = None,
     answer_extras: Sequence[AnswerExtra] = (),
     listener_executor: Executor | None = None,
+    outbox: Outbox | None = None,
 ) -> App:
-    """A Bolt app answering with `engine`; `seen` remembers handled events (default: `store`,
-    else in memory). With a `store`, every answer is recorded and carries feedback buttons, and
-    the App Home tab shows usage statistics (the maintainers' loop).
+    """A Bolt app answering with `engine`. Redeliveries are recognised by this process's memory
+    before the acknowledgement and by `seen` (default: `store`), shared with other processes,
+    after it. With a `store`, every answer is recorded and carries feedback buttons, and the App
+    Home tab shows usage statistics (the maintainers' loop).
 
     Listeners acknowledge first and answer afterwards on Bolt's executor, in both HTTP and
-    Socket Mode. The token is checked by `check_token` at start-up, not here.
+    Socket Mode; answers Slack did not take wait in `outbox`. `identity` is who the token
+    belongs to (default: asked of Slack now), so Bolt never asks Slack on a request.
     """
+    client = client or web_client(settings)
+    identity = identity or Identity.check(client)
     secret = settings.slack_signing_secret
     app = App(
         name="syncdoc",
-        client=client or web_client(settings),
+        # The token reaches Bolt through `authorize` alone: given a token as well, Bolt would
+        # call auth.test itself, lazily, on the first request.
+        client=WebClient(
+            base_url=client.base_url,
+            timeout=client.timeout,
+            retry_handlers=client.retry_handlers,
+            logger=client.logger,
+        ),
+        authorize=identity.authorize,
         # Always given, so Bolt never reads the environment itself; empty means Socket Mode.
         signing_secret=secret.reveal() if secret else "",
-        token_verification_enabled=False,
         process_before_response=False,
         listener_executor=listener_executor or BoundedExecutor(),
     )
-    app.use(redelivery_filter(seen or store or MemorySeenEvents()))
-    loop = MaintainersLoop(store, engine, settings, app.client) if store else None
+    app.use(redelivery_filter(MemorySeenEvents()))
+    app.use(note_where)
+    shared = seen if seen is not None else store
+    loop = MaintainersLoop(store, engine, settings, client) if store else None
     answers = Answers(
         engine,
         settings,
         [*answer_extras, loop.answer_blocks] if loop else answer_extras,
         home_extras=[loop.home_blocks] if loop else (),
+        outbox=outbox
+        if outbox is not None
+        else Outbox(settings.outbox_size, settings.slack_retry_seconds),
+        first_delivery=SharedSeenEvents(shared).first_time if shared is not None else None,
     )
     for listeners in (events, commands, shortcuts, actions):
         listeners.register(app, answers)
     if loop:
         feedback.register(app, loop)
     return app
-
-
-REJECTED_TOKEN_ERRORS = frozenset(
-    {
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "token_expired",
-        "not_allowed_token_type",
-    }
-)
-
-
-def check_token(client: WebClient, variable: str = "SLACK_BOT_TOKEN") -> None:
-    """Fail start-up with a clear message when Slack rejects the token; if Slack cannot be
-    reached, only warn: Bolt asks again on the first request."""
-    try:
-        client.auth_test()
-    except SlackApiError as exc:
-        error = api_error(exc)
-        if error in REJECTED_TOKEN_ERRORS:
-            raise ConfigError(
-                f"Slack rejected {variable} ({error}): copy the Bot User OAuth Token (xoxb-...) "
-                "from your app's OAuth & Permissions page"
-            ) from None
-        log.warning("Slack could not check the token (%s); starting anyway", error)
-    except (SlackClientError, OSError) as exc:
-        log.warning("could not reach Slack to check the token (%r); starting anyway", exc)

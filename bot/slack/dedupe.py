@@ -1,8 +1,10 @@
 """Remembering which Slack deliveries were already handled, so a redelivery gets no second reply.
 
 Slack redelivers an event (same `event_id`, header `X-Slack-Retry-Num`) when it did not see our
-acknowledgement in time. Anything with `first_time(key) -> bool` can be the memory: the in-process
-one here serves a single process; a store shared by several instances implements the same protocol.
+acknowledgement in time. Anything with `first_time(key) -> bool` can be the memory. Two are asked:
+this process's memory, on the acknowledgement's path (`redelivery_filter`), and, when several
+processes or instances share a store, that store, after the acknowledgement, by the listener
+(`SharedSeenEvents`), so that a slow or absent database never delays an acknowledgement.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_bolt import BoltRequest, BoltResponse
+
+from bot.exceptions import StoreError
 
 DEFAULT_TTL_SECONDS = 3600.0
 """Slack gives up redelivering after about five minutes; an hour leaves a wide margin."""
@@ -55,6 +59,21 @@ class MemorySeenEvents:
             if key in self._seen:
                 return False
             self._seen[key] = now + self._ttl
+            return True
+
+
+class SharedSeenEvents:
+    """The store shared with other processes, asked after the acknowledgement (so its latency
+    never delays one). When it cannot answer (down, slow, full), the event counts as new: this
+    process's memory has already let through only the first delivery it saw."""
+
+    def __init__(self, shared: SeenEvents) -> None:
+        self._shared = shared
+
+    def first_time(self, key: str) -> bool:
+        try:
+            return self._shared.first_time(key)
+        except StoreError:
             return True
 
 

@@ -1,4 +1,4 @@
-"""The thread pool Bolt answers on, with a bounded backlog.
+"""The thread pool Bolt answers on, with a bounded backlog, knowing what each answer is for.
 
 Bolt acknowledges a request at once and answers it on a thread pool whose queue has no limit:
 when pastes arrive faster than they can be answered, the backlog (and the memory it holds) grows
@@ -6,17 +6,27 @@ without end, answers come minutes late, and a slash command's acknowledgement, w
 same queue, misses Slack's three seconds. Here a new request waits for room in the backlog
 instead: a flood slows acknowledgements down, memory stays flat, and what Slack did not see
 acknowledged in time it redelivers (and redeliveries of a handled event are dropped).
+
+Each task remembers where its answer goes (channel and thread, noted by the `note_where`
+middleware on the request's thread just before Bolt submits the listener), so that on SIGTERM an
+answer that could not be finished is logged by where it belonged, not lost silently.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from slack_bolt import BoltResponse
+
 DEFAULT_WORKERS = 10
 DEFAULT_BACKLOG = 200
+
+_request = threading.local()
 
 
 class BoundedExecutor(ThreadPoolExecutor):
@@ -27,14 +37,83 @@ class BoundedExecutor(ThreadPoolExecutor):
 
     def __init__(self, workers: int = DEFAULT_WORKERS, backlog: int = DEFAULT_BACKLOG) -> None:
         super().__init__(max_workers=workers, thread_name_prefix="listener")
-        self._room = threading.BoundedSemaphore(workers + backlog)
+        self.capacity = workers + backlog
+        self._taken = 0
+        self._pending: dict[Future[Any], str] = {}
+        self._changed = threading.Condition()
+        # Requests waiting for room, served first come, first served: with a plain semaphore a
+        # newcomer can take the room a long waiter was woken for, and the slowest
+        # acknowledgements at saturation grow to several times the typical one.
+        self._waiting: deque[threading.Event] = deque()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        self._room.acquire()
+        self._wait_for_room()
         try:
             future = super().submit(fn, *args, **kwargs)
+            with self._changed:
+                self._pending[future] = getattr(_request, "where", None) or "an unnamed request"
         except BaseException:
-            self._room.release()
+            self._free_room()
             raise
-        future.add_done_callback(lambda _: self._room.release())
+        future.add_done_callback(self._done)
         return future
+
+    def _wait_for_room(self) -> None:
+        with self._changed:
+            if self._taken < self.capacity and not self._waiting:
+                self._taken += 1
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()  # the room is handed over with the turn: nothing to take afterwards
+
+    def _free_room(self) -> None:
+        with self._changed:
+            if self._waiting:
+                self._waiting.popleft().set()  # the room passes straight to the longest waiter
+            else:
+                self._taken -= 1
+
+    def _done(self, future: Future[Any]) -> None:
+        self._free_room()
+        with self._changed:
+            self._pending.pop(future, None)
+            self._changed.notify_all()
+
+    def pending(self) -> list[str]:
+        """Where the answers of the tasks not yet finished go."""
+        with self._changed:
+            return list(self._pending.values())
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every task has finished (True) or `timeout` seconds passed (False)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+            return True
+
+
+def note_where(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Bolt middleware: remember, for the listener this request submits, where its answer goes.
+    Not cleared afterwards: Bolt submits the listener after the whole middleware chain has
+    returned, and the next request on this thread sets its own."""
+    _request.where = where_of(body)
+    return next()
+
+
+def where_of(body: dict[str, Any]) -> str | None:
+    """The channel and thread (or person) an answer to this Slack request goes to."""
+    event = body.get("event")
+    if isinstance(event, dict):
+        thread = event.get("thread_ts") or event.get("ts")
+        channel = event.get("channel")
+        return f"{channel} thread {thread}" if thread else str(channel)
+    channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
+    user = body.get("user_id") or (body.get("user") or {}).get("id")
+    if channel or user:
+        return f"{channel} for {user} ({body.get('command') or body.get('type') or 'request'})"
+    return None

@@ -1,15 +1,19 @@
 """HTTP mode: every Slack request at `POST /slack/events`, a health check at `GET /healthz`,
 served by gunicorn.
 
-One gunicorn process with a pool of threads: the in-memory redelivery memory and Bolt's executor,
-which sends answers after the acknowledgement, live in that one process. Running several
-instances needs a shared `SeenEvents` store.
+gunicorn runs one worker process per CPU core (`SYNCDOC_WORKERS`), each with a pool of threads:
+one Python process answers on one core at a time, and acknowledging and answering are CPU work
+(signature check, matching, rendering). The workers share the store, which makes the redelivery
+check hold across them; each also remembers what it handled, for when the store is down.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,6 +22,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.engine import Engine
+from bot.slack.health import Health
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -30,14 +35,15 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 log = logging.getLogger(__name__)
 
 
-def create_wsgi_app(app: App, engine: Engine) -> WSGIApp:
+def create_wsgi_app(app: App, engine: Engine, health: Health | None = None) -> WSGIApp:
     """The WSGI application: Bolt's own adapter for Slack's requests, plus the health check."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    health = health or Health(engine)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         if environ.get("PATH_INFO") == HEALTH_PATH and method in ("GET", "HEAD"):
-            body = json.dumps({"ok": True, "known_errors": len(engine.kb)}).encode()
+            body = json.dumps(health.report()).encode()
             start_response(
                 "200 OK",
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
@@ -100,26 +106,56 @@ def serve(
     *,
     host: str,
     port: int,
+    workers: int = 1,
     threads: int = DEFAULT_THREADS,
     log_level: str = "INFO",
     on_worker_start: Callable[[], None] | None = None,
-) -> None:
-    """Serve until SIGTERM or SIGINT (gunicorn then exits the process). `on_worker_start` runs in
-    the worker process once it is forked: background threads (live reload) must start there."""
-    hooks = {"post_worker_init": lambda worker: on_worker_start()} if on_worker_start else {}
-    _Gunicorn(
-        application,
-        {
-            **hooks,
-            "bind": f"{host}:{port}",
-            "workers": 1,
-            "worker_class": "gthread",
-            "threads": threads,
-            "timeout": 30,
-            "graceful_timeout": 10,
-            "loglevel": log_level.lower(),
-            "errorlog": "-",
-            "proc_name": "syncdoc",
-            "when_ready": _announce,
-        },
-    ).run()
+    on_worker_stop: Callable[[], int] | None = None,
+    stop_seconds: float = 15.0,
+) -> int:
+    """Serve until SIGTERM or SIGINT; the number of answers dropped on the way out.
+
+    `on_worker_start` runs in each worker process once it is forked: background threads (live
+    reload) must start there. `on_worker_stop` runs in each worker as it stops, may take up to
+    `stop_seconds`, and returns how many answers it dropped."""
+    dropped = multiprocessing.get_context("fork").Value("i", 0)
+
+    def worker_exit(server: Any, worker: Any) -> None:
+        if on_worker_stop is None:
+            return
+        lost = on_worker_stop()
+        with dropped.get_lock():
+            dropped.value += lost
+        # Threads still stuck on a dropped answer would hold the exit until gunicorn kills it.
+        logging.shutdown()
+        os._exit(0)
+
+    hooks: dict[str, Any] = {"worker_exit": worker_exit}
+    if on_worker_start:
+        hooks["post_worker_init"] = lambda worker: on_worker_start()
+    try:
+        _Gunicorn(
+            application,
+            {
+                **hooks,
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                # A worker takes a connection only when a thread is free to serve it (and two
+                # more, kept alive): otherwise a worker whose answer backlog is full hoards
+                # requests another could serve.
+                "worker_connections": threads + 2,
+                "timeout": 30,
+                # gunicorn kills a worker still running after this: give it time to finish.
+                "graceful_timeout": math.ceil(stop_seconds) + 3,
+                "loglevel": log_level.lower(),
+                "errorlog": "-",
+                "proc_name": "syncdoc",
+                "when_ready": _announce,
+            },
+        ).run()
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise
+    return dropped.value

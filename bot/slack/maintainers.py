@@ -8,14 +8,17 @@ Slack failure is logged and the answer goes out without the extras.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.exceptions import StoreError
+from bot.exceptions import StoreError, StoreUnavailableError
 from bot.knowledge import KnowledgeBase
 from bot.observe import Observer
 from bot.reload import KnowledgeWatcher, problems_message, recovered_message
@@ -43,12 +46,35 @@ class Notifier:
     def __init__(self, client: WebClient, channel: str | None) -> None:
         self.client = client
         self.channel = channel.lstrip("#") if channel else None
+        self._lock_path: Path | None = None
+        self._lock_descriptor: int | None = None
+
+    def only_one(self, lock_path: Path) -> None:
+        """Several processes run this notifier (gunicorn workers, each watching the knowledge
+        folder): only the one holding the lock on `lock_path` posts. The lock is taken at the
+        first notice and kept; when its process ends, the next one to have a notice takes it."""
+        self._lock_path = lock_path
 
     def __call__(self, text: str) -> bool:
-        """Post `text` (our own mrkdwn); False when no channel is set or Slack refused it."""
-        if not self.channel:
+        """Post `text` (our own mrkdwn); False when no channel is set, another process is the
+        one that posts, or Slack refused it."""
+        if not self.channel or not self._speaks():
             return False
         return post_message(self.client, self.channel, render_note(text))
+
+    def _speaks(self) -> bool:
+        if self._lock_path is None or self._lock_descriptor is not None:
+            return True
+        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
+        # A bare descriptor, kept open for the life of the process: it holds the lock.
+        descriptor = os.open(self._lock_path, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(descriptor)
+            return False
+        self._lock_descriptor = descriptor
+        return True
 
 
 class MaintainersLoop:
@@ -84,7 +110,8 @@ class MaintainersLoop:
         try:
             stats = collect(self.store, self.engine.kb)
         except StoreError as exc:
-            log.warning("App Home without statistics: %s", exc)
+            if not isinstance(exc, StoreUnavailableError):  # that one was logged when it began
+                log.warning("App Home without statistics: %s", exc)
             return [context_block(STATS_UNAVAILABLE)]
         return stats_blocks(stats)
 

@@ -1,40 +1,50 @@
-"""Talking to Slack: Web API and response_url clients with slack-sdk's retry handlers, and sending
-answers so that a failure is logged and dropped, never raised: a Slack outage never crashes syncdoc.
+"""Talking to Slack: Web API and response_url clients, and sending answers so that a failure is
+logged, never raised: a Slack outage never crashes syncdoc.
 
-Retries cover rate limits (HTTP 429, after the Retry-After Slack asks for) and connections that
-failed or were reset. A 500 is not retried: Slack may have posted the message before failing, and a
-person would rather miss one answer than see it twice.
+What happens to a failed send depends on whether Slack may have acted on it:
+
+- *certainly not posted* (HTTP 429 past the client's retries, 502, 503, a body that is not
+  Slack's JSON, a connection that could not be opened or a request that could not be written):
+  handed to the outbox (bot/slack/outbox.py), which tries again for up to five minutes;
+- *may have been posted* (a 500, a connection reset or closed after the request was written, a
+  timeout waiting for the answer): never sent again, since a person would rather miss one answer
+  than see it twice; logged with its channel and thread;
+- *refused* (`ok: false`, such as `channel_not_found`): logged.
+
+The client itself retries only rate limits (HTTP 429, after the Retry-After Slack asks for).
+slack-sdk's `ConnectionErrorRetryHandler` is not used: it also retries a reset that follows a
+written request, which posts the answer twice when Slack had already posted it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
+from urllib.error import HTTPError, URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    RetryHandler,
-)
+from slack_sdk.http_retry import RateLimitErrorRetryHandler, RetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from bot.config import Settings
 from bot.render.slack import SlackMessage
+from bot.slack.outbox import Attempt, Outbox, Outcome
 
 TIMEOUT_SECONDS = 15
 RATE_LIMIT_RETRIES = 3
-CONNECTION_RETRIES = 2
+NOT_POSTED_STATUSES = frozenset({429, 502, 503})
+"""HTTP statuses with which Slack (or the proxy in front of it) did not act on the request."""
+NOT_JSON = "Received a response in a non-JSON format"
+"""How slack-sdk describes a body that is not Slack's JSON (an HTML error page)."""
+MAY_BE_POSTED = "Slack may have posted it, so it is not sent again"
 
 log = logging.getLogger(__name__)
 
 
 def retry_handlers() -> list[RetryHandler]:
-    return [
-        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-        ConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
-    ]
+    return [RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)]
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -51,10 +61,17 @@ def web_client(settings: Settings) -> WebClient:
 
 
 def post_message(
-    client: WebClient, channel: str, message: SlackMessage, *, thread_ts: str | None = None
+    client: WebClient,
+    channel: str,
+    message: SlackMessage,
+    *,
+    thread_ts: str | None = None,
+    outbox: Outbox | None = None,
 ) -> bool:
-    """Post `message` in `channel` (in the thread of `thread_ts` if given); False if it failed."""
-    try:
+    """Post `message` in `channel` (in the thread of `thread_ts` if given). False if it failed;
+    with an `outbox`, an answer Slack certainly did not post is kept there to send again (True)."""
+
+    def call() -> None:
         client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
@@ -62,19 +79,8 @@ def post_message(
             unfurl_media=False,
             **message.payload(),
         )
-    except SlackApiError as exc:
-        where = _where(channel, thread_ts)
-        log.warning(
-            "Slack refused chat.postMessage in %s: %s; answer not sent", where, api_error(exc)
-        )
-        return False
-    except (SlackClientError, OSError) as exc:
-        where = _where(channel, thread_ts)
-        log.warning(
-            "could not reach Slack for chat.postMessage in %s: %r; answer not sent", where, exc
-        )
-        return False
-    return True
+
+    return _deliver("chat.postMessage", _where(channel, thread_ts), call, outbox)
 
 
 def _where(channel: str, thread_ts: str | None) -> str:
@@ -82,17 +88,20 @@ def _where(channel: str, thread_ts: str | None) -> str:
     return f"{channel} thread {thread_ts}" if thread_ts else channel
 
 
-def post_ephemeral(client: WebClient, channel: str, user: str, message: SlackMessage) -> bool:
+def post_ephemeral(
+    client: WebClient,
+    channel: str,
+    user: str,
+    message: SlackMessage,
+    *,
+    outbox: Outbox | None = None,
+) -> bool:
     """Show `message` to `user` only, in `channel`; False if it failed."""
-    try:
+
+    def call() -> None:
         client.chat_postEphemeral(channel=channel, user=user, **message.payload())
-    except SlackApiError as exc:
-        log.warning("Slack refused chat.postEphemeral in %s: %s", channel, api_error(exc))
-        return False
-    except (SlackClientError, OSError) as exc:
-        log.warning("could not reach Slack for chat.postEphemeral in %s: %r", channel, exc)
-        return False
-    return True
+
+    return _deliver("chat.postEphemeral", f"{channel} for {user}", call, outbox)
 
 
 def respond(
@@ -102,6 +111,8 @@ def respond(
     response_type: str = "ephemeral",
     delete_original: bool | None = None,
     replace_original: bool = False,
+    outbox: Outbox | None = None,
+    where: str = "a response_url",
 ) -> bool:
     """Answer through the `response_url` Slack gave with a command, shortcut or click.
 
@@ -112,7 +123,8 @@ def respond(
         response_url, timeout=TIMEOUT_SECONDS, retry_handlers=retry_handlers(), logger=log
     )
     payload = message.payload() if message else {}
-    try:
+
+    def call() -> None:
         response = client.send(
             **payload,
             response_type=response_type if message else None,
@@ -120,17 +132,92 @@ def respond(
             delete_original=delete_original,
             unfurl_links=False if message else None,
         )
+        if response.status_code != 200:
+            raise _WebhookRefused(response.status_code, response.body[:200])
+
+    return _deliver("response_url", where, call, outbox)
+
+
+class _WebhookRefused(Exception):
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"HTTP {status} {body}")
+        self.status = status
+
+
+def _deliver(method: str, where: str, call: Callable[[], None], outbox: Outbox | None) -> bool:
+    def send() -> Attempt:
+        return attempt(method, where, call)
+
+    first = send()
+    if first.outcome is Outcome.SENT:
+        return True
+    if first.outcome is Outcome.RETRY and outbox is not None:
+        return outbox.put(where, send, first)
+    if first.outcome is Outcome.RETRY:
+        log.warning("Slack did not take %s in %s: %s; answer not sent", method, where, first.why)
+    return False
+
+
+def attempt(method: str, where: str, call: Callable[[], None]) -> Attempt:
+    """Make one call to Slack and say what became of it (a final failure is logged here)."""
+    try:
+        call()
+    except SlackApiError as exc:
+        response = exc.response
+        status = response.status_code if response is not None else None
+        error = api_error(exc) or ""
+        if status in NOT_POSTED_STATUSES or error.startswith(NOT_JSON):
+            why = f"HTTP {status}" + (
+                "" if error.startswith(NOT_JSON) or not error else f" {error}"
+            )
+            if error.startswith(NOT_JSON):
+                why += ", not Slack's JSON"
+            return Attempt(Outcome.RETRY, why, _retry_after(response))
+        if status is not None and status >= 500:
+            log.warning(
+                "Slack failed %s in %s (HTTP %s %s); %s; answer not sent",
+                method,
+                where,
+                status,
+                error,
+                MAY_BE_POSTED,
+            )
+        else:
+            log.warning("Slack refused %s in %s: %s; answer not sent", method, where, error)
+        return Attempt(Outcome.FAILED, error)
+    except _WebhookRefused as exc:
+        if exc.status in NOT_POSTED_STATUSES:
+            return Attempt(Outcome.RETRY, str(exc))
+        log.warning("Slack refused a %s post in %s: %s; answer not sent", method, where, exc)
+        return Attempt(Outcome.FAILED, str(exc))
+    except URLError as exc:
+        if not isinstance(exc, HTTPError):
+            # urllib raises URLError only while connecting or writing the request: Slack never
+            # received all of it, so it cannot have acted on it.
+            return Attempt(Outcome.RETRY, f"could not reach Slack: {exc.reason!r}")
+        log.warning("could not reach Slack for %s in %s: %r; answer not sent", method, where, exc)
+        return Attempt(Outcome.FAILED, repr(exc))
     except (SlackClientError, OSError) as exc:
-        log.warning("could not reach Slack's response_url: %r", exc)
-        return False
-    if response.status_code != 200:
         log.warning(
-            "Slack refused a response_url post: HTTP %s %s",
-            response.status_code,
-            response.body[:200],
+            "could not reach Slack for %s in %s: %r; %s; answer not sent",
+            method,
+            where,
+            exc,
+            MAY_BE_POSTED,
         )
-        return False
-    return True
+        return Attempt(Outcome.FAILED, repr(exc))
+    return Attempt(Outcome.SENT)
+
+
+def _retry_after(response: Any) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def api_error(exc: SlackApiError) -> str | None:

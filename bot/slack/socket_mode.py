@@ -15,7 +15,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.exceptions import ConfigError
-from bot.slack.app import REJECTED_TOKEN_ERRORS
+from bot.slack.identity import REJECTED_TOKEN_ERRORS
 from bot.slack.send import api_error
 
 MAX_BACKOFF_SECONDS = 60.0

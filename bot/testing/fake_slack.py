@@ -17,8 +17,9 @@ What it implements: `auth.test`, `chat.postMessage`, `chat.postEphemeral`, `view
 real Slack enforces (bot/testing/slack_rules.py: slack-sdk's Block Kit models plus the published
 limits they miss; `invalid_blocks`, `msg_too_long`, `no_text`), so a message the fake accepts is
 one Slack would show; `refused_payloads()` lists every refusal, for a suite-wide check.
-`fail_next` makes the next calls of a method fail: HTTP 429 with Retry-After, 500, a reset
-connection, an `ok: false` error, or a slow answer.
+`fail_next` makes the next calls of a method fail: HTTP 429 with Retry-After, 500, 502 or 503 with
+an HTML page, an HTML page with 200, a reset connection (before or after the call was handled),
+an `ok: false` error, or a slow answer; `outage` makes every call fail for a while.
 
 Socket Mode needs the `websockets` package (the `dev` extra); the rules need slack-sdk, which
 syncdoc itself depends on.
@@ -116,15 +117,25 @@ class Call:
         return "\n".join(_texts(self.blocks))
 
 
+SLACK_DOWN_PAGE = (
+    "<!DOCTYPE html><html><head><title>Slack is temporarily unavailable</title></head>"
+    "<body><h1>Slack is having trouble</h1><p>Please try again in a few minutes.</p></body></html>"
+)
+
+
 @dataclass(frozen=True)
 class Failure:
-    """How one call should fail. `status` 429 comes with `retry_after` seconds."""
+    """How one call should fail. `status` 429 comes with `retry_after` seconds. `html` answers
+    with an HTML page instead of Slack's JSON; `processed` handles the call normally (a message
+    is posted and recorded as such) before the failure, as when Slack fails after acting."""
 
     status: int = 500
     retry_after: int | None = None
     error: str | None = None
     reset: bool = False
     delay: float = 0.0
+    html: bool = False
+    processed: bool = False
 
     @classmethod
     def rate_limited(cls, retry_after: int = 1) -> Failure:
@@ -142,6 +153,27 @@ class Failure:
     def refused(cls, error: str) -> Failure:
         """HTTP 200 with `ok: false` and this error, as Slack refuses most calls."""
         return cls(status=200, error=error)
+
+    @classmethod
+    def unavailable(cls) -> Failure:
+        """HTTP 503 with an HTML page, as Slack's edge answers while Slack is down: not acted on."""
+        return cls(status=503, html=True)
+
+    @classmethod
+    def bad_gateway(cls) -> Failure:
+        """HTTP 502 with an HTML page, from a proxy that could not reach Slack: not acted on."""
+        return cls(status=502, html=True)
+
+    @classmethod
+    def html_page(cls) -> Failure:
+        """HTTP 200 with an HTML page instead of Slack's JSON (a captive portal, a proxy)."""
+        return cls(status=200, html=True)
+
+    @classmethod
+    def processed_then_reset(cls) -> Failure:
+        """The call is handled (the message is posted), then the connection is reset before the
+        answer: the client cannot tell this from a reset before Slack acted."""
+        return cls(reset=True, processed=True)
 
     @classmethod
     def slow(cls, seconds: float) -> Failure:
@@ -164,6 +196,7 @@ class FakeSlack:
         bot_id: str = BOT_ID,
         team_id: str = TEAM_ID,
         socket_mode: bool = False,
+        port: int = 0,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -175,7 +208,9 @@ class FakeSlack:
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._urls = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._outage: tuple[float, Failure, frozenset[str] | None] | None = None
+        # `port`: a fixed port, for a test that starts Slack only after the app tried to reach it.
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self.socket_mode: SocketModeServer | None = SocketModeServer() if socket_mode else None
@@ -266,6 +301,13 @@ class FakeSlack:
         with self._changed:
             self._failures[method].extend(failures)
 
+    def outage(self, seconds: float, failure: Failure, *methods: str) -> None:
+        """For the next `seconds`, every call (to `methods`, if any are named) fails as
+        `failure`; calls queued with `fail_next` still come first."""
+        with self._changed:
+            until = time.monotonic() + seconds
+            self._outage = (until, failure, frozenset(methods) if methods else None)
+
     def drain(self) -> list[Call]:
         """The calls recorded so far, forgotten as they are returned (in one step, so none is
         missed): long runs such as bench/load.py keep memory flat this way."""
@@ -285,7 +327,13 @@ class FakeSlack:
     def _next_failure(self, method: str) -> Failure | None:
         with self._changed:
             queue = self._failures.get(method)
-            return queue.popleft() if queue else None
+            if queue:
+                return queue.popleft()
+            if self._outage is not None:
+                until, failure, methods = self._outage
+                if time.monotonic() < until and (methods is None or method in methods):
+                    return failure
+            return None
 
     def _record(self, call: Call) -> None:
         with self._changed:
@@ -395,9 +443,17 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             failure = fake._next_failure(method)
             if failure and failure.delay:
                 time.sleep(failure.delay)
+            if failure and failure.processed:
+                body = fake._answer(method, params, token)
+                fake._record(Call(method, params, token, path, 200, body, time.time()))
             if failure and failure.reset:
-                fake._record(Call(method, params, token, path, 0, {}, time.time()))
+                if not failure.processed:
+                    fake._record(Call(method, params, token, path, 0, {}, time.time()))
                 self._reset()
+                return
+            if failure and failure.html:
+                fake._record(Call(method, params, token, path, failure.status, {}, time.time()))
+                self._send_raw(failure.status, SLACK_DOWN_PAGE.encode(), "text/html")
                 return
             if failure and (failure.status != 200 or failure.error):
                 body = {"ok": False, "error": failure.error or "internal_error"}
@@ -429,13 +485,19 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: dict[str, Any], headers: Mapping[str, str] = {}) -> None:
             raw = json.dumps(body).encode("utf-8")
+            self._send_raw(status, raw, "application/json", headers)
+
+        def _send_raw(
+            self, status: int, raw: bytes, content_type: str, headers: Mapping[str, str] = {}
+        ) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
             self.send_header("Content-Length", str(len(raw)))
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(raw)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(raw)  # the client may have gone (stopped, or timed out)
 
         def _reset(self) -> None:
             # SO_LINGER 0: close() sends a TCP reset, which the client sees as "connection reset".

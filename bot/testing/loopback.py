@@ -29,6 +29,7 @@ from bot.slack.answers import AnswerExtra
 from bot.slack.app import create_app
 from bot.slack.dedupe import SeenEvents
 from bot.slack.http import EVENTS_PATH, WSGIApp, create_wsgi_app
+from bot.slack.outbox import Outbox
 from bot.store import Store
 from bot.testing.fake_slack import SIGNING_SECRET, FakeSlack, SlackSender
 
@@ -108,10 +109,15 @@ class LoopbackApp:
     sender: SlackSender
     app: App
     executor: TrackedExecutor
+    outbox: Outbox
 
     def wait_idle(self, timeout: float = 10.0) -> None:
-        """Wait until every listener the app started has finished."""
+        """Wait until every listener the app started has finished, and every answer Slack did
+        not take at first has been sent again or given up."""
+        deadline = time.monotonic() + timeout
         self.executor.wait_idle(timeout)
+        if not self.outbox.wait_empty(max(0.0, deadline - time.monotonic())):
+            raise AssertionError(f"answers still waiting for Slack: {self.outbox.waiting()}")
 
 
 @contextmanager
@@ -127,17 +133,21 @@ def app_on_loopback(
     """syncdoc's Slack app in HTTP mode on a loopback port, talking to `slack`; the keyword
     arguments go to `create_app`."""
     executor = TrackedExecutor()
+    settings = loopback_settings(slack, env)
+    outbox = Outbox(settings.outbox_size, settings.slack_retry_seconds)
     app = create_app(
-        loopback_settings(slack, env),
+        settings,
         engine,
         seen=seen,
         store=store,
         answer_extras=answer_extras,
         listener_executor=executor,
+        outbox=outbox,
     )
     try:
         with serve_wsgi(create_wsgi_app(app, engine)) as url:
-            yield LoopbackApp(url, SlackSender(url + EVENTS_PATH), app, executor)
-            executor.wait_idle()
+            running = LoopbackApp(url, SlackSender(url + EVENTS_PATH), app, executor, outbox)
+            yield running
+            running.wait_idle()
     finally:
         executor.shutdown(wait=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,10 +26,13 @@ def syncdoc_executable() -> str:
 class SyncdocProcess:
     """A running `syncdoc`: its output lines as they come, and a way to stop it politely."""
 
-    def __init__(self, args: Sequence[str], env: Mapping[str, str]) -> None:
+    def __init__(
+        self, args: Sequence[str], env: Mapping[str, str], *, file_size_limit: int | None = None
+    ) -> None:
         self._popen = subprocess.Popen(
             [syncdoc_executable(), *args],
             env=dict(env),
+            preexec_fn=_limit_file_size(file_size_limit) if file_size_limit else None,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -54,11 +58,15 @@ class SyncdocProcess:
     def output(self) -> str:
         return "".join(self.lines)
 
-    def wait_for_line(self, pattern: str, timeout: float = 20.0) -> re.Match[str]:
-        """The first output line (old or new) matching `pattern`; AssertionError on timeout."""
+    def wait_for_line(
+        self, pattern: str, timeout: float = 20.0, *, count: int = 1
+    ) -> re.Match[str]:
+        """The `count`-th output line (old or new) matching `pattern` (for example one per
+        gunicorn worker); AssertionError on timeout."""
         regex = re.compile(pattern)
+        seen = 0
         for line in list(self.lines):
-            if match := regex.search(line):
+            if (match := regex.search(line)) and (seen := seen + 1) == count:
                 return match
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
@@ -68,9 +76,11 @@ class SyncdocProcess:
                 break
             if line is None:
                 break
-            if match := regex.search(line):
+            if (match := regex.search(line)) and (seen := seen + 1) == count:
                 return match
-        raise AssertionError(f"no line matching {pattern!r}; output so far:\n{self.output}")
+        raise AssertionError(
+            f"{seen} of {count} line(s) matching {pattern!r}; output so far:\n{self.output}"
+        )
 
     def stop(self, timeout: float = 20.0) -> int:
         """SIGTERM, as a platform stops a process; the exit code."""
@@ -89,6 +99,15 @@ class SyncdocProcess:
         return code
 
 
+def _limit_file_size(limit: int) -> Callable[[], None]:
+    def limit_in_child() -> None:
+        # Python ignores SIGXFSZ, so a write past the limit fails with EFBIG (SQLite: "database or
+        # disk is full") instead of killing the process.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limit_in_child
+
+
 def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
     """This process's environment without any Slack or syncdoc setting, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SYNCDOC_", "PORT"))}
@@ -97,13 +116,18 @@ def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
 
 
 @contextmanager
-def syncdoc(args: Sequence[str], env: Mapping[str, str]) -> Iterator[SyncdocProcess]:
+def syncdoc(
+    args: Sequence[str], env: Mapping[str, str], *, file_size_limit: int | None = None
+) -> Iterator[SyncdocProcess]:
     """`syncdoc ARGS` with exactly `env` settings; stopped (SIGTERM) on the way out. Its data
     folder (the SQLite store) and load cache folder are fresh temporary ones unless `env` names
-    them, so a test never writes to the real per-user folders."""
+    them, so a test never writes to the real per-user folders. `file_size_limit` (bytes) makes
+    every file it writes stop growing there, as a full disk does."""
     with tempfile.TemporaryDirectory(prefix="syncdoc-data-") as data_dir:
         folders = {"SYNCDOC_DATA_DIR": data_dir, "SYNCDOC_CACHE_DIR": f"{data_dir}/cache"}
-        process = SyncdocProcess(args, clean_env({**folders, **env}))
+        process = SyncdocProcess(
+            args, clean_env({**folders, **env}), file_size_limit=file_size_limit
+        )
         try:
             yield process
         finally:

@@ -36,7 +36,12 @@ class CommandListeners:
 
     def answer_command(self, command: dict[str, Any]) -> None:
         asker = Asker(command.get("user_id", ""), command.get("channel_id", ""))
-        respond(command["response_url"], self.reply_to(command.get("text") or "", asker))
+        respond(
+            command["response_url"],
+            self.reply_to(command.get("text") or "", asker),
+            outbox=self.answers.outbox,
+            where=f"{asker.channel} for {asker.user} ({command.get('command')})",
+        )
 
     def reply_to(self, text: str, asker: Asker) -> SlackMessage:
         words = text.split()

@@ -58,7 +58,11 @@ class EventListeners:
     def __init__(self, answers: Answers) -> None:
         self.answers = answers
 
-    def on_message(self, event: Event, context: BoltContext, client: WebClient) -> None:
+    def on_message(
+        self, event: Event, body: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        if self._handled_elsewhere(body):
+            return
         reason = ignore_reason(event, context.bot_user_id)
         if reason:
             log.debug("no answer to message %s: %s", event.get("ts"), reason)
@@ -71,15 +75,25 @@ class EventListeners:
             return  # The app_mention event for this message answers it.
         report, message = self.answers.explain(text, _asker(event))
         if report.recognised:
-            post_message(client, event["channel"], message, thread_ts=_thread_of(event))
+            post_message(
+                client,
+                event["channel"],
+                message,
+                thread_ts=_thread_of(event),
+                outbox=self.answers.outbox,
+            )
 
-    def on_mention(self, event: Event, context: BoltContext, client: WebClient) -> None:
+    def on_mention(
+        self, event: Event, body: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        if self._handled_elsewhere(body):
+            return
         if is_direct_message(event) or ignore_reason(event, context.bot_user_id):
             return  # A DM arrives as a message event too, and is answered there.
         self._answer_always(client, event, event.get("text") or "", thread_ts=_thread_of(event))
 
-    def on_home_opened(self, event: Event, client: WebClient) -> None:
-        if event.get("tab") != "home":
+    def on_home_opened(self, event: Event, body: dict[str, Any], client: WebClient) -> None:
+        if self._handled_elsewhere(body) or event.get("tab") != "home":
             return
         view = render_home(
             self.answers.engine.kb, self.answers.command, extra_blocks=self.answers.home_blocks()
@@ -89,6 +103,14 @@ class EventListeners:
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.warning("could not publish the App Home tab: %r", exc)
 
+    def _handled_elsewhere(self, body: dict[str, Any]) -> bool:
+        """A redelivery that another process sharing the store has already handled."""
+        event_id = body.get("event_id")
+        if event_id and not self.answers.first_delivery(f"event:{event_id}"):
+            log.info("dropped redelivery of event %s: another process handled it", event_id)
+            return True
+        return False
+
     def _answer_always(
         self, client: WebClient, event: Event, text: str, *, thread_ts: str | None
     ) -> None:
@@ -96,7 +118,9 @@ class EventListeners:
             message = render_help(self.answers.command)
         else:
             message = self.answers.lookup(text, _asker(event))
-        post_message(client, event["channel"], message, thread_ts=thread_ts)
+        post_message(
+            client, event["channel"], message, thread_ts=thread_ts, outbox=self.answers.outbox
+        )
 
 
 def _asker(event: Event) -> Asker:

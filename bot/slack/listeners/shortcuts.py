@@ -43,7 +43,10 @@ class ShortcutListeners:
             message = render_note(NO_TEXT.format(command=self.answers.command))
         # A message shortcut always comes with a response_url, which works in channels the bot is
         # not in; chat.postEphemeral is the fallback should Slack ever leave it out.
+        channel, user = shortcut["channel"]["id"], shortcut["user"]["id"]
+        outbox = self.answers.outbox
         if shortcut.get("response_url"):
-            respond(shortcut["response_url"], message)
+            where = f"{channel} for {user} (shortcut)"
+            respond(shortcut["response_url"], message, outbox=outbox, where=where)
         else:
-            post_ephemeral(client, shortcut["channel"]["id"], shortcut["user"]["id"], message)
+            post_ephemeral(client, channel, user, message, outbox=outbox)

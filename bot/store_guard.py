@@ -1,0 +1,308 @@
+"""The store as the Slack app reaches it: never a reason for an answer to wait or fail.
+
+`GuardedStore` runs every store call on one thread of its own and waits for it at most
+`timeout` seconds. A call that fails or does not come back in time marks the store *degraded*
+(logged once, with why); while it is degraded, calls fail at once with `StoreError` instead of
+waiting, and a probe in the background tries the database again every few seconds. The first
+probe that works marks it ok again and logs how long the outage lasted and how many records were
+dropped meanwhile. The database need not be reachable at start: the first open is such a probe.
+
+A damaged SQLite file (not a database, or malformed pages) is moved aside with a log line naming
+both files, and a fresh one is started.
+
+Every error this raises is a `StoreUnavailableError`: already logged here, once per outage.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.exceptions import StoreDamagedError, StoreError, StoreUnavailableError
+from bot.store import DAMAGED_CODES, Store
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0
+"""How often a degraded store is tried again."""
+FLAPPING_SECONDS = 60.0
+"""A store failing again this soon after it last failed is logged at INFO, not as a warning."""
+
+
+@dataclass(frozen=True)
+class StoreHealth:
+    """What `/healthz` says about the store: `ok`, or `degraded` since when and why."""
+
+    state: str
+    reason: str | None = None
+    since: float | None = None
+    dropped: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+class GuardedStore:
+    """A `Store` whose every method returns within `timeout` seconds or raises `StoreError`.
+
+    Methods are looked up on the real store by name, so this has the same interface; `now` is
+    the clock and never touches the database."""
+
+    def __init__(
+        self,
+        open_store: Callable[[], Store],
+        *,
+        name: str,
+        timeout: float,
+        retry_seconds: float = RETRY_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.name = name
+        self._open = open_store
+        self._timeout = timeout
+        self._retry_seconds = retry_seconds
+        self._clock = clock
+        self._store: Store | None = None
+        self._state = threading.Lock()
+        self._health = StoreHealth("degraded", "not opened yet", clock())
+        self._next_try = 0.0
+        self._probing = False
+        self._warned_at = -FLAPPING_SECONDS
+        self._thread: ThreadPoolExecutor | None = None
+        self._pid = 0
+
+    # --- What callers see ---------------------------------------------------------------------
+    def health(self) -> StoreHealth:
+        """The store's state now, without waiting for it (a due probe is started, not awaited)."""
+        self._probe_if_due()
+        with self._state:
+            return self._health
+
+    def wait_ready(self, timeout: float) -> StoreHealth:
+        """Wait up to `timeout` seconds for a first open to work (or fail); the health then."""
+        deadline = time.monotonic() + timeout
+        self._probe_if_due()
+        while time.monotonic() < deadline:
+            with self._state:
+                if self._health.ok or not self._probing:
+                    return self._health
+            time.sleep(0.01)
+        return self.health()
+
+    def now(self) -> float:
+        return self._clock()
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        if method.startswith("_"):
+            raise AttributeError(method)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self._call(method, *args, **kwargs)
+
+        return call
+
+    def close(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None and self._pid == os.getpid():
+            thread.shutdown(wait=False, cancel_futures=True)
+        if self._store is not None:
+            with suppress(Exception):
+                self._store.close()
+
+    # --- The store's own thread ---------------------------------------------------------------
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        self._own_thread()
+        with self._state:
+            health = self._health
+            if not health.ok:
+                self._health = StoreHealth(
+                    health.state, health.reason, health.since, health.dropped + 1
+                )
+        if not health.ok:
+            self._probe_if_due()
+            raise StoreUnavailableError(f"{self.name} is unavailable: {health.reason}")
+        future = self._submit(self._run, method, args, kwargs)
+        try:
+            return future.result(timeout=self._timeout)
+        except FutureTimeout:
+            reason = f"{self.name} gave no answer within {self._timeout:g} s"
+            self._degrade(reason)
+            raise StoreUnavailableError(reason) from None
+        except StoreUnavailableError:
+            raise
+        except StoreError as exc:
+            raise StoreUnavailableError(str(exc)) from None
+
+    def _own_thread(self) -> None:
+        if self._thread is None or self._pid != os.getpid():
+            # Threads do not survive a fork (gunicorn forks its workers after loading the app):
+            # each process gets its own (the store opens its own connection by itself).
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="store")
+            self._pid = os.getpid()
+            with self._state:
+                self._probing = False
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        assert self._thread is not None
+        return self._thread.submit(fn, *args)
+
+    def _run(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        try:
+            result = getattr(self._opened(), method)(*args, **kwargs)
+        except StoreDamagedError as exc:
+            self._replace_damaged(exc)
+            raise
+        except StoreError as exc:
+            self._degrade(str(exc))
+            raise
+        self._recovered()
+        return result
+
+    def _opened(self) -> Store:
+        if self._store is None:
+            try:
+                self._store = self._open()
+            except StoreDamagedError as exc:
+                self._replace_damaged(exc)
+                self._store = self._open()
+        return self._store
+
+    def _probe(self) -> None:
+        try:
+            self._opened().schema_version()
+        except StoreDamagedError as exc:
+            self._replace_damaged(exc)
+        except StoreError as exc:
+            self._degrade(str(exc))
+        else:
+            self._recovered()
+        finally:
+            with self._state:
+                self._probing = False
+
+    def _probe_if_due(self) -> None:
+        self._own_thread()
+        with self._state:
+            if self._health.ok or self._probing or self._clock() < self._next_try:
+                return
+            self._probing = True
+            self._next_try = self._clock() + self._retry_seconds
+        self._submit(self._probe)
+
+    def _replace_damaged(self, exc: StoreDamagedError) -> None:
+        if self._store is not None:
+            with suppress(Exception):
+                self._store.close()
+            self._store = None
+        moved = move_aside(Path(str(exc.path)))
+        if moved is not None:
+            log.error(
+                "store: %s is damaged (%s); moved it to %s and started a new, empty one",
+                exc.path,
+                str(exc).removeprefix(f"{exc.path}: "),
+                moved,
+            )
+        self._degrade(str(exc))
+        with self._state:
+            self._next_try = self._clock()  # a fresh file can be opened at once
+
+    # --- State --------------------------------------------------------------------------------
+    def _degrade(self, reason: str) -> None:
+        with self._state:
+            health = self._health
+            if health.ok or health.reason == "not opened yet":
+                # A store that comes and goes (a disk nearly full) is one outage, not many.
+                now = self._clock()
+                level = (
+                    logging.WARNING if now - self._warned_at > FLAPPING_SECONDS else logging.INFO
+                )
+                self._warned_at = now
+                log.log(
+                    level,
+                    "store: %s; answering without it (redeliveries checked in memory, "
+                    "statistics not recorded) and trying again every %g s",
+                    reason,
+                    self._retry_seconds,
+                )
+                self._health = StoreHealth("degraded", reason, self._clock(), health.dropped)
+            elif reason != health.reason:
+                self._health = StoreHealth("degraded", reason, health.since, health.dropped)
+            self._next_try = self._clock() + self._retry_seconds
+
+    def _recovered(self) -> None:
+        with self._state:
+            health = self._health
+            if health.ok:
+                return
+            self._health = StoreHealth("ok")
+        if health.reason == "not opened yet":
+            log.info("store: %s opened", self.name)
+            return
+        lasted = self._clock() - (health.since or self._clock())
+        log.info(
+            "store: %s answers again after %.0f s; %d call(s) went without it meanwhile",
+            self.name,
+            lasted,
+            health.dropped,
+        )
+
+
+def move_aside(path: Path) -> Path | None:
+    """Rename a damaged SQLite file (and its WAL and shared-memory files) to
+    `NAME.damaged-TIMESTAMP`; None when it is no longer damaged (another process sharing it has
+    already replaced it)."""
+    with _locked(path.with_name(path.name + ".lock")):
+        if not is_damaged(path):
+            return None
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        target = path.with_name(f"{path.name}.damaged-{stamp}")
+        for suffix in ("-wal", "-shm"):
+            extra = path.with_name(path.name + suffix)
+            if extra.exists():
+                extra.rename(target.with_name(target.name + suffix))
+        path.rename(target)
+        return target
+
+
+def is_damaged(path: Path) -> bool:
+    """True when SQLite finds `path` is not a database or has malformed pages."""
+    if not path.exists():
+        return False
+    try:
+        with _closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return getattr(exc, "sqlite_errorcode", None) in DAMAGED_CODES
+    return rows != [("ok",)]
+
+
+@contextmanager
+def _closing(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    # Several processes may share the file: only one moves it, and the others then find the new
+    # one healthy.
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
