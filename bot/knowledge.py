@@ -112,6 +112,8 @@ class KnowledgeSettings:
     success_phrases: tuple[str, ...] = ()
     article_hosts: tuple[str, ...] = ()
     other_systems: tuple[str, ...] = ()
+    outside_linnworks: tuple[str, ...] = ()
+    linnworks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -431,6 +433,8 @@ def _load_settings(file: Path, raw: bytes) -> tuple[KnowledgeSettings, list[Prob
             success_phrases=tuple(data.get("success_phrases", ())),
             article_hosts=tuple(data.get("article_hosts", ())),
             other_systems=tuple(data.get("other_systems", ())),
+            outside_linnworks=tuple(data.get("outside_linnworks", ())),
+            linnworks=tuple(data.get("linnworks", ())),
         ),
         [],
     )

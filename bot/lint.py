@@ -165,9 +165,13 @@ def _settings_problems(kb: KnowledgeBase) -> list[Problem]:
             where,
             line_of(word),
             f"'{word}' names both the channel '{channel_words[word.casefold()]}' "
-            "and another system (other_systems:)",
+            f"and another system ({key}:)",
         )
-        for word in settings.other_systems
+        for key, words in (
+            ("other_systems", settings.other_systems),
+            ("outside_linnworks", settings.outside_linnworks),
+        )
+        for word in words
         if word.casefold() in channel_words
     ]
     used = {entry.channel for entry in kb}

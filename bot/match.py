@@ -91,11 +91,15 @@ Evidence = Literal["text", "code", "fragment"]
 class Context:
     """The systems named where an error appears: on its line, knowledge base channels
     (`channels`) and systems it does not cover (`others`, as written in settings.yaml); around
-    it, channels that only vouch for a generic pattern (`nearby`)."""
+    it, channels that only vouch for a generic pattern (`nearby`); on it or next to it, systems
+    where Linnworks never runs (`outside`, also in `others` when on the line); in the paste,
+    whether Linnworks itself is named (`linnworks`)."""
 
     channels: frozenset[str] = frozenset()
     others: tuple[str, ...] = ()
     nearby: frozenset[str] = frozenset()
+    outside: tuple[str, ...] = ()
+    linnworks: bool = False
 
     @property
     def empty(self) -> bool:
@@ -151,6 +155,8 @@ class SystemNames:
             for word in words
         ]
         owners += [(word, f"other:{word}") for word in settings.other_systems]
+        owners += [(word, f"outside:{word}") for word in settings.outside_linnworks]
+        owners += [(word, "linnworks:") for word in settings.linnworks]
         self._phrases = Phrases(owners)
         self.channels = frozenset(settings.channels)
         self._labels = {channel: words[0] for channel, words in settings.channels.items() if words}
@@ -165,13 +171,21 @@ class SystemNames:
     def named_in(self, words: Sequence[str]) -> Context:
         channels: set[str] = set()
         others: list[str] = []
+        outside: list[str] = []
+        linnworks = False
         for owner in self._phrases.found(words):
             kind, name = owner.split(":", 1)
             if kind == "channel":
                 channels.add(name)
+            elif kind == "linnworks":
+                linnworks = True
             elif name not in others:
                 others.append(name)
-        return Context(frozenset(channels), tuple(others))
+                if kind == "outside":
+                    outside.append(name)
+        return Context(
+            frozenset(channels), tuple(others), outside=tuple(outside), linnworks=linnworks
+        )
 
 
 @dataclass(frozen=True)
@@ -326,6 +340,13 @@ class Matcher:
             own = pattern.names
             if (context.channels - own.channels) or set(context.others) - set(own.others):
                 return 0.0, None, False  # Another system's text: never this channel's error.
+        elif not (context.channels or context.nearby or context.linnworks):
+            # Linnworks' own texts are mostly .NET's and SQL Server's: next to a tool Linnworks
+            # never runs in (SSMS, Power BI) they are most likely that tool's own error.
+            outside = [name for name in context.outside if name not in pattern.names.others]
+            if outside:
+                why = f"{outside[0]} shows this text too, and the paste names neither"
+                return HELD_BACK, f"{why} a channel nor Linnworks", False
         if pattern.generic and not context.channels and not context.nearby:
             name = self.systems.label(channel)
             return HELD_BACK, f"other systems show this text too and it does not name {name}", False

@@ -10,7 +10,7 @@ about; many in a row is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.knowledge import Entry, Severity
@@ -181,16 +181,20 @@ def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
     """What each record's surroundings name. A system named on the line itself decides; a line
     that names none takes the channels named on the lines around it, else anywhere in the paste
     ("[Shopify main]" above a code block). Other systems count only on the line itself: one
-    mention of a courier in a long log does not make every line that courier's."""
+    mention of a courier in a long log does not make every line that courier's. A tool where
+    Linnworks never runs counts on the lines next to it too ("in SSMS it keeps dying:" above the
+    error), and Linnworks named anywhere vouches for Linnworks' own texts."""
     own = [matcher.systems.named_in(said) for said in words]
     everywhere = frozenset().union(*(c.channels for c in own))
+    linnworks = any(c.linnworks for c in own)
     found = []
     for index, context in enumerate(own):
+        around = own[max(0, index - 1) : index + 2]
+        outside = tuple(dict.fromkeys(name for c in around for name in c.outside))
         if context.empty:
-            around = own[max(0, index - 1) : index + 2]
             channels = frozenset().union(*(c.channels for c in around)) or everywhere
             context = Context(nearby=channels)
-        found.append(context)
+        found.append(replace(context, outside=outside, linnworks=linnworks))
     return found
 
 

@@ -31,8 +31,9 @@ KNOWN_MISSES = {
     "signature_invalid on every call": "a two-word code inside a chat sentence",
 }
 KNOWN_FALSE_CLAIMS = {
-    "monthly sales query in SSMS": "SQL Server's own text, which Linnworks shows too",
-    "Power BI scheduled refresh": "SQL Server's own text, which Linnworks shows too",
+    # No general rule separates these: the Amazon entry's text is .NET's own Enum.Parse message
+    # and the paste names no system; Kaufland may be connected as an App Store channel, whose
+    # "SKU does not exist" is exactly this (marking it generic would lose bare OnBuy pastes).
     "'PartiallyShipped' was not found": "the Amazon image error is .NET's Enum.Parse message",
     "PIM export to Kaufland.de": "Kaufland is not among other_systems: (it may be an App Store channel)",
 }

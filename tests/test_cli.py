@@ -404,6 +404,37 @@ def test_a_generic_text_that_names_no_channel_is_only_a_did_you_mean_with_the_re
     )
 
 
+SSMS_PASTE = (
+    "running the monthly sales query in SSMS and it keeps dying:\n"
+    "A transport-level error has occurred when receiving results from the server. "
+    f"(provider: TCP Provider, error: 0 - {CLOSED}.)\n"
+)
+
+
+def test_linnworks_text_next_to_a_tool_linnworks_never_runs_in_is_a_did_you_mean_with_why():
+    code, out, _ = run("explain", stdin=SSMS_PASTE)
+    assert code == 1
+    assert out.startswith("No known Linnworks error recognised.")
+    assert (
+        "(general-connection-forcibly-closed, score 75 of 100; SSMS shows this text too, and the "
+        "paste names neither a channel nor Linnworks)" in out
+    )
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        f"Linnworks order sync for our eBay store, from the SSMS session log: {CLOSED}",
+        f"our Linnworks sync log shows it while we ran SSMS next to it: {CLOSED}",
+    ],
+    ids=["channel", "linnworks"],
+)
+def test_a_tool_named_beside_linnworks_or_a_channel_does_not_hold_its_text_back(paste):
+    code, out, _ = run("explain", paste)
+    assert code == 0
+    assert out.startswith("Connection closed by the remote host  [")
+
+
 def test_failures_each_followed_by_a_successful_sync_are_nothing_to_worry_about():
     code, out, _ = run("explain", stdin=sync_log(CLOSED, "Sync completed: 14 orders downloaded", 8))
     assert code == 0

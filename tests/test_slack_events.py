@@ -128,6 +128,23 @@ def test_another_systems_error_gets_silence_in_a_channel(slack, app):
     assert_silent(slack, app)
 
 
+SSMS_PASTE = f"running the monthly sales query in SSMS and it keeps dying:\n{CLOSED}"
+
+
+def test_linnworks_text_next_to_a_tool_linnworks_never_runs_in_gets_silence_in_a_channel(
+    slack, app
+):
+    app.sender.event(message_event(SSMS_PASTE))
+    assert_silent(slack, app)
+
+
+def test_direct_message_of_linnworks_text_next_to_such_a_tool_gets_a_did_you_mean(slack, app):
+    app.sender.event(message_event(SSMS_PASTE, channel=DM_CHANNEL_ID, channel_type="im"))
+    shown = only_post(slack, app).block_text()
+    assert "(`general-connection-forcibly-closed`" in shown
+    assert "SSMS shows this text too, and the paste names neither a channel nor Linnworks" in shown
+
+
 def test_a_log_with_successes_between_failures_is_judged_by_its_ratio(slack, app):
     log = "".join(
         f"0{n}:00 {CLOSED}\n0{n}:05 Sync completed: 14 orders downloaded\n" for n in range(8)
