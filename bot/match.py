@@ -364,7 +364,8 @@ class Matcher:
         indices = np.concatenate([arrays[w] for w in chosen])
         idfs = np.repeat([self._idf[w] for w in chosen], [len(arrays[w]) for w in chosen])
         overlap = np.bincount(indices, weights=idfs, minlength=len(self._weights))
-        found = np.unique(indices)  # Sorting a few hundred beats scanning every pattern.
+        # Every IDF is above zero, so the patterns found are those with some overlap, in order.
+        found = np.flatnonzero(overlap)
         shared = overlap[found]
         weight = self._weight_array[found]
         smaller = np.minimum(weight, text_weight)
@@ -480,6 +481,8 @@ def _order(candidate: Candidate) -> tuple[float, bool, int, str]:
 
 def _share_present(wanted: Set[str], available: Set[str], idf: dict[str, float]) -> float:
     """The IDF-weighted share of `wanted` words found in `available`, a typo per word allowed."""
+    if wanted <= available:
+        return 1.0  # All there: the sums below would be equal, and their ratio exactly 1.
     total = found = 0.0
     for token in wanted:
         weight = idf.get(token, 1.0)
