@@ -268,10 +268,17 @@ class Matcher:
             )
             for token in toks:
                 postings[token].append(index)
-        self._postings = dict(postings)
-        self._weights = [p.weight for p in self._patterns]
-        self._posting_arrays = {w: np.array(p, dtype=np.intp) for w, p in self._postings.items()}
-        self._weight_array = np.array(self._weights, dtype=np.float64)
+        # Every word's postings one after another in one array, and where each word's are: a
+        # few arrays load from the load cache far quicker than one list or array per word.
+        self._spans: dict[str, tuple[int, int]] = {}
+        start = 0
+        for word, indices in postings.items():
+            self._spans[word] = (start, start + len(indices))
+            start += len(indices)
+        self._posted = np.fromiter(
+            (i for indices in postings.values() for i in indices), dtype=np.intp, count=start
+        )
+        self._weights = np.array([p.weight for p in self._patterns], dtype=np.float64)
         self._canon = {p.text: p.canon for p in self._patterns}
         self._headline_cache: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
 
@@ -346,28 +353,30 @@ class Matcher:
         already found. Ties are broken by closeness in size, so a short text prefers the short
         pattern it equals to the long patterns that merely contain it.
         """
-        ordered = sorted((w for w in words if w in self._postings), key=self._document_count)
+        ordered = sorted((w for w in words if w in self._spans), key=self._document_count)
         text_weight = sum(self._idf[w] for w in ordered) or 1.0
         chosen: list[str] = []
+        sizes: list[int] = []
         spent = 0
         for word in ordered:
-            size = len(self._postings[word])
+            size = self._document_count(word)
             if chosen and spent + size > _POSTINGS_BUDGET:
                 break
             spent += size
             chosen.append(word)
+            sizes.append(size)
         if not chosen:
             return []
-        arrays = self._posting_arrays
+        posted, spans = self._posted, self._spans
         # bincount adds the weights in input order, word by word as a loop over the postings
         # would, so every sum, and so every tie, is bit for bit the same.
-        indices = np.concatenate([arrays[w] for w in chosen])
-        idfs = np.repeat([self._idf[w] for w in chosen], [len(arrays[w]) for w in chosen])
+        indices = np.concatenate([posted[slice(*spans[w])] for w in chosen])
+        idfs = np.repeat([self._idf[w] for w in chosen], sizes)
         overlap = np.bincount(indices, weights=idfs, minlength=len(self._weights))
         # Every IDF is above zero, so the patterns found are those with some overlap, in order.
         found = np.flatnonzero(overlap)
         shared = overlap[found]
-        weight = self._weight_array[found]
+        weight = self._weights[found]
         smaller = np.minimum(weight, text_weight)
         larger = np.maximum(weight, text_weight)
         keep = shared >= _MIN_SHARED * smaller
@@ -378,7 +387,8 @@ class Matcher:
         return found[order[-_CANDIDATES_SCORED:][::-1]].tolist()
 
     def _document_count(self, word: str) -> int:
-        return len(self._postings[word])
+        start, end = self._spans[word]
+        return end - start
 
     def _score(
         self,
