@@ -16,7 +16,6 @@ that names its channel.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import defaultdict
@@ -24,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import Entry, KnowledgeBase, KnowledgeSettings
@@ -282,8 +282,17 @@ class Matcher:
             )
             for token in toks:
                 postings[token].append(index)
-        self._postings = dict(postings)
-        self._weights = [p.weight for p in self._patterns]
+        # Every word's postings one after another in one array, and where each word's are: a
+        # few arrays load from the load cache far quicker than one list or array per word.
+        self._spans: dict[str, tuple[int, int]] = {}
+        start = 0
+        for word, indices in postings.items():
+            self._spans[word] = (start, start + len(indices))
+            start += len(indices)
+        self._posted = np.fromiter(
+            (i for indices in postings.values() for i in indices), dtype=np.intp, count=start
+        )
+        self._weights = np.array([p.weight for p in self._patterns], dtype=np.float64)
         self._canon = {p.text: p.canon for p in self._patterns}
         self._headline_cache: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
 
@@ -365,32 +374,42 @@ class Matcher:
         already found. Ties are broken by closeness in size, so a short text prefers the short
         pattern it equals to the long patterns that merely contain it.
         """
-        ordered = sorted((w for w in words if w in self._postings), key=self._document_count)
+        ordered = sorted((w for w in words if w in self._spans), key=self._document_count)
         text_weight = sum(self._idf[w] for w in ordered) or 1.0
-        overlap: dict[int, float] = defaultdict(float)
+        chosen: list[str] = []
+        sizes: list[int] = []
         spent = 0
         for word in ordered:
-            postings = self._postings[word]
-            if overlap and spent + len(postings) > _POSTINGS_BUDGET:
+            size = self._document_count(word)
+            if chosen and spent + size > _POSTINGS_BUDGET:
                 break
-            spent += len(postings)
-            idf = self._idf[word]
-            for index in postings:
-                overlap[index] += idf
-
-        weights = self._weights
-        ranked = []
-        for index, shared in overlap.items():
-            weight = weights[index]
-            smaller, larger = (
-                (weight, text_weight) if weight < text_weight else (text_weight, weight)
-            )
-            if shared >= _MIN_SHARED * smaller:
-                ranked.append((shared / smaller, shared / larger, index))
-        return [index for *_, index in heapq.nlargest(_CANDIDATES_SCORED, ranked)]
+            spent += size
+            chosen.append(word)
+            sizes.append(size)
+        if not chosen:
+            return []
+        posted, spans = self._posted, self._spans
+        # bincount adds the weights in input order, word by word as a loop over the postings
+        # would, so every sum, and so every tie, is bit for bit the same.
+        indices = np.concatenate([posted[slice(*spans[w])] for w in chosen])
+        idfs = np.repeat([self._idf[w] for w in chosen], sizes)
+        overlap = np.bincount(indices, weights=idfs, minlength=len(self._weights))
+        # Every IDF is above zero, so the patterns found are those with some overlap, in order.
+        found = np.flatnonzero(overlap)
+        shared = overlap[found]
+        weight = self._weights[found]
+        smaller = np.minimum(weight, text_weight)
+        larger = np.maximum(weight, text_weight)
+        keep = shared >= _MIN_SHARED * smaller
+        found, shared, smaller, larger = found[keep], shared[keep], smaller[keep], larger[keep]
+        # Best first; at equal closeness the later pattern first, as heapq.nlargest on
+        # (closeness, size closeness, index) ordered them.
+        order = np.lexsort((found, shared / larger, shared / smaller))
+        return found[order[-_CANDIDATES_SCORED:][::-1]].tolist()
 
     def _document_count(self, word: str) -> int:
-        return len(self._postings[word])
+        start, end = self._spans[word]
+        return end - start
 
     def _score(
         self,
@@ -493,6 +512,8 @@ def _order(candidate: Candidate) -> tuple[float, bool, int, str]:
 
 def _share_present(wanted: Set[str], available: Set[str], idf: dict[str, float]) -> float:
     """The IDF-weighted share of `wanted` words found in `available`, a typo per word allowed."""
+    if wanted <= available:
+        return 1.0  # All there: the sums below would be equal, and their ratio exactly 1.
     total = found = 0.0
     for token in wanted:
         weight = idf.get(token, 1.0)

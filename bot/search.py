@@ -22,9 +22,10 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import bm25s
 import numpy as np
@@ -245,35 +246,77 @@ def _raw_tokens(text: str) -> list[str]:
     return _RAW_TOKEN.findall(clean_unicode(text))
 
 
-def _terms(raws: Iterable[str]) -> list[str]:
-    return [t for raw in raws for t in _token_terms(raw)]
+@dataclass(frozen=True)
+class _Texts:
+    """One entry's texts as raw tokens, each text tokenised once for everything built from it."""
+
+    id: list[str]
+    title: list[str]
+    patterns: list[str]
+    meaning: list[str]
+    article: list[str]
+    tags: list[list[str]]
+    channel: list[str]
+
+    @classmethod
+    def of(cls, entry: Entry, channel_names: Sequence[str]) -> _Texts:
+        return cls(
+            id=_raw_tokens(entry.id),
+            title=_raw_tokens(entry.title),
+            patterns=[raw for p in entry.patterns for raw in _raw_tokens(p)],
+            meaning=_raw_tokens(entry.meaning),
+            article=_raw_tokens(entry.article.title) if entry.article else [],
+            tags=[_raw_tokens(tag) for tag in entry.tags],
+            channel=_raw_tokens(" ".join([entry.channel, *channel_names])),
+        )
+
+    def raws(self) -> Iterable[str]:
+        yield from self.id
+        yield from self.title
+        yield from self.patterns
+        yield from self.meaning
+        yield from self.article
+        for tag in self.tags:
+            yield from tag
+        yield from self.channel
+
+    def field_raws(self) -> list[list[str]]:
+        """The raw tokens each field's terms come from, in the order of `FIELDS`."""
+        return [
+            self.id,
+            self.title,
+            self.patterns,
+            [*self.title, *self.patterns],
+            [raw for tag in self.tags for raw in tag],
+            self.channel,
+            [*self.meaning, *self.article],
+        ]
 
 
-def document_terms(text: str) -> list[str]:
-    """The index terms of a field's text: every word folded and stemmed, whole codes as well."""
-    return _terms(_raw_tokens(text))
+def _code_terms(raw: str) -> tuple[str, ...]:
+    """Error codes: numbers (eBay's and Amazon's, HTTP statuses) and identifiers."""
+    return (raw,) if raw.isdigit() and len(raw) >= 3 else _token_codes(raw)
 
 
-def _field_terms(entry: Entry, channel_names: Sequence[str]) -> tuple[dict[str, list[str]], set]:
-    """Each field's terms, and the raw tokens a typed word may be a typo or prefix of."""
-    title = _raw_tokens(entry.title)
-    patterns = [raw for p in entry.patterns for raw in _raw_tokens(p)]
-    meaning = _raw_tokens(entry.meaning)
-    fields = {
-        "id": document_terms(entry.id),
-        "title": _terms(title),
-        "error_text": _terms(patterns),
-        # Error codes: numbers (eBay's and Amazon's, HTTP statuses) and identifiers.
-        "code": [
-            code
-            for raw in title + patterns
-            for code in ((raw,) if raw.isdigit() and len(raw) >= 3 else _token_codes(raw))
-        ],
-        "tags": [t for tag in entry.tags for t in document_terms(tag)],
-        "channel": document_terms(" ".join([entry.channel, *channel_names])),
-        "meaning": _terms(meaning) + document_terms(entry.article.title if entry.article else ""),
-    }
-    return fields, {*title, *patterns, *meaning}
+class _FieldIds(dict):
+    """A raw token's word ids in one field, worked out once per distinct raw token: a base of
+    10,000 entries has a million raw tokens but only tens of thousands distinct."""
+
+    def __init__(
+        self,
+        field: int,
+        terms_of: Callable[[str], tuple[str, ...]],
+        vocabulary: dict[tuple[int, str], int],
+    ) -> None:
+        super().__init__()
+        self.field, self.terms_of, self.vocabulary = field, terms_of, vocabulary
+
+    def __missing__(self, raw: str) -> tuple[int, ...]:
+        vocabulary, field = self.vocabulary, self.field
+        ids = self[raw] = tuple(
+            vocabulary.setdefault((field, term), len(vocabulary)) for term in self.terms_of(raw)
+        )
+        return ids
 
 
 _SYNONYM_OF = _synonym_map()
@@ -287,55 +330,55 @@ class SearchIndex:
         self.kb = kb
         self.entries = kb.entries
         count = len(self.entries)
-        per_field: list[list[list[str]]] = [[] for _ in FIELDS]
-        entry_terms: list[set[str]] = []
-        surface: set[str] = set()
+        texts = [
+            _Texts.of(entry, kb.settings.channels.get(entry.channel, ())) for entry in self.entries
+        ]
+        # Every distinct raw token's words folded in one go, rather than word by word.
         _fold_all(
-            {
-                word
-                for entry in self.entries
-                for text in (
-                    entry.id,
-                    entry.title,
-                    *entry.patterns,
-                    entry.meaning,
-                    entry.article.title if entry.article else "",
-                    *entry.tags,
-                    entry.channel,
-                    *kb.settings.channels.get(entry.channel, ()),
-                )
-                for raw in _raw_tokens(text)
-                for word in _token_words(raw)
-            }
+            {word for raw in {r for t in texts for r in t.raws()} for word in _token_words(raw)}
         )
-        for entry in self.entries:
-            fields, raws = _field_terms(entry, kb.settings.channels.get(entry.channel, ()))
-            terms: set[str] = set()
-            for i, field in enumerate(FIELDS):
-                per_field[i].append(fields[field.name])
-                terms.update(fields[field.name])
-            entry_terms.append(terms)
-            surface.update(raws)
-        document_frequency: dict[str, int] = {}
-        for terms in entry_terms:
-            for term in terms:
-                document_frequency[term] = document_frequency.get(term, 0) + 1
+        # Each field's terms become bm25s's word ids here ("1:feed" is "feed" in a title), a
+        # distinct raw token at a time, instead of bm25s building its vocabulary word by word.
+        vocabulary: dict[tuple[int, str], int] = {}
+        fields = [
+            _FieldIds(i, _code_terms if f.name == "code" else _token_terms, vocabulary)
+            for i, f in enumerate(FIELDS)
+        ]
+        documents = [
+            list(
+                chain.from_iterable(
+                    chain.from_iterable(map(ids.__getitem__, raws))
+                    for ids, raws in zip(fields, text.field_raws(), strict=True)
+                )
+            )
+            for text in texts
+        ]
+        # Document frequency of each term, whatever its field: the distinct (entry, term) pairs.
+        names = {}
+        term_of = np.array(
+            [names.setdefault(term, len(names)) for _, term in vocabulary], dtype=np.int64
+        )
+        lengths = [len(d) for d in documents]
+        flat = np.fromiter(chain.from_iterable(documents), dtype=np.int64, count=sum(lengths))
+        width = max(len(names), 1)
+        pairs = np.repeat(np.arange(count, dtype=np.int64), lengths) * width + term_of[flat]
+        frequencies = np.bincount(np.unique(pairs) % width, minlength=len(names))
+        document_frequency = dict(zip(names, frequencies.tolist(), strict=True))
         self._df = document_frequency
-        self._channel_terms = frozenset(t for c in per_field[_FIELD_INDEX["channel"]] for t in c)
+        channel = _FIELD_INDEX["channel"]
+        self._channel_terms = frozenset(t for f, t in vocabulary if f == channel)
         self._count = count
-        # One BM25 index whose words are tagged with their field ("1:feed" is "feed" in a
-        # title): bm25s spends most of its indexing time per document, so one index of all
-        # fields builds several times faster than one index per field. The price: a field's
-        # length is normalised against the whole entry's, not against that field's.
+        # One BM25 index whose words are tagged with their field: bm25s spends most of its
+        # indexing time per document, so one index of all fields builds several times faster
+        # than one index per field. The price: a field's length is normalised against the whole
+        # entry's, not against that field's.
         self._bm25 = bm25s.BM25()
         self._bm25.index(
-            [
-                [f"{i}:{t}" for i, terms in enumerate(doc) for t in terms]
-                for doc in zip(*per_field, strict=True)
-            ],
+            (documents, {f"{f}:{t}": n for (f, t), n in vocabulary.items()}),
             show_progress=False,
         )
         # The typed-word side: surface words (unstemmed) for typos and prefixes, mapped to terms.
+        surface = {raw for text in texts for raw in (*text.title, *text.patterns, *text.meaning)}
         words = {w for raw in surface for w in _token_words(raw) if _ALPHA.match(w)}
         self._surface = sorted(w for w in words if _fold(w) in document_frequency)
         self._surface_set = frozenset(self._surface)
