@@ -93,6 +93,10 @@ def test_serve_moves_a_damaged_sqlite_file_aside_and_answers_with_a_fresh_one(tm
     assert "Traceback" not in process.output
 
 
+def warnings(process: SyncdocProcess, text: str) -> int:
+    return sum(" WARNING " in line and text in line for line in process.output.splitlines())
+
+
 def test_serve_answers_when_the_disk_fills_up(tmp_path):
     path = tmp_path / SQLITE_FILE
     SQLiteStore(path).close()
@@ -105,7 +109,9 @@ def test_serve_answers_when_the_disk_fills_up(tmp_path):
         store = health(base)["store"]
         # EFBIG reads as "disk I/O error"; a really full disk as "database or disk is full".
         assert store["state"] == "degraded" and "disk" in store["reason"]
-    assert process.output.count("answering without it") == 1
+    # A nearly full disk comes and goes (a read works, the next write fails): one warning for
+    # the outage, its returns logged at INFO.
+    assert warnings(process, "answering without it") == 1
     assert "Traceback" not in process.output
 
 
