@@ -270,6 +270,10 @@ def load_knowledge_base(path: Path | str) -> KnowledgeBase:
     )
 
 
+def _event_line(event: yaml.Event) -> int:
+    return event.start_mark.line + 1 if event.start_mark else 1
+
+
 def _unreadable(what: str, exc: OSError) -> str:
     return f"cannot read this {what}: {exc.strerror or exc.__class__.__name__}"
 
@@ -328,7 +332,7 @@ def _count_problem(text: str) -> tuple[int, str] | None:
         if isinstance(event, yaml.NodeEvent):
             count += 1
             if count > MAX_NODES:
-                return event.start_mark.line + 1, _too_many_nodes()
+                return _event_line(event), _too_many_nodes()
     return None
 
 
@@ -376,7 +380,7 @@ def _alias_problem(text: str) -> tuple[int, str]:
     for event in yaml.parse(text, Loader=_SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             return (
-                event.start_mark.line + 1,
+                _event_line(event),
                 f"YAML alias '*{_quote(event.anchor or '', 40)}' is not allowed in the knowledge "
                 "base: write the value out in full",
             )

@@ -59,8 +59,8 @@ def lint_folder(path: Path | str) -> LintResult:
     except KnowledgeBaseError as exc:
         problems = tuple(p for p in exc.problems if isinstance(p, Problem))
         return LintResult(root, _count_entries(root), problems)
-    problems = sorted([*article_host_problems(kb), *self_test(kb)], key=lambda p: (p.file, p.line))
-    return LintResult(root, len(kb), tuple(problems))
+    found = sorted([*article_host_problems(kb), *self_test(kb)], key=lambda p: (p.file, p.line))
+    return LintResult(root, len(kb), tuple(found))
 
 
 def lint_command(path: Path | str) -> str:

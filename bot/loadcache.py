@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any
 
 from bot import __version__
 
@@ -189,13 +189,18 @@ def _mapping_proxy(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
     return MappingProxyType(mapping)
 
 
+# The loaded base is immutable throughout, including read-only mappings, which pickle cannot
+# handle by itself.
+_DISPATCH: dict[type, Any] = {
+    **copyreg.dispatch_table,
+    MappingProxyType: lambda proxy: (_mapping_proxy, (dict(proxy),)),
+}
+
+
 class _Pickler(pickle.Pickler):
-    # The loaded base is immutable throughout, including read-only mappings, which pickle
-    # cannot handle by itself.
-    dispatch_table: ClassVar[dict[type, Any]] = {
-        **copyreg.dispatch_table,
-        MappingProxyType: lambda proxy: (_mapping_proxy, (dict(proxy),)),
-    }
+    def __init__(self, file: io.BytesIO, protocol: int) -> None:
+        super().__init__(file, protocol=protocol)
+        self.dispatch_table = _DISPATCH
 
 
 def _dumps(value: Any) -> bytes:

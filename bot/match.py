@@ -449,9 +449,9 @@ class Matcher:
             # A person quoting only the headline of a long error ("Execution Timeout Expired").
             for headline, words in self._headlines(pattern):
                 if len(seg) >= len(headline) and len(words - seg_tokens) <= 1:
-                    found = self._contained(headline, words, seg, seg_tokens, named)
-                    if found > score:
-                        score, how = found, "text"
+                    quoted = self._contained(headline, words, seg, seg_tokens, named)
+                    if quoted > score:
+                        score, how = quoted, "text"
         return self._cap_numbers(pattern, numbers, score), how
 
     def _headlines(self, pattern: _Pattern) -> tuple[tuple[str, frozenset[str]], ...]:

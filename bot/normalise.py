@@ -423,13 +423,19 @@ def _parts(text: str) -> Iterator[tuple[str, bool]]:
 
 
 # Each expression of `_parts` with text it cannot match without (none: always tried).
-_SPLITTERS = (
+# Each expression with the characters it cannot match without (none: always tried).
+_Needs = tuple[re.Pattern[str], tuple[str, ...]]
+_SPLITTERS: tuple[_Needs, ...] = (
     (_INNER, ("-",)),
     (_COLUMNS, ("\t", "|", "¦", "  ")),
     (_SENTENCE_END, (".", "!", "?", ";")),
 )
-_BODIES = ((_JSON_MESSAGE, (":",)), (_XML_MESSAGE, ("<",)), (_QUOTED_PHRASE, ("'", '"')))
-_INTROS = ((_AFTER_COLON, (":",)), (_AFTER_CUE, ()), (_OPEN_QUOTE, ('"', "“")))
+_BODIES: tuple[_Needs, ...] = (
+    (_JSON_MESSAGE, (":",)),
+    (_XML_MESSAGE, ("<",)),
+    (_QUOTED_PHRASE, ("'", '"')),
+)
+_INTROS: tuple[_Needs, ...] = ((_AFTER_COLON, (":",)), (_AFTER_CUE, ()), (_OPEN_QUOTE, ('"', "“")))
 
 
 def _has_letter(text: str) -> bool:

@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError
@@ -110,7 +111,7 @@ class KnowledgeWatcher:
         log.info("knowledge base at %s is valid again", self.path)
         self._call(self._on_recovered, kb)
 
-    def _call(self, handler: Callable[[object], None] | None, argument: object) -> None:
+    def _call(self, handler: Callable[[Any], None] | None, argument: object) -> None:
         if handler is None:
             return
         try:

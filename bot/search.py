@@ -354,7 +354,7 @@ class SearchIndex:
             for text in texts
         ]
         # Document frequency of each term, whatever its field: the distinct (entry, term) pairs.
-        names = {}
+        names: dict[str, int] = {}
         term_of = np.array(
             [names.setdefault(term, len(names)) for _, term in vocabulary], dtype=np.int64
         )
@@ -479,7 +479,7 @@ class SearchIndex:
         df = self._df
         return _fold(word + following) in df and not (_fold(word) in df and _fold(following) in df)
 
-    def _typed(self, token: list[str]) -> list[str]:
+    def _typed(self, token: tuple[str, ...]) -> tuple[str, ...]:
         """A typed token's words: a code typed whole ("QuotaExceeded", "e-bay") is looked up
         whole when the index has it whole, else word by word."""
         if len(token) > 1 and _fold(token[0]) in self._df:

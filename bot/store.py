@@ -456,7 +456,7 @@ class Store:
         self, *, limit: int | None = None, keys: Iterable[str] | None = None
     ) -> list[InboxItem]:
         """Unknown errors, most often seen first (or only those with the given keys)."""
-        where, params = "", ()
+        where, params = "", tuple[str, ...]()
         if keys is not None:
             wanted = tuple(keys)
             if not wanted:

@@ -352,13 +352,13 @@ def render_search_results(
     a Show button; or that nothing fits and how to get an error added (`unknown_hint`)."""
     if not hits:
         hint = unknown_hint or DEFAULT_UNKNOWN_HINT
-        blocks = [
+        nothing = [
             _section(f"{NOTHING_FITS}\n{echo(words)}"),
             _section(f"*How to get it added:* {hint}"),
         ]
         return SlackMessage(
             f"No known error fits {escape(cut(' '.join(words.split()), 200))}",
-            fit(blocks, extra_blocks),
+            fit(nothing, extra_blocks),
         )
     count = f"{len(hits)} known error{'s' if len(hits) != 1 else ''}"
     blocks: list[Block] = [_section(f"*{count} fit* {echo(words)}:")]

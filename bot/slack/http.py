@@ -109,7 +109,7 @@ def serve(
     workers: int = 1,
     threads: int = DEFAULT_THREADS,
     log_level: str = "INFO",
-    on_worker_start: Callable[[], None] | None = None,
+    on_worker_start: Callable[[], object] | None = None,
     on_worker_stop: Callable[[], int] | None = None,
     stop_seconds: float = 15.0,
 ) -> int:

@@ -244,6 +244,7 @@ class FakeSlack:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET server's address
         return f"http://{host}:{port}/"
 
     @property
@@ -658,7 +659,7 @@ class SlackSender:
         if signature is not None:
             signed["X-Slack-Signature"] = signature
         parts = urllib.parse.urlsplit(self.url)
-        connection = HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
+        connection = HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=self.timeout)
         started = time.monotonic()
         try:
             connection.request(

@@ -71,12 +71,12 @@ class SyncdocProcess:
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
-                line = self._new.get(timeout=left)
+                new = self._new.get(timeout=left)
             except queue.Empty:
                 break
-            if line is None:
+            if new is None:
                 break
-            if (match := regex.search(line)) and (seen := seen + 1) == count:
+            if (match := regex.search(new)) and (seen := seen + 1) == count:
                 return match
         raise AssertionError(
             f"{seen} of {count} line(s) matching {pattern!r}; output so far:\n{self.output}"

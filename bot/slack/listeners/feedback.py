@@ -112,7 +112,7 @@ class FeedbackListeners:
             log.warning("could not record a choice: %s", exc)
             self._reply(body, render_note(UNAVAILABLE))
             return
-        if chosen in kb.by_id:
+        if chosen is not None and chosen in kb.by_id:
             entry = kb.by_id[chosen]
             note = render_note(f"Thanks! Noted that it was *{escape(entry.title)}*:")
             shown = render_entry(entry)
