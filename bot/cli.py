@@ -56,9 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("text", nargs="*", metavar="TEXT", help="the pasted error text")
     output = explain.add_mutually_exclusive_group()
-    output.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default text)"
-    )
+    _add_format_option(output)
     output.add_argument(
         "--jsonl",
         action="store_true",
@@ -113,9 +111,7 @@ def _add_search_command(commands: argparse._SubParsersAction) -> None:
         ),
     )
     search.add_argument("words", nargs="*", metavar="WORDS", help="what to look up")
-    search.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default text)"
-    )
+    _add_format_option(search)
     search.add_argument(
         "--limit", type=int, default=5, metavar="N", help="show at most N entries (default 5)"
     )
@@ -170,9 +166,7 @@ def _add_maintainer_commands(commands: argparse._SubParsersAction) -> None:
             "entries: fill in each TODO, then run `syncdoc lint`."
         ),
     )
-    gaps.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default text)"
-    )
+    _add_format_option(gaps)
     gaps.add_argument(
         "--limit", type=int, default=50, metavar="N", help="show at most N errors (default 50)"
     )
@@ -184,9 +178,7 @@ def _add_maintainer_commands(commands: argparse._SubParsersAction) -> None:
         help="usage statistics: hits per entry, votes, unused entries, confused pairs",
         description="Show what the bot matched, how people voted, and what it missed.",
     )
-    stats.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default text)"
-    )
+    _add_format_option(stats)
     _add_kb_option(stats)
     stats.set_defaults(handler=_stats)
 
@@ -195,6 +187,12 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"must be a number from 0 to 65535, not {text!r}")
     return int(text)
+
+
+def _add_format_option(parser: argparse.ArgumentParser | argparse._ActionsContainer) -> None:
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default text)"
+    )
 
 
 def _add_kb_option(parser: argparse.ArgumentParser) -> None:
