@@ -30,9 +30,8 @@ from bot.knowledge import (
     load_knowledge_base,
     quote_text,
 )
-from bot.match import AMBIGUOUS_MARGIN, CONFIDENT, Candidate, Matcher, shown_score
-from bot.normalise import normalise
-from bot.triage import triage
+from bot.match import AMBIGUOUS_MARGIN, CONFIDENT, Matcher, shown_score
+from bot.triage import best_per_entry, triage
 
 _ENTRY_START = re.compile(rb"^- id:", re.MULTILINE)
 
@@ -137,17 +136,6 @@ def self_test(kb: KnowledgeBase, matcher: Matcher | None = None) -> list[Problem
                     )
                 )
     return problems
-
-
-def best_per_entry(text: str, matcher: Matcher) -> dict[str, Candidate]:
-    """Each entry's best candidate anywhere in `text`."""
-    best: dict[str, Candidate] = {}
-    for record in normalise(text).records:
-        for candidate in matcher.rank_all(record.segments):
-            current = best.get(candidate.entry.id)
-            if current is None or candidate.score > current.score:
-                best[candidate.entry.id] = candidate
-    return best
 
 
 def _settings_problems(kb: KnowledgeBase) -> list[Problem]:

@@ -18,9 +18,8 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.exceptions import StoreError, StoreUnavailableError
 from bot.inbox import Unknown, unknowns
-from bot.lint import best_per_entry
 from bot.store import Burst, Store, template_key
-from bot.triage import CANDIDATE_FLOOR, Report
+from bot.triage import CANDIDATE_FLOOR, Report, best_per_entry
 
 log = logging.getLogger(__name__)
 

@@ -376,3 +376,15 @@ def failure_ratio(failures: int, successes: int) -> str:
     shown = f"{share:.0f}" if share >= 1 or not failures else "<1"
     plural = "s" if failures != 1 else ""
     return f"{failures} failure{plural} in {syncs} sync{'s' if syncs != 1 else ''} ({shown}%)"
+
+
+def best_per_entry(text: str, matcher: Matcher) -> dict[str, Candidate]:
+    """Each entry's best candidate anywhere in `text`, confident or not: what else a paste may
+    have been (the self-test of `syncdoc lint`, "Was it one of these?" after a wrong answer)."""
+    best: dict[str, Candidate] = {}
+    for record in normalise(text).records:
+        for candidate in matcher.rank_all(record.segments):
+            current = best.get(candidate.entry.id)
+            if current is None or candidate.score > current.score:
+                best[candidate.entry.id] = candidate
+    return best

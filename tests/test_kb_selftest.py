@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge import bundled_kb_path, load_knowledge_base
-from bot.lint import best_per_entry, self_test
+from bot.lint import self_test
 from bot.match import Matcher
+from bot.triage import best_per_entry
 
 KB = load_knowledge_base(bundled_kb_path())
 TEXTS = [(e.id, kind, t) for e in KB for kind in ("patterns", "examples") for t in getattr(e, kind)]
