@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, bundled_kb_path
+from bot.kb_yaml import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from bot.knowledge import bundled_kb_path
 from bot.testing.hostile_kb import ALIAS_BOMB
 from bot.testing.process import syncdoc_executable
 

@@ -21,7 +21,7 @@ import yaml
 from bot.knowledge import SETTINGS_FILE, bundled_kb_path, load_knowledge_base
 from bot.normalise import canonical
 
-ENTRIES_PER_FILE = 100  # files well within bot.knowledge.MAX_FILE_BYTES
+ENTRIES_PER_FILE = 100  # files well within bot.kb_yaml.MAX_FILE_BYTES
 _WORD = re.compile(r"[a-z][a-z0-9_]{2,}")
 REFERENCE_CATALOGUE = Path("/work/shared/reference/linnworks-errors.yaml")
 """Fallback source of real entries while the repository's knowledge base has no YAML yet."""

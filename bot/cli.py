@@ -19,7 +19,8 @@ from bot import __version__
 from bot.config import Settings
 from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError, SyncdocError, UsageError
-from bot.knowledge import SCHEMA_FILE, Problem
+from bot.kb_schema import SCHEMA_FILE
+from bot.knowledge import Problem
 from bot.lint import lint_command, lint_folder
 from bot.loadcache import LoadCache
 from bot.render.json import report_to_dict, search_to_dict

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.exceptions import ConfigError
-from bot.knowledge import bundled_kb_path
 from bot.loadcache import default_cache_dir
+from bot.paths import bundled_kb_path
 
 DEFAULT_COMMAND = "/syncerror"
 MAX_COMMAND_CHARS = 32  # Slack's limit, slash included (its app manifest schema)

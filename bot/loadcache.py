@@ -176,7 +176,8 @@ def code_fingerprint() -> str:
     for file in sorted(package.rglob("*")):
         if file.suffix in (".py", ".json") and file.is_file():
             digest.update(str(file.relative_to(package)).encode() + b"\0" + file.read_bytes())
-    from bot.knowledge import SCHEMA_FILE, SETTINGS_SCHEMA_FILE, bundled_kb_path
+    from bot.kb_schema import SCHEMA_FILE, SETTINGS_SCHEMA_FILE
+    from bot.paths import bundled_kb_path
 
     for name in (SCHEMA_FILE, SETTINGS_SCHEMA_FILE):
         schema = bundled_kb_path() / name

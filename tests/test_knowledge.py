@@ -8,7 +8,8 @@ import yaml
 
 from bot import knowledge
 from bot.exceptions import KnowledgeBaseError
-from bot.knowledge import MAX_FILE_BYTES, MAX_NODES, bundled_kb_path, load_knowledge_base
+from bot.kb_yaml import MAX_FILE_BYTES, MAX_NODES
+from bot.knowledge import bundled_kb_path, load_knowledge_base
 from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
 
 from conftest import CATALOGUE, MORE_CATALOGUE, VALID_ENTRY
