@@ -21,10 +21,11 @@ from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError, SyncdocError, UsageError
 from bot.kb_schema import SCHEMA_FILE
 from bot.knowledge import Problem
-from bot.lint import lint_command, lint_folder
+from bot.lint import lint_folder
 from bot.loadcache import LoadCache
-from bot.render.json import report_to_dict, search_to_dict
-from bot.render.text import render_search_text, render_text
+from bot.render import lint_command
+from bot.render.json import gap_to_dict, report_to_dict, search_to_dict, stats_to_dict
+from bot.render.text import render_search_text, render_stats_text, render_text
 
 # Slack, gunicorn and the database drivers are imported by the commands that use them, so that
 # `syncdoc explain` and `syncdoc lint` start without loading them (about half a second).
@@ -353,8 +354,8 @@ def _escape_property(value: str) -> str:
 
 
 def _gaps(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
-    from bot.inbox import drafts_document, written_up
-    from bot.render.maintainers import gap_to_dict
+    from bot.inbox import written_up
+    from bot.render.drafts import draft_entry, drafts_document
     from bot.store import open_store
 
     if args.limit < 1:
@@ -363,7 +364,8 @@ def _gaps(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     with open_store(settings) as store:
         items = [i for i in store.inbox() if not written_up(i, engine)][: args.limit]
     if args.format == "json":
-        print(json.dumps([gap_to_dict(i, engine.kb) for i in items], ensure_ascii=False))
+        gaps = [gap_to_dict(i, draft_entry(i, engine.kb)) for i in items]
+        print(json.dumps(gaps, ensure_ascii=False))
     elif items:
         sys.stdout.write(drafts_document(items, engine.kb))
     else:
@@ -372,7 +374,6 @@ def _gaps(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
 
 
 def _stats(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
-    from bot.render.maintainers import render_stats_text, stats_to_dict
     from bot.stats import collect
     from bot.store import open_store
 

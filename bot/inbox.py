@@ -2,19 +2,18 @@
 
 An error line that matched nothing confidently is redacted (bot.redact) and grouped by its
 template: the redacted line in canonical form without log prefixes, so that two pastes differing
-only in order number, account or timestamp count as one error. For each template,
-`draft_entry` writes a knowledge base entry with `TODO:` placeholders where a person must
-decide (title, severity, meaning, fix, article); filled in, it passes `syncdoc lint`. Its pattern
-keeps redaction's placeholders (`<order number>`, `<number>`, `'<name>'`, `[account]`), which
-in a pattern mean what any `<placeholder>` means: one word or value, whatever it is.
+only in order number, account or timestamp count as one error. For each template, `draft` decides
+what a person need not: the new entry's id, channel and pattern (bot.render.drafts writes it as
+YAML with `TODO:` placeholders for the rest). The pattern keeps redaction's placeholders
+(`<order number>`, `<number>`, `'<name>'`, `[account]`), which in a pattern mean what any
+`<placeholder>` means: one word or value, whatever it is.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bot.engine import Engine
 from bot.knowledge import KnowledgeBase
@@ -23,7 +22,6 @@ from bot.redact import redact
 from bot.store import InboxItem
 from bot.triage import Report
 
-TODO = "TODO:"
 MAX_ID_WORDS = 6
 MAX_ID_CHARS = 60
 DEFAULT_CHANNEL = "general"
@@ -93,52 +91,34 @@ def readable_pattern(example: str) -> str:
     return message.strip()
 
 
-def draft_entry(item: InboxItem, kb: KnowledgeBase | None = None) -> str:
-    """A knowledge base entry for `item` as YAML (a one-item list), with TODO placeholders."""
-    pattern = readable_pattern(item.example)
+@dataclass(frozen=True)
+class Draft:
+    """A new knowledge base entry for one inbox template, as far as it can be written for a
+    person: its id (unused in the base), the channel it seems to be about, and its pattern."""
+
+    id: str
+    channel: str
+    pattern: str
+    item: InboxItem
+
+
+def draft(item: InboxItem, kb: KnowledgeBase | None = None, taken: Set[str] = frozenset()) -> Draft:
+    """The draft entry for `item`, its id unused in `kb` and not one of `taken`."""
     channel = item.channel_hint or guess_channel(item.example, kb) or DEFAULT_CHANNEL
     entry_id = suggest_id(item.template, channel, kb)
-    where = f" in {', '.join(item.channels)}" if item.channels else ""
-    people = f"{item.people} {'person' if item.people == 1 else 'people'}"
-    lines = [
-        f"# Seen {item.count} time{'s' if item.count != 1 else ''} by {people}{where}; "
-        f"first {when(item.first_seen)}, last {when(item.last_seen)}"
-        + (f"; reported to the maintainers {when(item.reported_at)}" if item.reported_at else ""),
-        f"- id: {entry_id}",
-        f"  title: {quote(TODO + ' a short title people recognise')}",
-        f"  channel: {channel}  # guessed from the text; check it",
-        f"  severity: {quote(TODO + ' transient, action_required or info')}",
-        "  patterns:",
-        f"    - {quote(pattern)}",
-        f"  meaning: {quote(TODO + ' what the error means, in plain words')}",
-        "  fix:",
-        f"    - {quote(TODO + ' the first thing a person should do')}",
-        "  article:",
-        f"    title: {quote(TODO + ' the help article that fixes it')}",
-        f"    url: {quote(TODO + ' https://help.linnworks.com/...')}",
-        "  examples:",
-        f"    - {quote(item.example)}",
-    ]
-    return "\n".join(lines) + "\n"
+    if entry_id in taken:
+        entry_id = _unique(entry_id, set(taken) | set(kb.by_id if kb else ()))
+    return Draft(entry_id, channel, readable_pattern(item.example), item)
 
 
-def drafts_document(items: Iterable[InboxItem], kb: KnowledgeBase | None = None) -> str:
-    """Every draft as one YAML file: `syncdoc gaps > knowledge/new.yaml`, then fill the TODOs."""
-    header = (
-        "# yaml-language-server: $schema=./schema.json\n"
-        "# Unknown errors people pasted, most often seen first. Fill in every TODO, keep the\n"
-        "# entries you want, and run `syncdoc lint`.\n"
-    )
-    used: set[str] = set()
-    drafts = []
+def drafts(items: Iterable[InboxItem], kb: KnowledgeBase | None = None) -> list[Draft]:
+    """A draft for each item, in order, no two with the same id (they go in one file)."""
+    made: list[Draft] = []
+    taken: set[str] = set()
     for item in items:
-        draft = draft_entry(item, kb)
-        # Two templates can suggest the same id; keep ids unique within the file too.
-        entry_id = re.search(r"^- id: (\S+)$", draft, re.MULTILINE).group(1)  # type: ignore[union-attr]
-        unique = _unique(entry_id, used | set(kb.by_id if kb else ()))
-        used.add(unique)
-        drafts.append(draft.replace(f"- id: {entry_id}\n", f"- id: {unique}\n", 1))
-    return header + "\n" + "\n".join(drafts)
+        made.append(draft(item, kb, taken))
+        taken.add(made[-1].id)
+    return made
 
 
 def guess_channel(text: str, kb: KnowledgeBase | None) -> str | None:
@@ -168,14 +148,3 @@ def _unique(entry_id: str, taken: set[str]) -> str:
         candidate = f"{entry_id}-{number}"
         number += 1
     return candidate
-
-
-def quote(text: str) -> str:
-    """A YAML single-quoted scalar: nothing inside is special except the quote itself."""
-    return "'" + " ".join(text.split()).replace("'", "''") + "'"
-
-
-def when(timestamp: float | None) -> str:
-    if timestamp is None:
-        return "never"
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")

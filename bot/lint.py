@@ -15,7 +15,6 @@ matching slow; the schema refuses unknown keys, so a `regex:` key is a lint erro
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -60,11 +59,6 @@ def lint_folder(path: Path | str) -> LintResult:
         return LintResult(root, _count_entries(root), problems)
     found = sorted([*article_host_problems(kb), *self_test(kb)], key=lambda p: (p.file, p.line))
     return LintResult(root, len(kb), tuple(found))
-
-
-def lint_command(path: Path | str) -> str:
-    """The command that lints the folder at `path`, from whatever folder it is run."""
-    return f"syncdoc lint --kb {shlex.quote(str(path))}"
 
 
 def _count_entries(root: Path) -> int:

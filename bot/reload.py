@@ -19,8 +19,6 @@ from typing import Any
 from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError
 from bot.knowledge import KnowledgeBase, fingerprint, load_knowledge_base
-from bot.lint import lint_command
-from bot.render.slack import MAX_SECTION_CHARS, cut, escape, fit_lines
 
 log = logging.getLogger(__name__)
 
@@ -150,33 +148,3 @@ class KnowledgeWatcher:
                 self.check()
             except Exception:
                 log.exception("knowledge base watcher: unexpected error; still watching")
-
-
-MAX_PROBLEM_LINE_CHARS = 300
-"""A problem line in the maintainers' notice is cut here, so several fit in one message."""
-
-
-def problems_message(path: Path | str, problems: Sequence[object], serving: int) -> str:
-    """The maintainers' notice for an invalid edit (Slack mrkdwn, readable as plain text): as many
-    problems as fit in one Slack section, then how many more `syncdoc lint` shows."""
-    head = (
-        f":warning: The knowledge base at `{escape(str(path))}` has an invalid edit, so the bot "
-        f"keeps serving the last good version ({serving} entries).\n```\n"
-    )
-    command = escape(lint_command(path))
-    tail = (
-        f"\n```\nFix the lines above (`{command}` shows the same); "
-        "the bot picks up the fix by itself."
-    )
-
-    def more(count: int) -> str:
-        return f"\n…and {count} more: run `{command}`"
-
-    lines = [cut(str(p), MAX_PROBLEM_LINE_CHARS) for p in problems]
-    budget = MAX_SECTION_CHARS - len(head) - len(tail) - len(more(len(problems)))
-    kept, left_out = fit_lines(lines, budget)
-    return head + "\n".join(kept) + (more(left_out) if left_out else "") + tail
-
-
-def recovered_message(kb: KnowledgeBase) -> str:
-    return f":white_check_mark: The knowledge base is valid again: serving {len(kb)} entries."

@@ -9,9 +9,10 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.inbox import TODO, draft_entry, drafts_document, readable_pattern, unknowns, written_up
+from bot.inbox import readable_pattern, unknowns, written_up
 from bot.knowledge import bundled_kb_path
 from bot.lint import lint
+from bot.render.drafts import TODO, draft_entry, drafts_document
 from bot.store import InboxItem, template_key
 
 UNKNOWN_PASTES = [

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.reload import KnowledgeWatcher, problems_message
+from bot.reload import KnowledgeWatcher
+from bot.render.maintainers import problems_message
 from bot.testing.hostile_kb import ALIAS_BOMB, ALIAS_BOMB_PROBLEM
 
 from conftest import ALPHA, BETA, kb_entry

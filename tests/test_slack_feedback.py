@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render.maintainers import (
+from bot.render.feedback import (
     CHOOSE_ACTION,
     FEEDBACK_BLOCK_ID,
     REPORT_ACTION,

@@ -9,7 +9,7 @@ import pytest
 from bot.cli import main
 from bot.config import Settings
 from bot.observe import Observer
-from bot.render.maintainers import render_stats_text
+from bot.render.text import render_stats_text
 from bot.stats import collect
 from bot.store import DAY
 

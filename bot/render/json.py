@@ -1,4 +1,5 @@
-"""The result object of `syncdoc explain --format json`: a contract other tools rely on."""
+"""The JSON of `syncdoc explain`, `search`, `gaps` and `stats` (`--format json`): contracts other
+tools rely on."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import Entry
-from bot.render import NO_ARTICLE
+from bot.render import NO_ARTICLE, utc_time
 from bot.triage import Finding, Report
 
 if TYPE_CHECKING:  # bot.search imports numpy, which `syncdoc explain` need not load.
     from bot.search import Hit
+    from bot.stats import EntryStats, Stats
+    from bot.store import InboxItem
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -75,3 +78,54 @@ def search_to_dict(hits: Sequence[Hit]) -> dict[str, Any]:
             for hit in hits
         ]
     }
+
+
+def gap_to_dict(item: InboxItem, draft: str) -> dict[str, Any]:
+    """One inbox template for `syncdoc gaps --format json`, with its `draft` entry (YAML)."""
+    return {
+        "template": item.template,
+        "example": item.example,
+        "count": item.count,
+        "people": item.people,
+        "channels": list(item.channels),
+        "first_seen": _iso(item.first_seen),
+        "last_seen": _iso(item.last_seen),
+        "reported": item.reported_at is not None,
+        "reported_at": _iso(item.reported_at),
+        "draft": draft,
+    }
+
+
+def stats_to_dict(stats: Stats) -> dict[str, Any]:
+    """The result object of `syncdoc stats --format json`."""
+
+    def entry(row: EntryStats) -> dict[str, Any]:
+        return {
+            "id": row.entry_id,
+            "title": row.title,
+            "hits": {"24h": row.day, "7d": row.week, "30d": row.month},
+            "helpful": row.helpful,
+            "wrong": row.wrong,
+            "helpful_rate": row.helpful_rate,
+            "wrong_rate": row.wrong_rate,
+        }
+
+    unknown = stats.unknown_answers
+    return {
+        "generated_at": _iso(stats.generated_at),
+        "entries": [entry(r) for r in stats.entries],
+        "not_recognised_votes": (
+            {"helpful": unknown.helpful, "wrong": unknown.wrong} if unknown else None
+        ),
+        "never_matched_90d": list(stats.never_matched),
+        "pastes_30d": stats.pastes,
+        "unrecognised_30d": stats.unrecognised,
+        "unrecognised_share_30d": stats.unrecognised_share,
+        "confused_pairs": [
+            {"answered": p.answered, "chosen": p.chosen, "count": p.count} for p in stats.confused
+        ],
+    }
+
+
+def _iso(timestamp: float | None) -> str | None:
+    return None if timestamp is None else utc_time(timestamp, iso=True)

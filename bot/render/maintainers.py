@@ -1,214 +1,60 @@
-"""Presenting the maintainers' loop: the inbox (`syncdoc gaps`), statistics (`syncdoc stats` and
-the App Home tab), and the "several people are seeing this" notes."""
+"""Slack messages for the maintainers' loop: feedback buttons on answers, "Was it one of these?"
+after a 👎, statistics for the App Home tab, and notices in the maintainers' channel (bursts,
+reported unknown errors, invalid knowledge base edits).
+
+The same statistics for the terminal and as JSON are in bot.render.text and bot.render.json; the
+buttons' action ids and values in bot.render.feedback.
+"""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.inbox import draft_entry, when
-from bot.knowledge import Entry, KnowledgeBase
+from bot.render import MAX_LISTED_UNUSED, lint_command, percent
+from bot.render.feedback import (
+    ALTERNATIVES_BLOCK_ID,
+    CHOOSE_ACTION,
+    FEEDBACK_BLOCK_ID,
+    REPORT_ACTION,
+    VOTE_HELPFUL_ACTION,
+    VOTE_WRONG_ACTION,
+    choice_value,
+)
 from bot.render.slack import (
+    MAX_BUTTON_TEXT_CHARS,
     MAX_SECTION_CHARS,
     Block,
     SlackMessage,
+    button,
     cut,
     escape,
     fit_lines,
     render_note,
 )
-from bot.stats import EntryStats, Stats
-from bot.store import Burst, InboxItem
 
-MAX_LISTED_UNUSED = 40
+if TYPE_CHECKING:
+    from bot.knowledge import Entry, KnowledgeBase
+    from bot.stats import Stats
+    from bot.store import Burst, InboxItem
+
 MAX_NOTICE_LINE_CHARS = 300
-"""A pasted error quoted in a maintainers' notice is cut here, so several fit in one message."""
-
-
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
-
-
-def gap_to_dict(item: InboxItem, kb: KnowledgeBase | None = None) -> dict[str, Any]:
-    """One inbox template for `syncdoc gaps --format json`."""
-    return {
-        "template": item.template,
-        "example": item.example,
-        "count": item.count,
-        "people": item.people,
-        "channels": list(item.channels),
-        "first_seen": _iso(item.first_seen),
-        "last_seen": _iso(item.last_seen),
-        "reported": item.reported_at is not None,
-        "reported_at": _iso(item.reported_at),
-        "draft": draft_entry(item, kb),
-    }
-
-
-def _percent(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate:.0%}"
-
-
-def _votes(row: EntryStats) -> tuple[str, str]:
-    if not row.votes:
-        return "-", "-"
-    return (
-        f"{row.helpful} ({_percent(row.helpful_rate)})",
-        f"{row.wrong} ({_percent(row.wrong_rate)})",
-    )
-
-
-def render_stats_text(stats: Stats) -> str:
-    """The statistics as a terminal report."""
-    parts = [f"syncdoc usage statistics, {when(stats.generated_at)}"]
-    rows = [("Entry", "24h", "7d", "30d", "Helpful", "Wrong")]
-    for row in stats.entries:
-        rows.append((row.entry_id, str(row.day), str(row.week), str(row.month), *_votes(row)))
-    if stats.unknown_answers:
-        rows.append(("(not recognised)", "", "", "", *_votes(stats.unknown_answers)))
-    if len(rows) > 1:
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        table = [
-            "  ".join(
-                cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
-                for i, cell in enumerate(row)
-            ).rstrip()
-            for row in rows
-        ]
-        parts.append("Answers per entry, and how people voted on them:\n" + "\n".join(table))
-    else:
-        parts.append("No answers recorded yet.")
-
-    if stats.pastes:
-        parts.append(
-            f"Pastes nobody recognised (last 30 days): {stats.unrecognised} of {stats.pastes} "
-            f"({_percent(stats.unrecognised_share)}). `syncdoc gaps` lists them with drafts."
-        )
-    else:
-        parts.append("Pastes nobody recognised (last 30 days): none recorded.")
-
-    unused = stats.never_matched
-    if unused:
-        more = len(unused) - MAX_LISTED_UNUSED
-        listed = ", ".join(unused[:MAX_LISTED_UNUSED]) + (f", and {more} more" if more > 0 else "")
-        parts.append(
-            f"Never matched in the last 90 days ({len(unused)} of {stats.kb_size} entries):\n"
-            + textwrap.fill(
-                listed,
-                width=98,
-                initial_indent="  ",
-                subsequent_indent="  ",
-                break_on_hyphens=False,
-            )
-        )
-    else:
-        parts.append("Every entry was matched in the last 90 days.")
-
-    if stats.confused:
-        lines = [
-            f"  {pair.answered or '(not recognised)'} -> {pair.chosen}: "
-            f"{pair.count} time{'s' if pair.count != 1 else ''}"
-            for pair in stats.confused
-        ]
-        parts.append("Most confused (answered -> what people said it was):\n" + "\n".join(lines))
-    else:
-        parts.append("No wrong answers corrected yet.")
-    return "\n\n".join(parts) + "\n"
-
-
-def stats_to_dict(stats: Stats) -> dict[str, Any]:
-    def entry(row: EntryStats) -> dict[str, Any]:
-        return {
-            "id": row.entry_id,
-            "title": row.title,
-            "hits": {"24h": row.day, "7d": row.week, "30d": row.month},
-            "helpful": row.helpful,
-            "wrong": row.wrong,
-            "helpful_rate": row.helpful_rate,
-            "wrong_rate": row.wrong_rate,
-        }
-
-    unknown = stats.unknown_answers
-    return {
-        "generated_at": _iso(stats.generated_at),
-        "entries": [entry(r) for r in stats.entries],
-        "not_recognised_votes": (
-            {"helpful": unknown.helpful, "wrong": unknown.wrong} if unknown else None
-        ),
-        "never_matched_90d": list(stats.never_matched),
-        "pastes_30d": stats.pastes,
-        "unrecognised_30d": stats.unrecognised,
-        "unrecognised_share_30d": stats.unrecognised_share,
-        "confused_pairs": [
-            {"answered": p.answered, "chosen": p.chosen, "count": p.count} for p in stats.confused
-        ],
-    }
-
-
-# --- "Several people are seeing this" ------------------------------------------------------------
-def burst_note(burst: Burst, minutes: int) -> str:
-    """Added to the answer while a burst is going on."""
-    return (
-        f":rotating_light: {burst.people} different people have pasted this in the last "
-        f"{minutes} minutes: it is happening to several people right now, so it is likely on the "
-        "channel's or Linnworks' side rather than in your account."
-    )
-
-
-def burst_notice(burst: Burst, subject: str, minutes: int, channels: Sequence[str] = ()) -> str:
-    """Posted once per burst in the maintainers' channel."""
-    where = f" (latest in {', '.join(f'<#{c}>' for c in channels)})" if channels else ""
-    quoted = cut(escape(" ".join(subject.split())), MAX_NOTICE_LINE_CHARS)
-    return (
-        f":rotating_light: Several people are seeing the same error right now: {burst.people} "
-        f"different people in the last {minutes} minutes{where}.\n> {quoted}"
-    )
-
-
-# --- Slack: feedback buttons, "was it one of these?", App Home statistics ------------------------
-VOTE_HELPFUL_ACTION = "syncdoc_vote_helpful"
-VOTE_WRONG_ACTION = "syncdoc_vote_wrong"
-REPORT_ACTION = "syncdoc_report_unknown"
-CHOOSE_ACTION = "syncdoc_choose"
-"""Prefix of the "Was it one of these?" buttons' action ids (each button needs its own)."""
-FEEDBACK_BLOCK_ID = "feedback"
+"""A line quoted in a maintainers' notice (a pasted error, a problem in the knowledge base) is cut
+here, so several fit in one message."""
 MAX_HOME_ENTRIES = 10
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
-    button: Block = {
-        "type": "button",
-        "action_id": action_id,
-        "text": {"type": "plain_text", "text": text, "emoji": True},
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
+# --- On answers: feedback buttons, "was it one of these?", "several people are seeing this" ------
 def feedback_block(answer_id: str, *, report_button: bool = False) -> Block:
     """👍 / 👎 on an answer, and "Tell the maintainers" on an answer that knew nothing."""
     elements = [
-        _button("👍 Helpful", VOTE_HELPFUL_ACTION, answer_id),
-        _button("👎 Wrong answer", VOTE_WRONG_ACTION, answer_id),
+        button("👍 Helpful", VOTE_HELPFUL_ACTION, answer_id),
+        button("👎 Wrong answer", VOTE_WRONG_ACTION, answer_id),
     ]
     if report_button:
-        elements.append(_button("Tell the maintainers", REPORT_ACTION, answer_id, "primary"))
+        elements.append(button("Tell the maintainers", REPORT_ACTION, answer_id, "primary"))
     return {"type": "actions", "block_id": FEEDBACK_BLOCK_ID, "elements": elements}
-
-
-def choice_value(answer_id: str, entry_id: str | None) -> str:
-    return f"{answer_id} {entry_id or ''}".strip()
-
-
-def parse_choice(value: str) -> tuple[str, str | None]:
-    answer_id, _, entry_id = value.partition(" ")
-    return answer_id, entry_id or None
 
 
 def alternatives_message(answer_id: str, entries: Sequence[Entry]) -> SlackMessage:
@@ -218,24 +64,34 @@ def alternatives_message(answer_id: str, entries: Sequence[Entry]) -> SlackMessa
             "Thanks, noted as a wrong answer. The maintainers see it in `syncdoc stats`."
         )
     buttons = [
-        _button(cut(entry.title, 75), f"{CHOOSE_ACTION}_{n}", choice_value(answer_id, entry.id))
+        button(
+            cut(entry.title, MAX_BUTTON_TEXT_CHARS),
+            f"{CHOOSE_ACTION}_{n}",
+            choice_value(answer_id, entry.id),
+        )
         for n, entry in enumerate(entries)
     ]
-    buttons.append(_button("None of these", f"{CHOOSE_ACTION}_none", choice_value(answer_id, None)))
+    buttons.append(button("None of these", f"{CHOOSE_ACTION}_none", choice_value(answer_id, None)))
     text = "Sorry that was wrong. Was it one of these?"
     return SlackMessage(
         text,
         (
             {"type": "section", "text": {"type": "mrkdwn", "text": f"*{text}*"}},
-            {"type": "actions", "block_id": "alternatives", "elements": buttons},
+            {"type": "actions", "block_id": ALTERNATIVES_BLOCK_ID, "elements": buttons},
         ),
     )
 
 
-def _mrkdwn_section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, 3000)}}
+def burst_note(burst: Burst, minutes: int) -> str:
+    """Added to the answer while a burst is going on."""
+    return (
+        f":rotating_light: {burst.people} different people have pasted this in the last "
+        f"{minutes} minutes: it is happening to several people right now, so it is likely on the "
+        "channel's or Linnworks' side rather than in your account."
+    )
 
 
+# --- The App Home tab ----------------------------------------------------------------------------
 def stats_blocks(stats: Stats) -> list[Block]:
     """The statistics for the App Home tab, in a few sections."""
     blocks: list[Block] = [
@@ -245,7 +101,7 @@ def stats_blocks(stats: Stats) -> list[Block]:
     rows = []
     for row in stats.entries[:MAX_HOME_ENTRIES]:
         votes = (
-            f" · 👍 {row.helpful} · 👎 {row.wrong} ({_percent(row.helpful_rate)} helpful)"
+            f" · 👍 {row.helpful} · 👎 {row.wrong} ({percent(row.helpful_rate)} helpful)"
             if row.votes
             else ""
         )
@@ -262,13 +118,17 @@ def stats_blocks(stats: Stats) -> list[Block]:
         blocks.append(
             _mrkdwn_section(
                 f"*Pastes nobody recognised (30 days):* {stats.unrecognised} of {stats.pastes} "
-                f"({_percent(stats.unrecognised_share)}). `syncdoc gaps` lists them with drafts."
+                f"({percent(stats.unrecognised_share)}). `syncdoc gaps` lists them with drafts."
             )
         )
     unused = stats.never_matched
     if unused:
         listed = ", ".join(f"`{i}`" for i in unused[:MAX_LISTED_UNUSED])
-        more = f" and {len(unused) - MAX_LISTED_UNUSED} more" if len(unused) > 40 else ""
+        more = (
+            f" and {len(unused) - MAX_LISTED_UNUSED} more"
+            if len(unused) > MAX_LISTED_UNUSED
+            else ""
+        )
         blocks.append(
             _mrkdwn_section(
                 f"*Never matched in 90 days ({len(unused)} of {stats.kb_size}):* {listed}{more}"
@@ -296,6 +156,21 @@ def stats_blocks(stats: Stats) -> list[Block]:
     return blocks
 
 
+def _mrkdwn_section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, MAX_SECTION_CHARS)}}
+
+
+# --- Notices in the maintainers' channel ---------------------------------------------------------
+def burst_notice(burst: Burst, subject: str, minutes: int, channels: Sequence[str] = ()) -> str:
+    """Posted once per burst in the maintainers' channel."""
+    where = f" (latest in {', '.join(f'<#{c}>' for c in channels)})" if channels else ""
+    quoted = cut(escape(" ".join(subject.split())), MAX_NOTICE_LINE_CHARS)
+    return (
+        f":rotating_light: Several people are seeing the same error right now: {burst.people} "
+        f"different people in the last {minutes} minutes{where}.\n> {quoted}"
+    )
+
+
 def report_notice(items: Sequence[InboxItem], user: str) -> str:
     """Posted in the maintainers' channel when someone presses "Tell the maintainers": as many of
     the unknown errors as fit in one Slack section, then how many more `syncdoc gaps` lists."""
@@ -313,3 +188,30 @@ def report_notice(items: Sequence[InboxItem], user: str) -> str:
     budget = MAX_SECTION_CHARS - len(head) - len(tail) - len(more.format(len(items))) - 3
     kept, left_out = fit_lines(entries, budget)
     return "\n".join([head, *kept, *([more.format(left_out)] if left_out else []), tail])
+
+
+def problems_message(path: Path | str, problems: Sequence[object], serving: int) -> str:
+    """The notice for an invalid edit of the knowledge base (Slack mrkdwn, readable as plain
+    text): as many problems as fit in one Slack section, then how many more `syncdoc lint` shows."""
+    head = (
+        f":warning: The knowledge base at `{escape(str(path))}` has an invalid edit, so the bot "
+        f"keeps serving the last good version ({serving} entries).\n```\n"
+    )
+    command = escape(lint_command(path))
+    tail = (
+        f"\n```\nFix the lines above (`{command}` shows the same); "
+        "the bot picks up the fix by itself."
+    )
+
+    def more(count: int) -> str:
+        return f"\n…and {count} more: run `{command}`"
+
+    lines = [cut(str(p), MAX_NOTICE_LINE_CHARS) for p in problems]
+    budget = MAX_SECTION_CHARS - len(head) - len(tail) - len(more(len(problems)))
+    kept, left_out = fit_lines(lines, budget)
+    return head + "\n".join(kept) + (more(left_out) if left_out else "") + tail
+
+
+def recovered_message(kb: KnowledgeBase) -> str:
+    """The notice that the knowledge base is valid again after an invalid edit."""
+    return f":white_check_mark: The knowledge base is valid again: serving {len(kb)} entries."

@@ -122,25 +122,39 @@ def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
-def _section(text: str) -> Block:
+def section(text: str) -> Block:
+    """A section of mrkdwn, shown as written (callers escape anything a person wrote)."""
     return {"type": "section", "text": _mrkdwn(text)}
 
 
-def _header(text: str) -> Block:
+def header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    """A button whose `value` comes back to us with `action_id` when it is clicked."""
+    element: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
 
 
 def _context(*texts: str) -> Block:
     return {"type": "context", "elements": [_mrkdwn(t) for t in texts]}
 
 
-_DIVIDER: Block = {"type": "divider"}
+DIVIDER: Block = {"type": "divider"}
 
 
 def _article(entry: Entry) -> Block:
     article = entry.article
     if article is None:
-        return _section(f"📖 {NO_ARTICLE}")
+        return section(f"📖 {NO_ARTICLE}")
     return {
         "type": "section",
         "text": _mrkdwn(f"📖 {link(article.url, article.title)}"),
@@ -228,16 +242,16 @@ def _recognised(report: Report) -> list[Block]:
     if _is_log(report):
         known = f"{len(matches)} known error{'s' if len(matches) != 1 else ''}"
         lines = f"{report.records} line{'s' if report.records != 1 else ''}"
-        blocks.append(_header(f"Log excerpt: {known} in {lines}"))
+        blocks.append(header(f"Log excerpt: {known} in {lines}"))
         summary = [_summary_line(f) for f in matches]
         ratio = failure_ratio(report.failures, report.successes)
         if ratio:
             summary.append(f"Syncs in this log: {ratio}; the others succeeded.")
-        blocks.append(_section("\n".join(summary)))
-        blocks.append(_section(f"*Verdict:* {escape(report.verdict)}"))
+        blocks.append(section("\n".join(summary)))
+        blocks.append(section(f"*Verdict:* {escape(report.verdict)}"))
     for finding in matches[:MAX_DETAILED]:
         if blocks:
-            blocks.append(_DIVIDER)
+            blocks.append(DIVIDER)
         blocks.extend(_finding_blocks(finding))
     hidden = matches[MAX_DETAILED:]
     if hidden:
@@ -246,7 +260,7 @@ def _recognised(report: Report) -> list[Block]:
     if report.unmatched:
         blocks.append(_unmatched(report.unmatched))
     if not _is_log(report):
-        blocks.append(_section(f"*Verdict:* {escape(report.verdict)}"))
+        blocks.append(section(f"*Verdict:* {escape(report.verdict)}"))
     return blocks
 
 
@@ -278,10 +292,10 @@ def _finding_blocks(finding: Finding) -> list[Block]:
 def _entry_blocks(entry: Entry, severity_line: str) -> list[Block]:
     steps = "\n".join(f"{n}. {escape(step)}" for n, step in enumerate(entry.fix, 1))
     return [
-        _header(entry.title),
-        _section(severity_line),
-        _section(escape(entry.meaning)),
-        _section(f"*What to do*\n{steps}"),
+        header(entry.title),
+        section(severity_line),
+        section(escape(entry.meaning)),
+        section(f"*What to do*\n{steps}"),
         _article(entry),
     ]
 
@@ -291,7 +305,7 @@ def _unmatched(lines: Sequence[str]) -> Block:
     more = len(lines) - len(shown)
     if more:
         shown.append(f"…and {more} more.")
-    return _section("*Error lines not in the knowledge base yet:*\n" + "\n".join(shown))
+    return section("*Error lines not in the knowledge base yet:*\n" + "\n".join(shown))
 
 
 def _not_recognised(report: Report, hint: str) -> list[Block]:
@@ -299,13 +313,13 @@ def _not_recognised(report: Report, hint: str) -> list[Block]:
         opening = "*I don't recognise this error.* It is not in the knowledge base yet."
     else:
         opening = "*I don't recognise a Linnworks error in this text.*"
-    blocks = [_section(opening)]
+    blocks = [section(opening)]
     if report.candidates:
         lines = [_candidate_line(c) for c in report.candidates]
-        blocks.append(_section("*Did you mean…*\n" + "\n".join(lines)))
+        blocks.append(section("*Did you mean…*\n" + "\n".join(lines)))
     if report.unmatched:
         blocks.append(_unmatched(report.unmatched))
-    blocks.append(_section(f"*How to get it added:* {hint}"))
+    blocks.append(section(f"*How to get it added:* {hint}"))
     return blocks
 
 
@@ -353,15 +367,15 @@ def render_search_results(
     if not hits:
         hint = unknown_hint or DEFAULT_UNKNOWN_HINT
         nothing = [
-            _section(f"{NOTHING_FITS}\n{echo(words)}"),
-            _section(f"*How to get it added:* {hint}"),
+            section(f"{NOTHING_FITS}\n{echo(words)}"),
+            section(f"*How to get it added:* {hint}"),
         ]
         return SlackMessage(
             f"No known error fits {escape(cut(' '.join(words.split()), 200))}",
             fit(nothing, extra_blocks),
         )
     count = f"{len(hits)} known error{'s' if len(hits) != 1 else ''}"
-    blocks: list[Block] = [_section(f"*{count} fit* {echo(words)}:")]
+    blocks: list[Block] = [section(f"*{count} fit* {echo(words)}:")]
     for hit in hits:
         entry = hit.entry
         blocks.append(
@@ -412,7 +426,7 @@ def render_entry_list(entries: Iterable[Entry], *, channel: str | None = None) -
     """The known errors grouped by channel, each with its id for `/syncerror <id>`."""
     ordered = sorted(entries, key=lambda e: (e.channel, e.title.lower()))
     scope = f" for {escape(channel)}" if channel else ""
-    blocks: list[Block] = [_header(f"Known errors{scope}: {len(ordered)}")]
+    blocks: list[Block] = [header(f"Known errors{scope}: {len(ordered)}")]
     for name, group in groupby(ordered, key=lambda e: e.channel):
         lines = [f"• {MARKERS[e.severity]} `{e.id}`: {escape(e.title)}" for e in group]
         blocks.extend(_sections_of(f"*{escape(name)}*", lines))
@@ -426,10 +440,10 @@ def _sections_of(title: str, lines: Sequence[str]) -> list[Block]:
     current = title
     for line in lines:
         if len(current) + 1 + len(line) > MAX_SECTION_CHARS:
-            sections.append(_section(current))
+            sections.append(section(current))
             current = f"{title} (continued)"
         current += "\n" + line
-    sections.append(_section(current))
+    sections.append(section(current))
     return sections
 
 
@@ -452,13 +466,13 @@ def render_help(command: str) -> SlackMessage:
             "• On any message: *More actions (⋯) > Explain this error*.",
         ]
     )
-    return SlackMessage(f"How to use {command}", (_section(text),))
+    return SlackMessage(f"How to use {command}", (section(text),))
 
 
 def render_note(text: str) -> SlackMessage:
     """A one-line reply of our own mrkdwn (callers escape anything a person wrote), cut to
     Slack's limits should it ever be longer than a section holds."""
-    return SlackMessage(cut(text, MAX_FALLBACK_CHARS), fit((_section(text),)))
+    return SlackMessage(cut(text, MAX_FALLBACK_CHARS), fit((section(text),)))
 
 
 def render_home(
@@ -467,10 +481,10 @@ def render_home(
     """The App Home tab: how to use syncdoc and what it knows, then `extra_blocks`."""
     channels = sorted({e.channel for e in kb})
     blocks = [
-        _header("syncdoc: Linnworks sync errors, explained"),
+        header("syncdoc: Linnworks sync errors, explained"),
         *render_help(command).blocks,
-        _DIVIDER,
-        _section(
+        DIVIDER,
+        section(
             f"I know *{len(kb)}* errors from {len(channels)} channels: "
             + ", ".join(escape(c) for c in channels)
             + f". `{command} list` shows them all."

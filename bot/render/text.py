@@ -1,4 +1,5 @@
-"""Human-readable answers for the terminal, with colour when the output is a terminal."""
+"""Human-readable output for the terminal: answers (with colour when the output is a terminal),
+lookups, and the maintainers' statistics."""
 
 from __future__ import annotations
 
@@ -8,11 +9,21 @@ from typing import TYPE_CHECKING
 
 from bot.knowledge import Entry
 from bot.match import CONFIDENT, shown_score
-from bot.render import NO_ARTICLE, SEVERITY_WORDS, first_sentence
+from bot.render import (
+    MAX_LISTED_UNUSED,
+    NO_ARTICLE,
+    SEVERITY_WORDS,
+    first_sentence,
+    is_log_excerpt,
+    percent,
+    table,
+    utc_time,
+)
 from bot.triage import Finding, Report, failure_ratio
 
 if TYPE_CHECKING:  # bot.search imports numpy, which `syncdoc explain` need not load.
     from bot.search import Hit
+    from bot.stats import EntryStats, Stats
 
 NOTHING_FOUND = "No known error fits these words."
 NOTHING_FOUND_HINT = (
@@ -41,7 +52,7 @@ def render_text(report: Report, *, colour: bool = False, width: int = 88) -> str
     style = _Style(colour)
     parts: list[str] = []
     matches, candidates = report.matches, report.candidates
-    if len(matches) > 1 or (matches and matches[0].count > 1):
+    if is_log_excerpt(report):
         parts.append(_summary_table(matches, style))
     ratio = failure_ratio(report.failures, report.successes)
     if ratio:
@@ -121,12 +132,8 @@ def _summary_table(matches: tuple[Finding, ...], style: _Style) -> str:
         (f.entry.title, str(f.count), str(f.longest_run), SEVERITY_WORDS[f.effective_severity])
         for f in matches
     ]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    out = []
-    for number, row in enumerate(rows):
-        line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
-        out.append(style(line, "bold") if number == 0 else line)
-    return "\n".join(out)
+    heading, *lines = table(rows)
+    return "\n".join([style(heading, "bold"), *lines])
 
 
 def render_search_text(hits: Sequence[Hit], *, width: int = 88) -> str:
@@ -152,3 +159,63 @@ def render_search_text(hits: Sequence[Hit], *, width: int = 88) -> str:
         ]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def render_stats_text(stats: Stats) -> str:
+    """`syncdoc stats`: the statistics as a terminal report."""
+    parts = [f"syncdoc usage statistics, {utc_time(stats.generated_at)}"]
+    rows = [("Entry", "24h", "7d", "30d", "Helpful", "Wrong")]
+    for row in stats.entries:
+        rows.append((row.entry_id, str(row.day), str(row.week), str(row.month), *_votes(row)))
+    if stats.unknown_answers:
+        rows.append(("(not recognised)", "", "", "", *_votes(stats.unknown_answers)))
+    if len(rows) > 1:
+        lines = table(rows, numbers=True)
+        parts.append("Answers per entry, and how people voted on them:\n" + "\n".join(lines))
+    else:
+        parts.append("No answers recorded yet.")
+
+    if stats.pastes:
+        parts.append(
+            f"Pastes nobody recognised (last 30 days): {stats.unrecognised} of {stats.pastes} "
+            f"({percent(stats.unrecognised_share)}). `syncdoc gaps` lists them with drafts."
+        )
+    else:
+        parts.append("Pastes nobody recognised (last 30 days): none recorded.")
+
+    unused = stats.never_matched
+    if unused:
+        more = len(unused) - MAX_LISTED_UNUSED
+        listed = ", ".join(unused[:MAX_LISTED_UNUSED]) + (f", and {more} more" if more > 0 else "")
+        parts.append(
+            f"Never matched in the last 90 days ({len(unused)} of {stats.kb_size} entries):\n"
+            + textwrap.fill(
+                listed,
+                width=98,
+                initial_indent="  ",
+                subsequent_indent="  ",
+                break_on_hyphens=False,
+            )
+        )
+    else:
+        parts.append("Every entry was matched in the last 90 days.")
+
+    if stats.confused:
+        lines = [
+            f"  {pair.answered or '(not recognised)'} -> {pair.chosen}: "
+            f"{pair.count} time{'s' if pair.count != 1 else ''}"
+            for pair in stats.confused
+        ]
+        parts.append("Most confused (answered -> what people said it was):\n" + "\n".join(lines))
+    else:
+        parts.append("No wrong answers corrected yet.")
+    return "\n\n".join(parts) + "\n"
+
+
+def _votes(row: EntryStats) -> tuple[str, str]:
+    if not row.votes:
+        return "-", "-"
+    return (
+        f"{row.helpful} ({percent(row.helpful_rate)})",
+        f"{row.wrong} ({percent(row.wrong_rate)})",
+    )

@@ -21,11 +21,13 @@ from bot.engine import Engine
 from bot.exceptions import StoreError, StoreUnavailableError
 from bot.knowledge import KnowledgeBase
 from bot.observe import Observer
-from bot.reload import KnowledgeWatcher, problems_message, recovered_message
+from bot.reload import KnowledgeWatcher
 from bot.render.maintainers import (
     burst_note,
     burst_notice,
     feedback_block,
+    problems_message,
+    recovered_message,
     stats_blocks,
 )
 from bot.render.slack import Block, context_block, escape, render_note

@@ -16,15 +16,14 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.exceptions import StoreError
-from bot.render.maintainers import (
+from bot.render.feedback import (
     CHOOSE_ACTION,
     REPORT_ACTION,
     VOTE_HELPFUL_ACTION,
     VOTE_WRONG_ACTION,
-    alternatives_message,
     parse_choice,
-    report_notice,
 )
+from bot.render.maintainers import alternatives_message, report_notice
 from bot.render.slack import SlackMessage, escape, render_entry, render_note
 from bot.slack.listeners import acknowledge
 from bot.slack.maintainers import MaintainersLoop
