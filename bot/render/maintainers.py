@@ -23,15 +23,19 @@ from bot.render.feedback import (
     choice_value,
 )
 from bot.render.slack import (
+    DIVIDER,
     MAX_BUTTON_TEXT_CHARS,
     MAX_SECTION_CHARS,
     Block,
     SlackMessage,
     button,
+    context_block,
     cut,
     escape,
     fit_lines,
+    header,
     render_note,
+    section,
 )
 
 if TYPE_CHECKING:
@@ -76,7 +80,7 @@ def alternatives_message(answer_id: str, entries: Sequence[Entry]) -> SlackMessa
     return SlackMessage(
         text,
         (
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{text}*"}},
+            section(f"*{text}*"),
             {"type": "actions", "block_id": ALTERNATIVES_BLOCK_ID, "elements": buttons},
         ),
     )
@@ -93,11 +97,9 @@ def burst_note(burst: Burst, minutes: int) -> str:
 
 # --- The App Home tab ----------------------------------------------------------------------------
 def stats_blocks(stats: Stats) -> list[Block]:
-    """The statistics for the App Home tab, in a few sections."""
-    blocks: list[Block] = [
-        {"type": "divider"},
-        {"type": "header", "text": {"type": "plain_text", "text": "How syncdoc is doing"}},
-    ]
+    """The statistics for the App Home tab, in a few sections (within Slack's limits once the
+    home view is fitted: see `bot.render.slack.fit`)."""
+    blocks: list[Block] = [DIVIDER, header("How syncdoc is doing")]
     rows = []
     for row in stats.entries[:MAX_HOME_ENTRIES]:
         votes = (
@@ -109,14 +111,12 @@ def stats_blocks(stats: Stats) -> list[Block]:
             f"• {escape(row.title)} `{row.entry_id}`: {row.day} / {row.week} / {row.month}{votes}"
         )
     if rows:
-        blocks.append(
-            _mrkdwn_section("*Answers per error (24 h / 7 d / 30 d):*\n" + "\n".join(rows))
-        )
+        blocks.append(section("*Answers per error (24 h / 7 d / 30 d):*\n" + "\n".join(rows)))
     else:
-        blocks.append(_mrkdwn_section("No answers recorded yet."))
+        blocks.append(section("No answers recorded yet."))
     if stats.pastes:
         blocks.append(
-            _mrkdwn_section(
+            section(
                 f"*Pastes nobody recognised (30 days):* {stats.unrecognised} of {stats.pastes} "
                 f"({percent(stats.unrecognised_share)}). `syncdoc gaps` lists them with drafts."
             )
@@ -130,7 +130,7 @@ def stats_blocks(stats: Stats) -> list[Block]:
             else ""
         )
         blocks.append(
-            _mrkdwn_section(
+            section(
                 f"*Never matched in 90 days ({len(unused)} of {stats.kb_size}):* {listed}{more}"
             )
         )
@@ -140,24 +140,14 @@ def stats_blocks(stats: Stats) -> list[Block]:
             f"({pair.count}×)"
             for pair in stats.confused
         ]
-        blocks.append(_mrkdwn_section("*Most often confused:*\n" + "\n".join(lines)))
+        blocks.append(section("*Most often confused:*\n" + "\n".join(lines)))
     blocks.append(
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": "Vote 👍 / 👎 on any answer to improve these. "
-                    "Maintainers: `syncdoc stats` and `syncdoc gaps` show the details.",
-                }
-            ],
-        }
+        context_block(
+            "Vote 👍 / 👎 on any answer to improve these. "
+            "Maintainers: `syncdoc stats` and `syncdoc gaps` show the details."
+        )
     )
     return blocks
-
-
-def _mrkdwn_section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, MAX_SECTION_CHARS)}}
 
 
 # --- Notices in the maintainers' channel ---------------------------------------------------------
