@@ -98,7 +98,8 @@ _MASK_NEEDS: tuple[tuple[str, ...], ...] = (
 _DIGIT = re.compile(r"\d")
 # A quoted value of at most three words is a value (SKU, account, colour), not part of the error;
 # a quoted camelCase name ('nonNegativeInteger') is a type or field name, which is.
-_QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,48}?)\1(?![\w'"])""")
+QUOTED_VALUE = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,48}?)\1(?![\w'"])""")
+MAX_VALUE_WORDS = 3
 _CAMEL_CASE = re.compile(r"[a-z]+(?:[A-Z][a-z0-9]*)+")
 # Only words holding a digit can be SKUs or order numbers; the look-ahead spares the rest a call.
 # It looks at most 100 characters ahead: unbounded, it rescanned the rest of a run such as
@@ -143,9 +144,12 @@ _WRAP_MIN_CHARS = 40
 _STARTS_LOWER = re.compile(r"^\s*[a-z(]")
 
 # Messages inside JSON and XML response bodies.
+JSON_MESSAGE_KEYS = (
+    "message|error|errors|error_description|description|detail|title|msg|reason|"
+    "longmessage|shortmessage|error_message"
+)
 _JSON_MESSAGE = re.compile(
-    r"""(?<![\w-])['"]?(?:message|error|errors|error_description|description|detail|title|msg|reason|"""
-    r"""longmessage|shortmessage|error_message)['"]?\s*:\s*u?(['"])((?:(?!\1)[^\\\n]|\\.){3,1000})\1""",
+    rf"""(?<![\w-])['"]?(?:{JSON_MESSAGE_KEYS})['"]?\s*:\s*u?(['"])((?:(?!\1)[^\\\n]|\\.){{3,1000}})\1""",
     re.IGNORECASE,
 )
 _XML_MESSAGE = re.compile(
@@ -243,7 +247,7 @@ def canonical(text: str) -> str:
     """The form that patterns and pastes are compared in: folded, masked, single-spaced."""
     text = clean_unicode(text)
     if "'" in text or '"' in text:
-        text = _QUOTED.sub(_mask_quoted, text)
+        text = QUOTED_VALUE.sub(_mask_quoted, text)
     text = text.casefold()
     for pattern, replacement in _SPELLING:
         text = pattern.sub(replacement, text)
@@ -322,10 +326,15 @@ def normalise(paste: str) -> NormalisedPaste:
     return NormalisedPaste(records=tuple(records), truncated=truncated)
 
 
+def is_short_value(quoted: str) -> bool:
+    """Whether the inside of quotes is short enough to be a value (a SKU, a name), not words."""
+    return len(quoted.split()) <= MAX_VALUE_WORDS
+
+
 # --- Internals ------------------------------------------------------------------------------------
 def _mask_quoted(match: re.Match[str]) -> str:
     inner = match.group(2)
-    if len(inner.split()) > 3 or _CAMEL_CASE.fullmatch(inner):
+    if not is_short_value(inner) or _CAMEL_CASE.fullmatch(inner):
         return match.group(0)
     return " #q "
 

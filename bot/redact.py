@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.normalise import BRACKETED, EMAIL_ADDRESS
+from bot.normalise import BRACKETED, EMAIL_ADDRESS, JSON_MESSAGE_KEYS, QUOTED_VALUE, is_short_value
 
 EMAIL = "someone@example.com"
 ORDER = "<order number>"
@@ -30,13 +30,11 @@ _NAMED_ORDER = re.compile(
 _HASH_NUMBER = re.compile(r"(?<![\w&])#\d{3,}\b")
 # Five or more digits in a row are an id of something (order, listing, phone), never wording.
 _LONG_NUMBER = re.compile(r"(?<![\w.])\d{5,}(?![\w.])")
-# A short quoted value (at most three words) is a name, SKU or title; a longer quoted phrase is a
-# message and stays. A quoted word followed by a colon is a JSON key and stays too, and so does
-# the value of a JSON message field, however short: it is the error itself.
-_QUOTED = re.compile(r"""(?<![\w'"])(['"])([^'"\n]{1,48}?)\1(?![\w'"])(?!\s*:)""")
-_MESSAGE_KEY = re.compile(
-    r"(?:message|error|errors|description|detail|title|msg|reason)['\"]?\s*:\s*$", re.IGNORECASE
-)
+# A short quoted value (bot.normalise's rule: at most three words) is a name, SKU or title; a
+# longer quoted phrase is a message and stays. A quoted word followed by a colon is a JSON key and
+# stays too, and so does the value of a JSON message field, however short: it is the error itself.
+_QUOTED = re.compile(QUOTED_VALUE.pattern + r"(?!\s*:)")
+_MESSAGE_KEY = re.compile(rf"(?:{JSON_MESSAGE_KEYS})['\"]?\s*:\s*$", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
@@ -58,6 +56,6 @@ def _redact_bracket(match: re.Match[str]) -> str:
 def _redact_quoted(match: re.Match[str]) -> str:
     quote, inner = match.group(1), match.group(2)
     before = match.string[max(0, match.start() - 40) : match.start()]
-    if len(inner.split()) > 3 or inner.startswith("<") or _MESSAGE_KEY.search(before):
+    if not is_short_value(inner) or inner.startswith("<") or _MESSAGE_KEY.search(before):
         return match.group(0)
     return f"{quote}{NAME}{quote}"

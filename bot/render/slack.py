@@ -16,7 +16,13 @@ from urllib.parse import urlsplit
 
 from bot.knowledge import Entry, KnowledgeBase, Severity
 from bot.match import CONFIDENT, shown_score
-from bot.render import NO_ARTICLE, NO_ARTICLE_SHORT, SEVERITY_WORDS, first_sentence
+from bot.render import (
+    NO_ARTICLE,
+    NO_ARTICLE_SHORT,
+    SEVERITY_WORDS,
+    first_sentence,
+    is_log_excerpt,
+)
 from bot.triage import Finding, Report, failure_ratio
 
 if TYPE_CHECKING:  # bot.search imports numpy, which an answer to a paste need not load.
@@ -231,15 +237,10 @@ def render_report(
     return SlackMessage(cut(text, MAX_FALLBACK_CHARS), fit(blocks, extra_blocks))
 
 
-def _is_log(report: Report) -> bool:
-    matches = report.matches
-    return len(matches) > 1 or (len(matches) == 1 and matches[0].count > 1)
-
-
 def _recognised(report: Report) -> list[Block]:
     matches = report.matches
     blocks: list[Block] = []
-    if _is_log(report):
+    if is_log_excerpt(report):
         known = f"{len(matches)} known error{'s' if len(matches) != 1 else ''}"
         lines = f"{report.records} line{'s' if report.records != 1 else ''}"
         blocks.append(header(f"Log excerpt: {known} in {lines}"))
@@ -259,7 +260,7 @@ def _recognised(report: Report) -> list[Block]:
         blocks.append(_context(f"Also found, listed in the summary above: {titles}."))
     if report.unmatched:
         blocks.append(_unmatched(report.unmatched))
-    if not _is_log(report):
+    if not is_log_excerpt(report):
         blocks.append(section(f"*Verdict:* {escape(report.verdict)}"))
     return blocks
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -29,7 +30,11 @@ from bot.slack.listeners import acknowledge
 from bot.slack.maintainers import MaintainersLoop
 from bot.slack.send import post_message, respond
 
+if TYPE_CHECKING:
+    from bot.store import Answer
+
 log = logging.getLogger(__name__)
+Recorded = TypeVar("Recorded")
 
 UNAVAILABLE = "Sorry, I could not note that right now. Please try again in a minute."
 UNKNOWN_ANSWER = "That answer is too old for feedback. Paste the error again for a fresh answer."
@@ -62,29 +67,48 @@ class FeedbackListeners:
         if body.get("response_url"):
             respond(body["response_url"], message)
 
-    def helpful(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def _record(
+        self,
+        body: dict[str, Any],
+        answer_id: str,
+        what: str,
+        record: Callable[[Answer], Recorded],
+    ) -> tuple[Answer, Recorded] | None:
+        """`record` the click on the answer `answer_id`: the answer and what `record` returned,
+        or None when the answer is unknown or the store failed (the person is told which)."""
         try:
-            if self.store.answer(action.get("value", "")) is None:
-                self._reply(body, render_note(UNKNOWN_ANSWER))
-                return
-            self.store.vote(action["value"], _user(body), helpful=True)
-        except StoreError as exc:
-            log.warning("could not record a vote: %s", exc)
-            self._reply(body, render_note(UNAVAILABLE))
-            return
-        self._reply(body, render_note(HELPFUL))
-
-    def wrong(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        try:
-            answer = self.store.answer(action.get("value", ""))
+            answer = self.store.answer(answer_id)
             if answer is None:
                 self._reply(body, render_note(UNKNOWN_ANSWER))
-                return
-            self.store.vote(answer.id, _user(body), helpful=False)
+                return None
+            return answer, record(answer)
         except StoreError as exc:
-            log.warning("could not record a vote: %s", exc)
+            log.warning("could not %s: %s", what, exc)
             self._reply(body, render_note(UNAVAILABLE))
+            return None
+
+    def helpful(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        user = _user(body)
+        vote = self._record(
+            body,
+            action.get("value", ""),
+            "record a vote",
+            lambda answer: self.store.vote(answer.id, user, helpful=True),
+        )
+        if vote is not None:
+            self._reply(body, render_note(HELPFUL))
+
+    def wrong(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        user = _user(body)
+        vote = self._record(
+            body,
+            action.get("value", ""),
+            "record a vote",
+            lambda answer: self.store.vote(answer.id, user, helpful=False),
+        )
+        if vote is None:
             return
+        answer = vote[0]
         kb = self.loop.engine.kb
         choices = [kb.by_id[i] for i in answer.candidates if i in kb.by_id]
         question = alternatives_message(answer.id, choices)
@@ -99,17 +123,16 @@ class FeedbackListeners:
     def choose(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         answer_id, chosen = parse_choice(action.get("value", ""))
         kb = self.loop.engine.kb
-        try:
-            answer = self.store.answer(answer_id)
-            if answer is None:
-                self._reply(body, render_note(UNKNOWN_ANSWER))
-                return
-            self.store.record_confusion(
-                answer.id, _user(body), answered=answer.entry_id, chosen=chosen
-            )
-        except StoreError as exc:
-            log.warning("could not record a choice: %s", exc)
-            self._reply(body, render_note(UNAVAILABLE))
+        user = _user(body)
+        choice = self._record(
+            body,
+            answer_id,
+            "record a choice",
+            lambda answer: self.store.record_confusion(
+                answer.id, user, answered=answer.entry_id, chosen=chosen
+            ),
+        )
+        if choice is None:
             return
         if chosen is not None and chosen in kb.by_id:
             entry = kb.by_id[chosen]
@@ -121,15 +144,14 @@ class FeedbackListeners:
 
     def report(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         user = _user(body)
-        try:
-            answer = self.store.answer(action.get("value", ""))
-            if answer is None:
-                self._reply(body, render_note(UNKNOWN_ANSWER))
-                return
-            items = self.store.mark_reported(answer.templates, user=user)
-        except StoreError as exc:
-            log.warning("could not mark an unknown error as reported: %s", exc)
-            self._reply(body, render_note(UNAVAILABLE))
+        reported = self._record(
+            body,
+            action.get("value", ""),
+            "mark an unknown error as reported",
+            lambda answer: self.store.mark_reported(answer.templates, user=user),
+        )
+        if reported is None:
             return
+        items = reported[1]
         told = bool(items) and self.loop.notify(report_notice(items, user))
         self._reply(body, render_note(REPORTED if told else REPORTED_QUIETLY))
