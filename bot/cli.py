@@ -21,14 +21,14 @@ from bot.engine import Engine
 from bot.exceptions import KnowledgeBaseError, SyncdocError, UsageError
 from bot.kb_schema import SCHEMA_FILE
 from bot.knowledge import Problem
-from bot.lint import lint_folder
 from bot.loadcache import LoadCache
 from bot.render import lint_command
 from bot.render.json import gap_to_dict, report_to_dict, search_to_dict, stats_to_dict
 from bot.render.text import render_search_text, render_stats_text, render_text
 
 # Slack, gunicorn and the database drivers are imported by the commands that use them, so that
-# `syncdoc explain` and `syncdoc lint` start without loading them (about half a second).
+# `syncdoc explain` and `syncdoc lint` start without loading them (about half a second); the
+# linter likewise, so that the running bot does not load it.
 if TYPE_CHECKING:
     from slack_bolt import App
 
@@ -307,6 +307,8 @@ def _explain_jsonl(engine: Engine, stdin: TextIO) -> int:
 
 
 def _lint(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
+    from bot.lint import lint_folder
+
     path = settings.kb_path
     result = lint_folder(path)
     for problem in result.problems:
