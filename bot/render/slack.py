@@ -4,6 +4,11 @@ Everything a person pasted is escaped before it is echoed back, so a pasted `<!c
 `<@U123>` is shown as text and never pings anyone. Renderers return plain data (`SlackMessage`);
 sending it is the transport's job. Callers may append their own blocks (`extra_blocks`), which is
 where buttons such as "Share in channel" go; they are always kept when an answer is cut to fit.
+
+Longer than our usual 300 lines, on purpose: every Slack answer (to a paste, a lookup, an entry,
+help, the App Home tab) beside the builders and limits they share, in that order, so that a
+reader checking an answer against Slack's rules finds both in one file. The maintainers' loop
+has its own module (bot.render.maintainers), built from the same builders.
 """
 
 from __future__ import annotations
