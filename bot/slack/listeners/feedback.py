@@ -87,28 +87,27 @@ class FeedbackListeners:
             self._reply(body, render_note(UNAVAILABLE))
             return None
 
-    def helpful(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def _vote(
+        self, body: dict[str, Any], action: dict[str, Any], *, helpful: bool
+    ) -> Answer | None:
+        """Record a 👍 or 👎: the answer voted on, or None when that could not be done."""
         user = _user(body)
         vote = self._record(
             body,
             action.get("value", ""),
             "record a vote",
-            lambda answer: self.store.vote(answer.id, user, helpful=True),
+            lambda answer: self.store.vote(answer.id, user, helpful=helpful),
         )
-        if vote is not None:
+        return vote[0] if vote else None
+
+    def helpful(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        if self._vote(body, action, helpful=True) is not None:
             self._reply(body, render_note(HELPFUL))
 
     def wrong(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        user = _user(body)
-        vote = self._record(
-            body,
-            action.get("value", ""),
-            "record a vote",
-            lambda answer: self.store.vote(answer.id, user, helpful=False),
-        )
-        if vote is None:
+        answer = self._vote(body, action, helpful=False)
+        if answer is None:
             return
-        answer = vote[0]
         kb = self.loop.engine.kb
         choices = [kb.by_id[i] for i in answer.candidates if i in kb.by_id]
         question = alternatives_message(answer.id, choices)
