@@ -37,9 +37,10 @@ def test_extra_blocks_are_added_to_every_answer_knowing_who_asked_where(slack, e
         app.wait_idle()
     (post,) = slack.calls_to("chat.postMessage")
     (answer,) = slack.calls_to(RESPONSE_URL_METHOD)
-    assert post.blocks[-1]["elements"][0]["text"] == "extra for U0005ASKER in C0001OPS"
-    assert answer.blocks[-2]["elements"][0]["text"] == "extra for U0007CMD in C0001OPS"
-    assert answer.blocks[-1]["type"] == "actions"  # the Share button stays last
+    # Before the feedback buttons, which come before the Share button:
+    assert post.blocks[-2]["elements"][0]["text"] == "extra for U0005ASKER in C0001OPS"
+    assert answer.blocks[-3]["elements"][0]["text"] == "extra for U0007CMD in C0001OPS"
+    assert [b.get("block_id") for b in answer.blocks[-2:]] == ["feedback", "share"]
     # Called for every paste, even the chat the bot stays silent on:
     assert sorted(seen) == [
         (False, "U0006CHAT", "C0001OPS"),

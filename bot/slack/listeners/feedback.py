@@ -16,6 +16,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.exceptions import StoreError
+from bot.recorder import alternatives
 from bot.render.maintainers import (
     CHOOSE_ACTION,
     REPORT_ACTION,
@@ -86,9 +87,7 @@ class FeedbackListeners:
             log.warning("could not record a vote: %s", exc)
             self._reply(body, render_note(UNAVAILABLE))
             return
-        kb = self.loop.engine.kb
-        choices = [kb.by_id[i] for i in answer.candidates if i in kb.by_id]
-        question = alternatives_message(answer.id, choices)
+        question = alternatives_message(answer.id, alternatives(answer, self.loop.engine))
         container = body.get("container") or {}
         message = body.get("message") or {}
         if not container.get("is_ephemeral") and message.get("ts") and container.get("channel_id"):
