@@ -1,11 +1,11 @@
 """What the bot records about each paste, for the maintainers: the answer, unknown errors, bursts.
 
 `PasteRecorder.record` is called once per paste that reached the engine (answered or not), before
-the answer is rendered: it is where answering writes the database. It records the answer (so
-that votes and "was it one of these?" choices can refer to it), adds each unknown error line to
-the inbox, and counts who pasted which error, to tell a burst ("several people are seeing this
-right now") from a one-off: all in one transaction. A store that fails is logged and the paste is
-answered all the same: the maintainers' loop must never cost a user their answer.
+the answer is rendered: it is where answering writes the database (beyond the redelivery check). It
+records the answer (so that votes and "was it one of these?" choices can refer to it), adds each
+unknown error line to the inbox, and counts who pasted which error, to tell a burst ("several people
+are seeing this right now") from a one-off: all in one transaction. A store that fails is logged and
+the paste is answered all the same: the maintainers' loop must never cost a user their answer.
 
 `alternatives` is what a person is offered after saying an answer was wrong. It is worked out
 when someone says so, not for every answer: scoring a paste against every entry again cost as much
@@ -121,7 +121,7 @@ def alternatives(answer: Answer, engine: Engine) -> list[Entry]:
     kb = engine.kb
     shown = answer.entry_id
     picked = list(answer.candidates)
-    if shown in kb.by_id:
+    if shown is not None and shown in kb.by_id:
         near: dict[str, float] = {}
         for text in kb.by_id[shown].patterns:
             for candidate in best_per_entry(text, engine.matcher).values():

@@ -381,34 +381,31 @@ class Store:
         *,
         user: str,
         channel: str,
-        entries: Sequence[str],
-        candidates: Sequence[str] = (),
         unknowns: Sequence[tuple[str, str, str | None]] = (),
         sightings: Sequence[str] = (),
         window: float = 0.0,
         people: int = 0,
-        repeat: bool = False,
+        **answer: Any,
     ) -> tuple[Answer, list[Burst]]:
         """One paste in one transaction (one commit per answer, not one per row): the answer
-        (`record_answer`), each unknown error as (template, redacted example, channel hint)
-        (`record_unknown`), and a sighting of each key in `sightings` (`sighting`), whose bursts
-        are returned in the same order."""
+        (`record_answer`, which takes the other keywords), each unknown error as (template,
+        redacted example, channel hint) (`record_unknown`), and a sighting of each key in
+        `sightings` (`sighting`), whose bursts are returned in the same order."""
+        templates = [template for template, _, _ in unknowns]
         with self._transaction():
-            answer = self.record_answer(
+            recorded = self.record_answer(
                 answer_id,
                 user=user,
                 channel=channel,
-                entries=entries,
-                candidates=candidates,
-                templates=[template_key(template) for template, _, _ in unknowns],
-                repeat=repeat,
+                templates=[template_key(t) for t in templates],
+                **answer,
             )
             for template, example, hint in unknowns:
                 self.record_unknown(
                     template, example, user=user, channel=channel, channel_hint=hint
                 )
             bursts = [self.sighting(key, user, window=window, people=people) for key in sightings]
-        return answer, bursts
+        return recorded, bursts
 
     def answer(self, answer_id: str) -> Answer | None:
         with self._transaction() as cursor:

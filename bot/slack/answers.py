@@ -1,6 +1,6 @@
 """From text to a Slack answer, in steps: the engine explains, the maintainers' loop records
-the paste (the one place answering writes the database), the Slack renderer presents; the
-listener then sends.
+the paste (where answering writes the database, beyond the redelivery check), the Slack
+renderer presents; the listener then sends.
 
 `Answers` is what every listener holds. It reads the engine on each call, so a knowledge base
 swapped in by a reload is used by the very next answer. Each paste is recorded whether or not the
@@ -117,7 +117,8 @@ class Answers:
         )
 
     def record(self, report: Report, asker: Asker) -> RecordedPaste | None:
-        """Record the paste for the maintainers: the one place answering writes the database."""
+        """Record the paste for the maintainers: where answering writes the database (beyond
+        the redelivery check)."""
         return self.loop.record(report, asker) if self.loop else None
 
     def _render(

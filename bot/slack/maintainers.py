@@ -78,9 +78,9 @@ class Notifier:
 
 
 class MaintainersLoop:
-    """Each paste recorded (`record`, the one place answering writes the database, telling the
-    maintainers' channel when it starts a burst), then the blocks its answer carries
-    (`answer_blocks`: the burst note and the feedback buttons)."""
+    """Each paste recorded (`record`, where answering writes the database beyond the redelivery
+    check, telling the maintainers' channel when it starts a burst), then the blocks its answer
+    carries (`answer_blocks`: the burst note and the feedback buttons)."""
 
     def __init__(self, store: Store, engine: Engine, settings: Settings, client: WebClient) -> None:
         self.store = store
