@@ -6,14 +6,18 @@ requests over loopback, answering to the fake Slack Web API.
     python bench/load.py --levels 50 --requests 500 --json figures.json
     python bench/load.py --levels '' --rate 100 --duration 60   # open loop: 100 events/s offered
     python bench/load.py --workers 1              # one gunicorn worker (default: one per core)
+    python bench/load.py --check-payloads         # the fake checks every payload, as in tests
 
-Everything runs on 127.0.0.1: the fake Slack (bot.testing.fake_slack) in this process, `syncdoc
-serve` in a subprocess with a throw-away data folder. Every request is a signed `message` event
-whose text is one of the knowledge base's own examples that a channel is answered on, so each must
-get exactly one threaded reply; every tenth is delivered again as Slack redelivers
-(X-Slack-Retry-Num), which must not get a second. Reported per level: acknowledgement latency
-(what Slack waits for; p50, p99, max), HTTP statuses, replies delivered, lost and duplicated,
-and how many events per second were both acknowledged and answered.
+Everything runs on 127.0.0.1: the fake Slack (bot.testing.fake_slack) in a process of its own,
+standing in for Slack's servers (so, unless `--check-payloads`, without checking each payload
+against Slack's rules as it does in tests), `syncdoc serve` in a subprocess with a throw-away data
+folder. Every request is a signed `message` event whose text is one of the knowledge base's own
+examples that a channel is answered on, so each must get exactly one threaded reply; every tenth is
+delivered again as Slack redelivers (X-Slack-Retry-Num), which must not get a second. Reported per
+level: acknowledgement latency (what Slack waits for; p50, p99, max), HTTP statuses, replies
+delivered, lost and duplicated, how many events per second were both acknowledged and answered, and
+the CPU time each event cost the server, the fake Slack and this driver (the figure that decides
+throughput when they share the cores).
 
 Closed loop (`--levels`): N senders each send the next event as soon as the last is
 acknowledged, so the server is saturated and latency is what queueing gives. Open loop
@@ -66,15 +70,17 @@ REDELIVER_EVERY = 10
 DRAIN_SECONDS = 60.0
 
 
-def fake_slack_process(connection: Connection) -> None:
+def fake_slack_process(connection: Connection, check_payloads: bool = False) -> None:
     """The fake Slack in a process of its own, so that the load driver's threads do not slow it
     down: sends its Web API URL, then every successful reply as (thread_ts, time), until told to
-    stop."""
+    stop. It stands in for Slack's servers, which do not share syncdoc's cores, so by default it
+    does not check each payload against Slack's rules (the test suite does that, on every
+    message): that checking cost it about 1 ms of CPU per answer, taken from syncdoc's cores."""
     # Slack never refuses a connection for being busy; the standard library's server keeps only 5
     # waiting, and beyond that the kernel drops or resets connections whose request was already
     # written, which syncdoc must then count as possibly posted and never send again.
     ThreadingHTTPServer.request_queue_size = 1024
-    with FakeSlack() as fake:
+    with FakeSlack(check_payloads=check_payloads) as fake:
         connection.send(fake.api_url)
         while not connection.poll(0.2):
             replies = [
@@ -275,6 +281,41 @@ def server_memory(process: SyncdocProcess) -> dict[str, int]:
     return sample
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuMeter:
+    """CPU time used by each process of the benchmark since `start`: on a busy machine a steadier
+    figure than throughput, and what decides throughput on a quiet one (2 cores give 2,000 ms of
+    CPU a second to share among the server, the fake Slack and this driver)."""
+
+    server: SyncdocProcess
+    fake_pid: int
+    started: dict[str, float] = field(default_factory=dict)
+
+    def sample(self) -> dict[str, float]:
+        workers = [self.server.pid, *_children(self.server.pid)]
+        return {
+            "server": sum(cpu_seconds(pid) for pid in workers),
+            "fake_slack": cpu_seconds(self.fake_pid),
+            "driver": time.process_time(),
+        }
+
+    def start(self) -> CpuMeter:
+        self.started = self.sample()
+        return self
+
+    def per_event(self, events: int) -> dict[str, float]:
+        """Milliseconds of CPU per event since `start`, per process and in all."""
+        used = {k: v - self.started[k] for k, v in self.sample().items()}
+        used["total"] = sum(used.values())
+        return {k: round(v * 1000 / max(events, 1), 2) for k, v in used.items()}
+
+
 def slope_mib_per_minute(points: list[tuple[float, float]]) -> float:
     """Least-squares slope of (seconds, KiB) points, in MiB per minute."""
     if len(points) < 2:
@@ -362,6 +403,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers", type=int, default=None, help="gunicorn workers (default: one per core)"
     )
+    parser.add_argument(
+        "--check-payloads",
+        action="store_true",
+        help="have the fake Slack check every payload against Slack's rules (costs it CPU)",
+    )
     args = parser.parse_args(argv)
     levels = [int(n) for n in args.levels.split(",") if n]
     limit = args.max_seconds or (
@@ -380,7 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, object] = {"levels": [], "pastes": len(pastes)}
     started = time.monotonic()
     parent, child = multiprocessing.get_context("spawn").Pipe()
-    fake = multiprocessing.get_context("spawn").Process(target=fake_slack_process, args=(child,))
+    fake = multiprocessing.get_context("spawn").Process(
+        target=fake_slack_process, args=(child, args.check_payloads)
+    )
     fake.start()
     api_url = parent.recv()
     assert urllib.parse.urlsplit(api_url).hostname == LOOPBACK
@@ -389,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     reader.start()
     try:
         with tempfile.TemporaryDirectory() as data:
-            results.update(measure(args, levels, limit, pastes, api_url, data, tally))
+            results.update(measure(args, levels, limit, pastes, api_url, data, tally, fake.pid))
     finally:
         parent.send("stop")
         reader.join(10)
@@ -409,6 +457,7 @@ def measure(
     api_url: str,
     data: str,
     tally: Tally,
+    fake_pid: int,
 ) -> dict[str, object]:
     results: dict[str, object] = {"levels": []}
     env = {
@@ -426,13 +475,18 @@ def measure(
         sender = SlackSender(base + EVENTS_PATH, timeout=30)
         settle(tally, drive(sender, pastes, 5, requests=50, seconds=60))  # warm up
         for level in levels:
+            cpu = CpuMeter(process, fake_pid).start()
             run = drive(sender, pastes, level, requests=args.requests, seconds=240)
             summary = settle(tally, run)
+            summary["cpu_ms_per_event"] = cpu.per_event(len(run.expected))
             summary["rss_mib"] = {k: round(v / 1024, 1) for k, v in server_memory(process).items()}
             results["levels"].append(summary)  # type: ignore[attr-defined]
             print(json.dumps(summary), flush=True)
         if args.rate:
-            summary = settle(tally, drive_open(sender, pastes, args.rate, args.duration))
+            cpu = CpuMeter(process, fake_pid).start()
+            run = drive_open(sender, pastes, args.rate, args.duration)
+            summary = settle(tally, run)
+            summary["cpu_ms_per_event"] = cpu.per_event(len(run.expected))
             summary["rss_mib"] = {k: round(v / 1024, 1) for k, v in server_memory(process).items()}
             results["levels"].append(summary)  # type: ignore[attr-defined]
             print(json.dumps(summary), flush=True)
@@ -461,8 +515,8 @@ def measure(
 def render_table(results: dict[str, object]) -> str:
     rows = [
         "| in flight | requests | req/s | ack p50 ms | ack p99 ms | ack max ms | delivered | "
-        "lost | duplicated | non-200 | answered/s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "lost | duplicated | non-200 | answered/s | CPU ms/event (server, fake, driver) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     runs = list(results["levels"])  # type: ignore[call-overload]
     if "soak" in results:
@@ -473,9 +527,16 @@ def render_table(results: dict[str, object]) -> str:
             f"| {r['in_flight']} | {r['requests']} | {r['requests_per_second']} | "
             f"{r['ack_ms_p50']} | {r['ack_ms_p99']} | {r['ack_ms_max']} | "
             f"{r['replies_delivered']}/{r['replies_expected']} | {r['replies_lost']} | "
-            f"{r['replies_duplicated']} | {non_200} | {r.get('answered_per_second', '')} |"
+            f"{r['replies_duplicated']} | {non_200} | {r.get('answered_per_second', '')} | "
+            f"{_cpu(r.get('cpu_ms_per_event'))} |"
         )
     return "\n".join(rows)
+
+
+def _cpu(ms: dict[str, float] | None) -> str:
+    if not ms:
+        return ""
+    return f"{ms['total']} ({ms['server']}, {ms['fake_slack']}, {ms['driver']})"
 
 
 if __name__ == "__main__":

@@ -487,6 +487,9 @@ def _serve(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     from bot.store import sqlite_path
 
     slack = _slack_app(settings, "slack_signing_secret")
+    # Finished before gunicorn forks: a fork in the middle of the build copies the index's lock
+    # held by a thread the workers do not have, and every lookup in them then waits forever.
+    slack.engine.prepare_search()
     workers = settings.workers or os.cpu_count() or 1
     if workers > 1:
         # Every worker watches the knowledge folder; one of them tells the maintainers.

@@ -204,6 +204,7 @@ class Store:
         self.timeout = timeout
         self._lock = threading.RLock()
         self._connection: Any = None
+        self._cursor: _Cursor | None = None
         self._pid = 0
         self._last_prune = 0.0
         try:
@@ -249,6 +250,9 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[_Cursor]:
         with self._lock:
+            if self._cursor is not None:
+                yield self._cursor  # called inside another transaction (`record_paste`): join it
+                return
             try:
                 if self._connection is not None and self._pid != os.getpid():
                     # Opened before a fork (gunicorn loads the app, then forks its worker): the
@@ -260,13 +264,15 @@ class Store:
                 connection = self._connection
                 self._begin(connection)
                 cursor = connection.cursor()
+                self._cursor = _Cursor(cursor, self.placeholder)
                 try:
-                    yield _Cursor(cursor, self.placeholder)
+                    yield self._cursor
                     connection.commit()
                 except BaseException:
                     connection.rollback()
                     raise
                 finally:
+                    self._cursor = None
                     cursor.close()
             except self._errors() as exc:
                 # The connection may be broken (database restarted): open a fresh one next time.
@@ -368,6 +374,38 @@ class Store:
                     [(answer.id, entry, answer.at) for entry in answer.entries],
                 )
         return answer
+
+    def record_paste(
+        self,
+        answer_id: str,
+        *,
+        user: str,
+        channel: str,
+        unknowns: Sequence[tuple[str, str, str | None]] = (),
+        sightings: Sequence[str] = (),
+        window: float = 0.0,
+        people: int = 0,
+        **answer: Any,
+    ) -> tuple[Answer, list[Burst]]:
+        """One paste in one transaction (one commit per answer, not one per row): the answer
+        (`record_answer`, which takes the other keywords), each unknown error as (template,
+        redacted example, channel hint) (`record_unknown`), and a sighting of each key in
+        `sightings` (`sighting`), whose bursts are returned in the same order."""
+        templates = [template for template, _, _ in unknowns]
+        with self._transaction():
+            recorded = self.record_answer(
+                answer_id,
+                user=user,
+                channel=channel,
+                templates=[template_key(t) for t in templates],
+                **answer,
+            )
+            for template, example, hint in unknowns:
+                self.record_unknown(
+                    template, example, user=user, channel=channel, channel_hint=hint
+                )
+            bursts = [self.sighting(key, user, window=window, people=people) for key in sightings]
+        return recorded, bursts
 
     def answer(self, answer_id: str) -> Answer | None:
         with self._transaction() as cursor:

@@ -181,9 +181,9 @@ def test_the_draft_pattern_of_a_json_body_is_its_message():
 
 def record(engine, store, text: str, user: str, channel: str = "C1") -> None:
     from bot.config import Settings
-    from bot.observe import Observer
+    from bot.recorder import PasteRecorder
 
-    Observer(store, engine, Settings.from_env({})).observe(
+    PasteRecorder(store, engine, Settings.from_env({})).record(
         engine.explain(text), user=user, channel=channel
     )
 

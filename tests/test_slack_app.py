@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from bot.engine import Engine
 from bot.knowledge import load_knowledge_base
+from bot.render.maintainers import VOTE_HELPFUL_ACTION
 from bot.render.slack import context_block
 from bot.testing.fake_slack import (
     DM_CHANNEL_ID,
     RESPONSE_URL_METHOD,
+    block_action,
     message_event,
     slash_command,
 )
@@ -37,9 +39,10 @@ def test_extra_blocks_are_added_to_every_answer_knowing_who_asked_where(slack, e
         app.wait_idle()
     (post,) = slack.calls_to("chat.postMessage")
     (answer,) = slack.calls_to(RESPONSE_URL_METHOD)
-    assert post.blocks[-1]["elements"][0]["text"] == "extra for U0005ASKER in C0001OPS"
-    assert answer.blocks[-2]["elements"][0]["text"] == "extra for U0007CMD in C0001OPS"
-    assert answer.blocks[-1]["type"] == "actions"  # the Share button stays last
+    # Before the feedback buttons, which come before the Share button:
+    assert post.blocks[-2]["elements"][0]["text"] == "extra for U0005ASKER in C0001OPS"
+    assert answer.blocks[-3]["elements"][0]["text"] == "extra for U0007CMD in C0001OPS"
+    assert [b.get("block_id") for b in answer.blocks[-2:]] == ["feedback", "share"]
     # Called for every paste, even the chat the bot stays silent on:
     assert sorted(seen) == [
         (False, "U0006CHAT", "C0001OPS"),
@@ -81,3 +84,17 @@ def test_a_knowledge_base_swapped_into_the_engine_answers_the_next_paste(slack, 
     first, second = slack.calls_to("chat.postMessage")
     assert "I don't recognise" in first.block_text()
     assert second.blocks[0]["text"]["text"] == "Demo token expired (edited)"
+
+
+def test_the_app_built_without_a_store_records_its_answers_as_syncdoc_serve_does(slack, engine):
+    with app_on_loopback(slack, engine) as app:
+        app.sender.event(message_event(TOKEN))
+        app.wait_idle()
+        [reply] = slack.calls_to("chat.postMessage")
+        [feedback] = [b for b in reply.blocks if b.get("block_id") == "feedback"]
+        answer_id = feedback["elements"][0]["value"]
+        url = slack.response_url("click")
+        app.sender.interaction(block_action(VOTE_HELPFUL_ACTION, answer_id, response_url=url))
+        app.wait_idle()
+    [thanks] = [c for c in slack.calls_to(RESPONSE_URL_METHOD) if url.endswith(c.path)]
+    assert thanks.text == "Thanks! Noted as helpful."

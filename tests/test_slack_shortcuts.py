@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from bot.render.maintainers import VOTE_HELPFUL_ACTION, VOTE_WRONG_ACTION
 from bot.render.slack import SHARE_ACTION_ID
 from bot.testing.fake_slack import RESPONSE_URL_METHOD, message_shortcut, sample
 
@@ -21,7 +22,7 @@ def test_shortcut_explains_the_chosen_message_to_the_person_who_used_it(slack, a
     actions = [
         e["action_id"] for b in answer.blocks if b["type"] == "actions" for e in b["elements"]
     ]
-    assert actions == [SHARE_ACTION_ID]
+    assert actions == [VOTE_HELPFUL_ACTION, VOTE_WRONG_ACTION, SHARE_ACTION_ID]
     assert slack.calls_to("chat.postMessage") == []
 
 

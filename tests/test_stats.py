@@ -8,7 +8,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import Settings
-from bot.observe import Observer
+from bot.recorder import PasteRecorder
 from bot.render.text import render_stats_text
 from bot.stats import collect
 from bot.store import DAY
@@ -20,19 +20,19 @@ KNOWN_ID = "general-connection-forcibly-closed"
 
 
 @pytest.fixture
-def observer(store, engine) -> Observer:
-    return Observer(store, engine, Settings.from_env({}))
+def recorder(store, engine) -> PasteRecorder:
+    return PasteRecorder(store, engine, Settings.from_env({}))
 
 
-def paste(observer, text: str, user: str = "U1"):
-    return observer.observe(observer.engine.explain(text), user=user, channel="C1")
+def paste(recorder, text: str, user: str = "U1"):
+    return recorder.record(recorder.engine.explain(text), user=user, channel="C1")
 
 
-def test_hits_votes_and_rates_per_entry(observer, store, engine, clock):
+def test_hits_votes_and_rates_per_entry(recorder, store, engine, clock):
     clock.advance(-10 * DAY)
-    paste(observer, KNOWN)
+    paste(recorder, KNOWN)
     clock.advance(10 * DAY)
-    answers = [paste(observer, KNOWN, user=f"U{n}") for n in range(3)]
+    answers = [paste(recorder, KNOWN, user=f"U{n}") for n in range(3)]
     store.vote(answers[0].answer_id, "U1", helpful=True)
     store.vote(answers[1].answer_id, "U1", helpful=True)
     store.vote(answers[2].answer_id, "U1", helpful=False)
@@ -43,29 +43,29 @@ def test_hits_votes_and_rates_per_entry(observer, store, engine, clock):
     assert row.helpful_rate == pytest.approx(2 / 3)
 
 
-def test_entries_never_matched_in_90_days_are_listed(observer, store, engine, clock):
+def test_entries_never_matched_in_90_days_are_listed(recorder, store, engine, clock):
     clock.advance(-100 * DAY)
-    paste(observer, THROTTLED)
+    paste(recorder, THROTTLED)
     clock.advance(100 * DAY)
-    paste(observer, KNOWN)
+    paste(recorder, KNOWN)
     stats = collect(store, engine.kb)
     assert "general-remote-server-429" in stats.never_matched
     assert KNOWN_ID not in stats.never_matched
     assert len(stats.never_matched) == len(engine.kb) - 1
 
 
-def test_the_share_of_pastes_nobody_recognised(observer, store, engine):
-    paste(observer, KNOWN)
-    paste(observer, UNKNOWN.format(number="12345"))
-    paste(observer, UNKNOWN.format(number="67890"))
+def test_the_share_of_pastes_nobody_recognised(recorder, store, engine):
+    paste(recorder, KNOWN)
+    paste(recorder, UNKNOWN.format(number="12345"))
+    paste(recorder, UNKNOWN.format(number="67890"))
     stats = collect(store, engine.kb)
     assert (stats.pastes, stats.unrecognised) == (3, 2)
     assert stats.unrecognised_share == pytest.approx(2 / 3)
 
 
-def test_the_most_confused_pairs_come_from_the_wrong_answer_choices(observer, store, engine):
+def test_the_most_confused_pairs_come_from_the_wrong_answer_choices(recorder, store, engine):
     for user in ("U1", "U2"):
-        answer = paste(observer, THROTTLED, user=user)
+        answer = paste(recorder, THROTTLED, user=user)
         store.vote(answer.answer_id, user, helpful=False)
         store.record_confusion(
             answer.answer_id, user, answered=answer.entries[0], chosen="shopify-rate-limited-429"
@@ -78,13 +78,13 @@ def test_the_most_confused_pairs_come_from_the_wrong_answer_choices(observer, st
     )
 
 
-def test_the_terminal_report_shows_every_figure(observer, store, engine):
-    answer = paste(observer, THROTTLED)
+def test_the_terminal_report_shows_every_figure(recorder, store, engine):
+    answer = paste(recorder, THROTTLED)
     store.vote(answer.answer_id, "U1", helpful=False)
     store.record_confusion(
         answer.answer_id, "U1", answered=answer.entries[0], chosen="shopify-rate-limited-429"
     )
-    paste(observer, UNKNOWN.format(number="12345"))
+    paste(recorder, UNKNOWN.format(number="12345"))
     stats = collect(store, engine.kb)
     text = render_stats_text(stats)
     assert "general-remote-server-429    1   1    1   0 (0%)  1 (100%)" in text
@@ -102,18 +102,18 @@ def test_an_empty_store_says_so_rather_than_showing_empty_tables(store, engine):
     assert "No wrong answers corrected yet." in text
 
 
-def test_syncdoc_stats_prints_the_report(syncdoc_env, observer, capsys):
-    paste(observer, KNOWN)
+def test_syncdoc_stats_prints_the_report(syncdoc_env, recorder, capsys):
+    paste(recorder, KNOWN)
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("syncdoc usage statistics, ")
     assert "general-connection-forcibly-closed    1   1    1" in out
 
 
-def test_syncdoc_stats_json_has_the_same_figures(syncdoc_env, observer, capsys):
-    answer = paste(observer, KNOWN)
-    observer.store.vote(answer.answer_id, "U1", helpful=True)
-    paste(observer, UNKNOWN.format(number="12345"))
+def test_syncdoc_stats_json_has_the_same_figures(syncdoc_env, recorder, capsys):
+    answer = paste(recorder, KNOWN)
+    recorder.store.vote(answer.answer_id, "U1", helpful=True)
+    paste(recorder, UNKNOWN.format(number="12345"))
     assert main(["stats", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["entries"][0] == {

@@ -102,6 +102,37 @@ def test_an_answer_is_remembered_with_its_entries_candidates_and_templates(store
     assert (answer.user, answer.channel, answer.at) == ("U1", "C1", clock.now)
 
 
+def test_a_paste_is_recorded_whole_with_its_unknowns_and_sightings(store):
+    answer, bursts = store.record_paste(
+        "a1",
+        user="U1",
+        channel="C1",
+        entries=[],
+        unknowns=[("order <n> stuck", "order <order number> stuck", None)],
+        sightings=["unknown:x", "unknown:y"],
+        window=60.0,
+        people=1,
+    )
+    assert store.answer("a1") == answer
+    assert [i.example for i in store.inbox()] == ["order <order number> stuck"]
+    assert [(b.people, b.new) for b in bursts] == [(1, True), (1, True)]
+
+
+def test_a_paste_that_cannot_be_recorded_whole_leaves_nothing_behind(store):
+    with store._transaction() as cursor:
+        cursor.execute("DROP TABLE sightings")
+    with pytest.raises(StoreError):
+        store.record_paste(
+            "a1",
+            user="U1",
+            channel="C1",
+            entries=[],
+            unknowns=[("order <n> stuck", "order <order number> stuck", None)],
+            sightings=["unknown:x"],
+        )
+    assert (store.answer("a1"), store.inbox()) == (None, [])
+
+
 def test_an_unknown_answer_is_not_recognised(store):
     store.record_answer("a1", user="U1", channel="C1", entries=[])
     assert store.answer("a1").recognised is False

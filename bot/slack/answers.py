@@ -1,9 +1,12 @@
-"""From text to a Slack answer: the engine explains, the Slack renderer presents.
+"""From text to a Slack answer, in steps: the engine explains, the maintainers' loop records
+the paste (where answering writes the database, beyond the redelivery check), the Slack
+renderer presents; the listener then sends.
 
 `Answers` is what every listener holds. It reads the engine on each call, so a knowledge base
-swapped in by a reload is used by the very next answer. `extras` are functions called for every
-paste, answered or not, with the report and who asked where; the blocks they return are added to
-the answer (for example feedback buttons, or "Tell the maintainers" when nothing was recognised).
+swapped in by a reload is used by the very next answer. Each paste is recorded whether or not the
+listener then answers it (`MaintainersLoop.record`), and the answer carries what the recording
+gave it: feedback buttons, a burst note. `extras` are functions called for every paste, answered
+or not, with the report and who asked where; the blocks they return are added to the answer.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.engine import Engine
@@ -28,6 +32,10 @@ from bot.render.slack import (
 from bot.slack.outbox import Outbox
 from bot.slack.share import pack
 from bot.triage import Report
+
+if TYPE_CHECKING:
+    from bot.recorder import RecordedPaste
+    from bot.slack.maintainers import MaintainersLoop
 
 
 @dataclass(frozen=True)
@@ -61,8 +69,11 @@ class Answers:
         home_extras: Sequence[HomeExtra] = (),
         outbox: Outbox | None = None,
         first_delivery: Callable[[str], bool] | None = None,
+        loop: MaintainersLoop | None = None,
     ):
         self.engine = engine
+        self.loop = loop
+        """Records each paste and adds its feedback buttons (None: nothing is recorded)."""
         self.outbox = outbox
         """Where answers Slack did not take wait to be sent again (None: not sent again)."""
         self.first_delivery = first_delivery or (lambda key: True)
@@ -75,41 +86,58 @@ class Answers:
     def explain(
         self, text: str, asker: Asker, extra_blocks: Sequence[Block] = ()
     ) -> tuple[Report, SlackMessage]:
-        """The engine's report on `text` and the message that presents it."""
+        """The engine's report on `text` (recorded) and the message that presents it."""
         report = self.engine.explain(text)
-        return report, self._present(report, asker, extra_blocks)
-
-    def _present(
-        self, report: Report, asker: Asker, extra_blocks: Sequence[Block] = ()
-    ) -> SlackMessage:
-        blocks = self._extra_blocks(report, asker)
-        return render_report(
-            report, unknown_hint=self.unknown_hint, extra_blocks=[*blocks, *extra_blocks]
-        )
-
-    def _extra_blocks(self, report: Report, asker: Asker) -> list[Block]:
-        return [block for extra in self._extras for block in extra(report, asker)]
+        recorded = self.record(report, asker)
+        return report, self._render(report, asker, recorded, extra_blocks)
 
     def shareable(self, text: str, asker: Asker) -> SlackMessage:
-        """The answer to `text` for one person, with a button that posts it for everyone."""
-        return self._present(self.engine.explain(text), asker, [_share(text)])
+        """The answer to `text` (recorded) for one person, with a button that posts it for
+        everyone."""
+        report = self.engine.explain(text)
+        recorded = self.record(report, asker)
+        return self._render(report, asker, recorded, [_share(text)])
 
     def lookup(self, text: str, asker: Asker, *, shareable: bool = False) -> SlackMessage:
-        """The answer to what a person asked syncdoc: an error recognised confidently is
-        explained; typed words (`is_lookup`) are looked up, each entry found with a Show
-        button; a paste that is not recognised is answered as such, with "did you mean". A
-        known text that context held back ("423 Locked" naming no channel) keeps its "did you
-        mean", which says why it was not claimed."""
+        """The answer to what a person asked syncdoc (recorded): an error recognised
+        confidently is explained; typed words (`is_lookup`) are looked up, each entry found
+        with a Show button; a paste that is not recognised is answered as such, with "did you
+        mean". A known text that context held back ("423 Locked" naming no channel) keeps its
+        "did you mean", which says why it was not claimed."""
         report = self.engine.explain(text)
+        recorded = self.record(report, asker)
         held_back = any(c.held_back for c in report.candidates)
         if report.recognised or held_back or not is_lookup(text):
-            return self._present(report, asker, [_share(text)] if shareable else [])
+            return self._render(report, asker, recorded, [_share(text)] if shareable else [])
         return render_search_results(
             _typed_words(text),
             self.engine.search(text),
             unknown_hint=self.unknown_hint,
-            extra_blocks=self._extra_blocks(report, asker),
+            extra_blocks=self._extra_blocks(report, asker, recorded),
         )
+
+    def record(self, report: Report, asker: Asker) -> RecordedPaste | None:
+        """Record the paste for the maintainers: where answering writes the database (beyond
+        the redelivery check)."""
+        return self.loop.record(report, asker) if self.loop else None
+
+    def _render(
+        self,
+        report: Report,
+        asker: Asker,
+        recorded: RecordedPaste | None,
+        extra_blocks: Sequence[Block] = (),
+    ) -> SlackMessage:
+        blocks = self._extra_blocks(report, asker, recorded)
+        return render_report(
+            report, unknown_hint=self.unknown_hint, extra_blocks=[*blocks, *extra_blocks]
+        )
+
+    def _extra_blocks(
+        self, report: Report, asker: Asker, recorded: RecordedPaste | None
+    ) -> list[Block]:
+        blocks = [block for extra in self._extras for block in extra(report, asker)]
+        return blocks + (self.loop.answer_blocks(report, recorded) if self.loop else [])
 
     def home_blocks(self) -> list[Block]:
         """What the home extras add to the App Home tab (for example usage statistics)."""

@@ -82,8 +82,9 @@ def create_app(
     answers = Answers(
         engine,
         settings,
-        [*answer_extras, loop.answer_blocks] if loop else answer_extras,
+        answer_extras,
         home_extras=[loop.home_blocks] if loop else (),
+        loop=loop,
         outbox=outbox
         if outbox is not None
         else Outbox(settings.outbox_size, settings.slack_retry_seconds),

@@ -1,10 +1,10 @@
 """The maintainers' loop in Slack: every answer recorded and given feedback buttons, bursts noted,
 notices posted in the maintainers' channel, statistics on the App Home tab, and live reload.
 
-`MaintainersLoop` plugs into `Answers` as an answer extra and a home extra; its buttons are
-handled by bot/slack/listeners/feedback.py. Nothing here may cost a person an answer: a store or
-Slack failure is logged and the answer goes out without the extras.
-"""
+`Answers` records each paste through `MaintainersLoop.record` before rendering its answer with
+`MaintainersLoop.answer_blocks`; the buttons are handled by bot/slack/listeners/feedback.py. Nothing
+here may cost a person an answer: a store or Slack failure is logged and the answer goes out without
+the extras."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.exceptions import StoreError, StoreUnavailableError
 from bot.knowledge import KnowledgeBase
-from bot.observe import Observer
+from bot.recorder import PasteRecorder, RecordedPaste
 from bot.reload import KnowledgeWatcher
 from bot.render.maintainers import (
     burst_note,
@@ -80,32 +80,40 @@ class Notifier:
 
 
 class MaintainersLoop:
+    """Each paste recorded (`record`, where answering writes the database beyond the redelivery
+    check, telling the maintainers' channel when it starts a burst), then the blocks its answer
+    carries (`answer_blocks`: the burst note and the feedback buttons)."""
+
     def __init__(self, store: Store, engine: Engine, settings: Settings, client: WebClient) -> None:
         self.store = store
         self.engine = engine
-        self.observer = Observer(store, engine, settings)
+        self.recorder = PasteRecorder(store, engine, settings)
         self.notify = Notifier(client, settings.maintainers_channel)
         self.burst_minutes = settings.burst_minutes
 
-    def answer_blocks(self, report: Report, asker: Asker) -> list[Block]:
-        """Record the answer; its feedback buttons, and the burst note while a burst lasts."""
-        observation = self.observer.observe(
+    def record(self, report: Report, asker: Asker) -> RecordedPaste | None:
+        """Record the paste (even one the listener then stays silent on: the inbox and bursts
+        count what people paste, answered or not); a new burst is told to the maintainers."""
+        recorded = self.recorder.record(
             report, user=asker.user, channel=asker.channel, repeat=asker.repeat
         )
-        if observation is None:
+        burst = recorded.burst if recorded else None
+        if recorded and burst and burst.active and burst.new and recorded.burst_subject:
+            self.notify(
+                burst_notice(burst, recorded.burst_subject, self.burst_minutes, [asker.channel])
+            )
+        return recorded
+
+    def answer_blocks(self, report: Report, recorded: RecordedPaste | None) -> list[Block]:
+        """The answer's feedback buttons, and the burst note while a burst lasts (none when the
+        paste could not be recorded: the buttons would refer to nothing)."""
+        if recorded is None:
             return []
         blocks: list[Block] = []
-        burst = observation.burst
-        if burst is not None and burst.active:
-            blocks.append(context_block(burst_note(burst, self.burst_minutes)))
-            if burst.new and observation.burst_subject:
-                self.notify(
-                    burst_notice(
-                        burst, observation.burst_subject, self.burst_minutes, [asker.channel]
-                    )
-                )
-        report_button = not report.recognised and bool(observation.unknowns)
-        blocks.append(feedback_block(observation.answer_id, report_button=report_button))
+        if recorded.burst is not None and recorded.burst.active:
+            blocks.append(context_block(burst_note(recorded.burst, self.burst_minutes)))
+        report_button = not report.recognised and bool(recorded.unknowns)
+        blocks.append(feedback_block(recorded.answer_id, report_button=report_button))
         return blocks
 
     def home_blocks(self) -> list[Block]:

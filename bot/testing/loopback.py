@@ -11,11 +11,12 @@ on the executor given here, which knows when all of them have finished.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -30,7 +31,8 @@ from bot.slack.app import create_app
 from bot.slack.dedupe import SeenEvents
 from bot.slack.http import EVENTS_PATH, WSGIApp, create_wsgi_app
 from bot.slack.outbox import Outbox
-from bot.store import Store
+from bot.store import Store, open_store, sqlite_path
+from bot.store_guard import GuardedStore
 from bot.testing.fake_slack import SIGNING_SECRET, FakeSlack, SlackSender
 
 
@@ -90,6 +92,9 @@ def serve_wsgi(application: WSGIApp) -> Iterator[str]:
         server.server_close()
 
 
+DATA_DIR = "SYNCDOC_DATA_DIR"
+
+
 def loopback_settings(slack: FakeSlack, env: Mapping[str, str] = {}) -> Settings:
     """Settings for an app that talks to `slack`, as the environment would give them."""
     return Settings.from_env(
@@ -131,23 +136,44 @@ def app_on_loopback(
     answer_extras: Sequence[AnswerExtra] = (),
 ) -> Iterator[LoopbackApp]:
     """syncdoc's Slack app in HTTP mode on a loopback port, talking to `slack`; the keyword
-    arguments go to `create_app`."""
+    arguments go to `create_app`. Without a `store`, the app has one as `syncdoc serve` does:
+    guarded (bot/store_guard.py), in a data folder of its own that is removed afterwards."""
     executor = TrackedExecutor()
-    settings = loopback_settings(slack, env)
-    outbox = Outbox(settings.outbox_size, settings.slack_retry_seconds)
-    app = create_app(
-        settings,
-        engine,
-        seen=seen,
-        store=store,
-        answer_extras=answer_extras,
-        listener_executor=executor,
-        outbox=outbox,
+    with ExitStack() as cleanup:
+        if store is None:
+            data = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="syncdoc-data-"))
+            store = cleanup.enter_context(
+                _guarded_store(loopback_settings(slack, {**env, DATA_DIR: data}))
+            )
+        settings = loopback_settings(slack, env)
+        outbox = Outbox(settings.outbox_size, settings.slack_retry_seconds)
+        app = create_app(
+            settings,
+            engine,
+            seen=seen,
+            store=store,
+            answer_extras=answer_extras,
+            listener_executor=executor,
+            outbox=outbox,
+        )
+        try:
+            with serve_wsgi(create_wsgi_app(app, engine)) as url:
+                running = LoopbackApp(url, SlackSender(url + EVENTS_PATH), app, executor, outbox)
+                yield running
+                running.wait_idle()
+        finally:
+            executor.shutdown(wait=True)
+
+
+@contextmanager
+def _guarded_store(settings: Settings) -> Iterator[Store]:
+    guarded = GuardedStore(
+        lambda: open_store(settings, timeout=settings.store_timeout),
+        name=str(sqlite_path(settings)),
+        timeout=settings.store_timeout,
     )
+    guarded.wait_ready(timeout=10.0)
     try:
-        with serve_wsgi(create_wsgi_app(app, engine)) as url:
-            running = LoopbackApp(url, SlackSender(url + EVENTS_PATH), app, executor, outbox)
-            yield running
-            running.wait_idle()
+        yield guarded  # type: ignore[misc]  # the guard has the store's methods
     finally:
-        executor.shutdown(wait=True)
+        guarded.close()

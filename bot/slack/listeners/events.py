@@ -73,6 +73,8 @@ class EventListeners:
             return
         if context.bot_user_id and f"<@{context.bot_user_id}" in text:
             return  # The app_mention event for this message answers it.
+        # Recorded whether or not it is answered (the inbox and bursts count what people paste),
+        # sent only when recognised: in a channel, silence is the answer to anything else.
         report, message = self.answers.explain(text, _asker(event))
         if report.recognised:
             post_message(

@@ -17,6 +17,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.exceptions import StoreError
+from bot.recorder import alternatives
 from bot.render.feedback import (
     CHOOSE_ACTION,
     REPORT_ACTION,
@@ -108,9 +109,7 @@ class FeedbackListeners:
         answer = self._vote(body, action, helpful=False)
         if answer is None:
             return
-        kb = self.loop.engine.kb
-        choices = [kb.by_id[i] for i in answer.candidates if i in kb.by_id]
-        question = alternatives_message(answer.id, choices)
+        question = alternatives_message(answer.id, alternatives(answer, self.loop.engine))
         container = body.get("container") or {}
         message = body.get("message") or {}
         if not container.get("is_ephemeral") and message.get("ts") and container.get("channel_id"):
