@@ -15,22 +15,21 @@ Every error this raises is a `StoreUnavailableError`: already logged here, once 
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.exceptions import StoreDamagedError, StoreError, StoreUnavailableError
-from bot.store import DAMAGED_CODES, Store
+from bot.store import Store
+from bot.store.sqlite import move_aside
 
 log = logging.getLogger(__name__)
 
@@ -257,52 +256,3 @@ class GuardedStore:
             lasted,
             health.dropped,
         )
-
-
-def move_aside(path: Path) -> Path | None:
-    """Rename a damaged SQLite file (and its WAL and shared-memory files) to
-    `NAME.damaged-TIMESTAMP`; None when it is no longer damaged (another process sharing it has
-    already replaced it)."""
-    with _locked(path.with_name(path.name + ".lock")):
-        if not is_damaged(path):
-            return None
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        target = path.with_name(f"{path.name}.damaged-{stamp}")
-        for suffix in ("-wal", "-shm"):
-            extra = path.with_name(path.name + suffix)
-            if extra.exists():
-                extra.rename(target.with_name(target.name + suffix))
-        path.rename(target)
-        return target
-
-
-def is_damaged(path: Path) -> bool:
-    """True when SQLite finds `path` is not a database or has malformed pages."""
-    if not path.exists():
-        return False
-    try:
-        with _closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
-            rows = connection.execute("PRAGMA quick_check").fetchall()
-    except sqlite3.DatabaseError as exc:
-        return getattr(exc, "sqlite_errorcode", None) in DAMAGED_CODES
-    return rows != [("ok",)]
-
-
-@contextmanager
-def _closing(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    # Several processes may share the file: only one moves it, and the others then find the new
-    # one healthy.
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
