@@ -289,6 +289,20 @@ def test_database_url_selects_postgresql(postgres_url):
         assert opened.first_time("k") is True
 
 
+def test_a_connection_postgresql_closed_while_it_was_idle_is_replaced_before_a_call_fails(
+    postgres_url,
+):
+    import psycopg
+
+    with PostgresStore(Secret(postgres_url)) as opened:
+        opened.database.ping_after_idle = 0.0  # in production: after 30 s unused
+        with opened.database.transaction() as sql:
+            backend = sql.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with psycopg.connect(postgres_url, autocommit=True) as admin:  # as a restart would
+            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        assert opened.first_time("event:after-the-restart") is True
+
+
 def test_an_unreachable_postgresql_is_a_store_error_that_hides_the_password(unused_port):
     url = f"postgresql://syncdoc:hunter2-secret@127.0.0.1:{unused_port}/syncdoc"
     with pytest.raises(StoreError) as caught:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -22,6 +23,10 @@ from bot.store.sql import NAMED, Transaction
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds a statement or lock may wait, for the command line; the Slack app sets its own."""
+PING_AFTER_IDLE = 30.0
+"""A connection unused this long is checked before it is used again: the server may have closed
+it meanwhile (a restart, a failover, an idle timeout), and opening a new one costs less than a
+call that fails and leaves the store degraded for a few seconds."""
 
 
 class Database:
@@ -36,7 +41,9 @@ class Database:
         self._lock = threading.RLock()
         self._connection: Any = None
         self._pid = 0
+        self._used = 0.0
         self._open: Transaction | None = None
+        self.ping_after_idle = PING_AFTER_IDLE
 
     # --- Dialect hooks ----------------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -47,6 +54,10 @@ class Database:
 
     def _errors(self) -> tuple[type[BaseException], ...]:
         raise NotImplementedError
+
+    def _alive(self, connection: Any) -> bool:
+        """Whether an idle connection still works (a file, unlike a server, does not go away)."""
+        return True
 
     def _describe(self, exc: BaseException) -> str:
         return str(exc).strip() or type(exc).__name__
@@ -83,6 +94,7 @@ class Database:
                     raise
                 finally:
                     self._open = None
+                    self._used = time.monotonic()
                     cursor.close()
             except self._errors() as exc:
                 # The connection may be broken (database restarted): open a fresh one next time.
@@ -94,6 +106,12 @@ class Database:
             # Opened before a fork (gunicorn loads the app, then forks its worker): the parent
             # owns that connection, so the child opens its own and never closes it.
             self._connection = None
+        elif (
+            self._connection is not None
+            and time.monotonic() - self._used > self.ping_after_idle
+            and not self._alive(self._connection)
+        ):
+            self._drop_connection()
         if self._connection is None:
             self._connection = self._connect()
             self._pid = os.getpid()

@@ -49,6 +49,16 @@ class PostgresDatabase(Database):
         connection.commit()
         return connection
 
+    def _alive(self, connection: Any) -> bool:
+        import psycopg
+
+        try:
+            connection.execute("SELECT 1")
+            connection.rollback()
+        except psycopg.Error:
+            return False
+        return True
+
     def lock_for_migration(self, sql: Transaction) -> None:
         sql.execute("SELECT pg_advisory_xact_lock(:key)", key=MIGRATION_LOCK)
 
