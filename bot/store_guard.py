@@ -53,6 +53,96 @@ class StoreHealth:
         return self.state == "ok"
 
 
+class Outages:
+    """Whether the store works and, when it does not, since when, why, how many calls went
+    without it, and when to try it again. Each outage is logged once, and its end once."""
+
+    def __init__(self, name: str, *, retry_seconds: float, clock: Callable[[], float]) -> None:
+        self._name = name
+        self._retry_seconds = retry_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._health = StoreHealth("degraded", "not opened yet", clock())
+        self._next_try = 0.0
+        self._probing = False
+        self._warned_at = -FLAPPING_SECONDS
+
+    def health(self) -> StoreHealth:
+        with self._lock:
+            return self._health
+
+    def settled(self) -> StoreHealth | None:
+        """The health, once it is ok or no probe is running; None while one is."""
+        with self._lock:
+            return self._health if self._health.ok or not self._probing else None
+
+    def drop(self) -> StoreHealth:
+        """The health now; while it is degraded, the call that asked is counted as dropped."""
+        with self._lock:
+            health = self._health
+            if not health.ok:
+                self._health = StoreHealth(
+                    health.state, health.reason, health.since, health.dropped + 1
+                )
+            return health
+
+    def start_probe(self) -> bool:
+        """True when a probe is due (degraded, none running, time to retry): it now runs."""
+        with self._lock:
+            if self._health.ok or self._probing or self._clock() < self._next_try:
+                return False
+            self._probing = True
+            self._next_try = self._clock() + self._retry_seconds
+            return True
+
+    def probe_ended(self) -> None:
+        with self._lock:
+            self._probing = False
+
+    def retry_now(self) -> None:
+        with self._lock:
+            self._next_try = self._clock()
+
+    def degrade(self, reason: str) -> None:
+        with self._lock:
+            health = self._health
+            if health.ok or health.reason == "not opened yet":
+                # A store that comes and goes (a disk nearly full) is one outage, not many.
+                now = self._clock()
+                level = (
+                    logging.WARNING if now - self._warned_at > FLAPPING_SECONDS else logging.INFO
+                )
+                self._warned_at = now
+                log.log(
+                    level,
+                    "store: %s; answering without it (redeliveries checked in memory, "
+                    "statistics not recorded) and trying again every %g s",
+                    reason,
+                    self._retry_seconds,
+                )
+                self._health = StoreHealth("degraded", reason, self._clock(), health.dropped)
+            elif reason != health.reason:
+                self._health = StoreHealth("degraded", reason, health.since, health.dropped)
+            self._next_try = self._clock() + self._retry_seconds
+
+    def recovered(self) -> None:
+        with self._lock:
+            health = self._health
+            if health.ok:
+                return
+            self._health = StoreHealth("ok")
+        if health.reason == "not opened yet":
+            log.info("store: %s opened", self._name)
+            return
+        lasted = self._clock() - (health.since or self._clock())
+        log.info(
+            "store: %s answers again after %.0f s; %d call(s) went without it meanwhile",
+            self._name,
+            lasted,
+            health.dropped,
+        )
+
+
 class GuardedStore:
     """A `Store` whose every method returns within `timeout` seconds or raises `StoreError`.
 
@@ -71,14 +161,9 @@ class GuardedStore:
         self.name = name
         self._open = open_store
         self._timeout = timeout
-        self._retry_seconds = retry_seconds
         self._clock = clock
         self._store: Store | None = None
-        self._state = threading.Lock()
-        self._health = StoreHealth("degraded", "not opened yet", clock())
-        self._next_try = 0.0
-        self._probing = False
-        self._warned_at = -FLAPPING_SECONDS
+        self._outages = Outages(name, retry_seconds=retry_seconds, clock=clock)
         self._thread: ThreadPoolExecutor | None = None
         self._pid = 0
 
@@ -86,17 +171,16 @@ class GuardedStore:
     def health(self) -> StoreHealth:
         """The store's state now, without waiting for it (a due probe is started, not awaited)."""
         self._probe_if_due()
-        with self._state:
-            return self._health
+        return self._outages.health()
 
     def wait_ready(self, timeout: float) -> StoreHealth:
         """Wait up to `timeout` seconds for a first open to work (or fail); the health then."""
         deadline = time.monotonic() + timeout
         self._probe_if_due()
         while time.monotonic() < deadline:
-            with self._state:
-                if self._health.ok or not self._probing:
-                    return self._health
+            settled = self._outages.settled()
+            if settled is not None:
+                return settled
             time.sleep(0.01)
         return self.health()
 
@@ -123,12 +207,7 @@ class GuardedStore:
     # --- The store's own thread ---------------------------------------------------------------
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         self._own_thread()
-        with self._state:
-            health = self._health
-            if not health.ok:
-                self._health = StoreHealth(
-                    health.state, health.reason, health.since, health.dropped + 1
-                )
+        health = self._outages.drop()
         if not health.ok:
             self._probe_if_due()
             raise StoreUnavailableError(f"{self.name} is unavailable: {health.reason}")
@@ -137,7 +216,7 @@ class GuardedStore:
             return future.result(timeout=self._timeout)
         except FutureTimeout:
             reason = f"{self.name} gave no answer within {self._timeout:g} s"
-            self._degrade(reason)
+            self._outages.degrade(reason)
             raise StoreUnavailableError(reason) from None
         except StoreUnavailableError:
             raise
@@ -150,8 +229,7 @@ class GuardedStore:
             # each process gets its own (the store opens its own connection by itself).
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="store")
             self._pid = os.getpid()
-            with self._state:
-                self._probing = False
+            self._outages.probe_ended()
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         assert self._thread is not None
@@ -164,9 +242,9 @@ class GuardedStore:
             self._replace_damaged(exc)
             raise
         except StoreError as exc:
-            self._degrade(str(exc))
+            self._outages.degrade(str(exc))
             raise
-        self._recovered()
+        self._outages.recovered()
         return result
 
     def _opened(self) -> Store:
@@ -184,21 +262,16 @@ class GuardedStore:
         except StoreDamagedError as exc:
             self._replace_damaged(exc)
         except StoreError as exc:
-            self._degrade(str(exc))
+            self._outages.degrade(str(exc))
         else:
-            self._recovered()
+            self._outages.recovered()
         finally:
-            with self._state:
-                self._probing = False
+            self._outages.probe_ended()
 
     def _probe_if_due(self) -> None:
         self._own_thread()
-        with self._state:
-            if self._health.ok or self._probing or self._clock() < self._next_try:
-                return
-            self._probing = True
-            self._next_try = self._clock() + self._retry_seconds
-        self._submit(self._probe)
+        if self._outages.start_probe():
+            self._submit(self._probe)
 
     def _replace_damaged(self, exc: StoreDamagedError) -> None:
         if self._store is not None:
@@ -213,46 +286,5 @@ class GuardedStore:
                 str(exc).removeprefix(f"{exc.path}: "),
                 moved,
             )
-        self._degrade(str(exc))
-        with self._state:
-            self._next_try = self._clock()  # a fresh file can be opened at once
-
-    # --- State --------------------------------------------------------------------------------
-    def _degrade(self, reason: str) -> None:
-        with self._state:
-            health = self._health
-            if health.ok or health.reason == "not opened yet":
-                # A store that comes and goes (a disk nearly full) is one outage, not many.
-                now = self._clock()
-                level = (
-                    logging.WARNING if now - self._warned_at > FLAPPING_SECONDS else logging.INFO
-                )
-                self._warned_at = now
-                log.log(
-                    level,
-                    "store: %s; answering without it (redeliveries checked in memory, "
-                    "statistics not recorded) and trying again every %g s",
-                    reason,
-                    self._retry_seconds,
-                )
-                self._health = StoreHealth("degraded", reason, self._clock(), health.dropped)
-            elif reason != health.reason:
-                self._health = StoreHealth("degraded", reason, health.since, health.dropped)
-            self._next_try = self._clock() + self._retry_seconds
-
-    def _recovered(self) -> None:
-        with self._state:
-            health = self._health
-            if health.ok:
-                return
-            self._health = StoreHealth("ok")
-        if health.reason == "not opened yet":
-            log.info("store: %s opened", self.name)
-            return
-        lasted = self._clock() - (health.since or self._clock())
-        log.info(
-            "store: %s answers again after %.0f s; %d call(s) went without it meanwhile",
-            self.name,
-            lasted,
-            health.dropped,
-        )
+        self._outages.degrade(str(exc))
+        self._outages.retry_now()  # a fresh file can be opened at once

@@ -20,7 +20,7 @@ from bot.store.database import DEFAULT_TIMEOUT
 from bot.store.inbox import template_key
 from bot.store.records import Answer, Burst, ConfusedPair, EntryHits, InboxItem, VoteTally
 from bot.store.repository import DAY
-from bot.store.schema import MIGRATIONS, SCHEMA_VERSION
+from bot.store.schema import SCHEMA_VERSION
 from bot.store.sqlite import DAMAGED_CODES
 from bot.store.store import (
     SQLITE_FILE,
@@ -36,7 +36,6 @@ __all__ = [
     "DAMAGED_CODES",
     "DAY",
     "DEFAULT_TIMEOUT",
-    "MIGRATIONS",
     "SCHEMA_VERSION",
     "SQLITE_FILE",
     "Answer",
