@@ -7,10 +7,11 @@ SQL for both. The Slack app reaches the store through bot/store_guard.py, which 
     store.py        Store: opens, migrates, and offers the repositories' methods as its own
     database.py     one connection, transactions, driver errors as StoreError
     sqlite.py       SQLite: connecting, locking; a damaged file moved aside
-    postgres.py     PostgreSQL: connecting with timeouts, the migration lock
+    postgres.py     PostgreSQL: connecting with timeouts, the migration lock, a ping after idling
     sql.py          named parameters (`:name`) for both drivers
     schema.py       the tables and their migrations
     records.py      the frozen records the repositories return
+    repository.py   what each repository is given: the database and the clock
     redelivery.py   Slack events seen          answers.py      answers, votes, confusions
     inbox.py        unknown errors             bursts.py       several people, same error
     statistics.py   hits, tallies, pastes
