@@ -6,9 +6,10 @@
 waiting, and a probe in the background tries the database again every few seconds. The first
 probe that works marks it ok again and logs how long the outage lasted and how many records were
 dropped meanwhile. The database need not be reachable at start: the first open is such a probe.
+`Outages` keeps that state and logs it; `GuardedStore` runs the calls and the probes.
 
-A damaged SQLite file (not a database, or malformed pages) is moved aside with a log line naming
-both files, and a fresh one is started.
+A damaged SQLite file (not a database, or malformed pages) is moved aside (bot/store/sqlite.py)
+with a log line naming both files, and a fresh one is started.
 
 Every error this raises is a `StoreUnavailableError`: already logged here, once per outage.
 """
