@@ -6,31 +6,31 @@
 waiting, and a probe in the background tries the database again every few seconds. The first
 probe that works marks it ok again and logs how long the outage lasted and how many records were
 dropped meanwhile. The database need not be reachable at start: the first open is such a probe.
+`Outages` keeps that state and logs it; `GuardedStore` runs the calls and the probes.
 
-A damaged SQLite file (not a database, or malformed pages) is moved aside with a log line naming
-both files, and a fresh one is started.
+A damaged SQLite file (not a database, or malformed pages) is moved aside (bot/store/sqlite.py)
+with a log line naming both files, and a fresh one is started.
 
 Every error this raises is a `StoreUnavailableError`: already logged here, once per outage.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.exceptions import StoreDamagedError, StoreError, StoreUnavailableError
-from bot.store import DAMAGED_CODES, Store
+from bot.store import Store
+from bot.store.sqlite import move_aside
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,96 @@ class StoreHealth:
         return self.state == "ok"
 
 
+class Outages:
+    """Whether the store works and, when it does not, since when, why, how many calls went
+    without it, and when to try it again. Each outage is logged once, and its end once."""
+
+    def __init__(self, name: str, *, retry_seconds: float, clock: Callable[[], float]) -> None:
+        self._name = name
+        self._retry_seconds = retry_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._health = StoreHealth("degraded", "not opened yet", clock())
+        self._next_try = 0.0
+        self._probing = False
+        self._warned_at = -FLAPPING_SECONDS
+
+    def health(self) -> StoreHealth:
+        with self._lock:
+            return self._health
+
+    def settled(self) -> StoreHealth | None:
+        """The health, once it is ok or no probe is running; None while one is."""
+        with self._lock:
+            return self._health if self._health.ok or not self._probing else None
+
+    def drop(self) -> StoreHealth:
+        """The health now; while it is degraded, the call that asked is counted as dropped."""
+        with self._lock:
+            health = self._health
+            if not health.ok:
+                self._health = StoreHealth(
+                    health.state, health.reason, health.since, health.dropped + 1
+                )
+            return health
+
+    def start_probe(self) -> bool:
+        """True when a probe is due (degraded, none running, time to retry): it now runs."""
+        with self._lock:
+            if self._health.ok or self._probing or self._clock() < self._next_try:
+                return False
+            self._probing = True
+            self._next_try = self._clock() + self._retry_seconds
+            return True
+
+    def probe_ended(self) -> None:
+        with self._lock:
+            self._probing = False
+
+    def retry_now(self) -> None:
+        with self._lock:
+            self._next_try = self._clock()
+
+    def degrade(self, reason: str) -> None:
+        with self._lock:
+            health = self._health
+            if health.ok or health.reason == "not opened yet":
+                # A store that comes and goes (a disk nearly full) is one outage, not many.
+                now = self._clock()
+                level = (
+                    logging.WARNING if now - self._warned_at > FLAPPING_SECONDS else logging.INFO
+                )
+                self._warned_at = now
+                log.log(
+                    level,
+                    "store: %s; answering without it (redeliveries checked in memory, "
+                    "statistics not recorded) and trying again every %g s",
+                    reason,
+                    self._retry_seconds,
+                )
+                self._health = StoreHealth("degraded", reason, self._clock(), health.dropped)
+            elif reason != health.reason:
+                self._health = StoreHealth("degraded", reason, health.since, health.dropped)
+            self._next_try = self._clock() + self._retry_seconds
+
+    def recovered(self) -> None:
+        with self._lock:
+            health = self._health
+            if health.ok:
+                return
+            self._health = StoreHealth("ok")
+        if health.reason == "not opened yet":
+            log.info("store: %s opened", self._name)
+            return
+        lasted = self._clock() - (health.since or self._clock())
+        log.info(
+            "store: %s answers again after %.0f s; %d call(s) went without it meanwhile",
+            self._name,
+            lasted,
+            health.dropped,
+        )
+
+
 class GuardedStore:
     """A `Store` whose every method returns within `timeout` seconds or raises `StoreError`.
 
@@ -72,14 +162,9 @@ class GuardedStore:
         self.name = name
         self._open = open_store
         self._timeout = timeout
-        self._retry_seconds = retry_seconds
         self._clock = clock
         self._store: Store | None = None
-        self._state = threading.Lock()
-        self._health = StoreHealth("degraded", "not opened yet", clock())
-        self._next_try = 0.0
-        self._probing = False
-        self._warned_at = -FLAPPING_SECONDS
+        self._outages = Outages(name, retry_seconds=retry_seconds, clock=clock)
         self._thread: ThreadPoolExecutor | None = None
         self._pid = 0
 
@@ -87,17 +172,16 @@ class GuardedStore:
     def health(self) -> StoreHealth:
         """The store's state now, without waiting for it (a due probe is started, not awaited)."""
         self._probe_if_due()
-        with self._state:
-            return self._health
+        return self._outages.health()
 
     def wait_ready(self, timeout: float) -> StoreHealth:
         """Wait up to `timeout` seconds for a first open to work (or fail); the health then."""
         deadline = time.monotonic() + timeout
         self._probe_if_due()
         while time.monotonic() < deadline:
-            with self._state:
-                if self._health.ok or not self._probing:
-                    return self._health
+            settled = self._outages.settled()
+            if settled is not None:
+                return settled
             time.sleep(0.01)
         return self.health()
 
@@ -124,12 +208,7 @@ class GuardedStore:
     # --- The store's own thread ---------------------------------------------------------------
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         self._own_thread()
-        with self._state:
-            health = self._health
-            if not health.ok:
-                self._health = StoreHealth(
-                    health.state, health.reason, health.since, health.dropped + 1
-                )
+        health = self._outages.drop()
         if not health.ok:
             self._probe_if_due()
             raise StoreUnavailableError(f"{self.name} is unavailable: {health.reason}")
@@ -138,7 +217,7 @@ class GuardedStore:
             return future.result(timeout=self._timeout)
         except FutureTimeout:
             reason = f"{self.name} gave no answer within {self._timeout:g} s"
-            self._degrade(reason)
+            self._outages.degrade(reason)
             raise StoreUnavailableError(reason) from None
         except StoreUnavailableError:
             raise
@@ -151,8 +230,7 @@ class GuardedStore:
             # each process gets its own (the store opens its own connection by itself).
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="store")
             self._pid = os.getpid()
-            with self._state:
-                self._probing = False
+            self._outages.probe_ended()
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         assert self._thread is not None
@@ -165,9 +243,9 @@ class GuardedStore:
             self._replace_damaged(exc)
             raise
         except StoreError as exc:
-            self._degrade(str(exc))
+            self._outages.degrade(str(exc))
             raise
-        self._recovered()
+        self._outages.recovered()
         return result
 
     def _opened(self) -> Store:
@@ -185,21 +263,16 @@ class GuardedStore:
         except StoreDamagedError as exc:
             self._replace_damaged(exc)
         except StoreError as exc:
-            self._degrade(str(exc))
+            self._outages.degrade(str(exc))
         else:
-            self._recovered()
+            self._outages.recovered()
         finally:
-            with self._state:
-                self._probing = False
+            self._outages.probe_ended()
 
     def _probe_if_due(self) -> None:
         self._own_thread()
-        with self._state:
-            if self._health.ok or self._probing or self._clock() < self._next_try:
-                return
-            self._probing = True
-            self._next_try = self._clock() + self._retry_seconds
-        self._submit(self._probe)
+        if self._outages.start_probe():
+            self._submit(self._probe)
 
     def _replace_damaged(self, exc: StoreDamagedError) -> None:
         if self._store is not None:
@@ -214,95 +287,5 @@ class GuardedStore:
                 str(exc).removeprefix(f"{exc.path}: "),
                 moved,
             )
-        self._degrade(str(exc))
-        with self._state:
-            self._next_try = self._clock()  # a fresh file can be opened at once
-
-    # --- State --------------------------------------------------------------------------------
-    def _degrade(self, reason: str) -> None:
-        with self._state:
-            health = self._health
-            if health.ok or health.reason == "not opened yet":
-                # A store that comes and goes (a disk nearly full) is one outage, not many.
-                now = self._clock()
-                level = (
-                    logging.WARNING if now - self._warned_at > FLAPPING_SECONDS else logging.INFO
-                )
-                self._warned_at = now
-                log.log(
-                    level,
-                    "store: %s; answering without it (redeliveries checked in memory, "
-                    "statistics not recorded) and trying again every %g s",
-                    reason,
-                    self._retry_seconds,
-                )
-                self._health = StoreHealth("degraded", reason, self._clock(), health.dropped)
-            elif reason != health.reason:
-                self._health = StoreHealth("degraded", reason, health.since, health.dropped)
-            self._next_try = self._clock() + self._retry_seconds
-
-    def _recovered(self) -> None:
-        with self._state:
-            health = self._health
-            if health.ok:
-                return
-            self._health = StoreHealth("ok")
-        if health.reason == "not opened yet":
-            log.info("store: %s opened", self.name)
-            return
-        lasted = self._clock() - (health.since or self._clock())
-        log.info(
-            "store: %s answers again after %.0f s; %d call(s) went without it meanwhile",
-            self.name,
-            lasted,
-            health.dropped,
-        )
-
-
-def move_aside(path: Path) -> Path | None:
-    """Rename a damaged SQLite file (and its WAL and shared-memory files) to
-    `NAME.damaged-TIMESTAMP`; None when it is no longer damaged (another process sharing it has
-    already replaced it)."""
-    with _locked(path.with_name(path.name + ".lock")):
-        if not is_damaged(path):
-            return None
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        target = path.with_name(f"{path.name}.damaged-{stamp}")
-        for suffix in ("-wal", "-shm"):
-            extra = path.with_name(path.name + suffix)
-            if extra.exists():
-                extra.rename(target.with_name(target.name + suffix))
-        path.rename(target)
-        return target
-
-
-def is_damaged(path: Path) -> bool:
-    """True when SQLite finds `path` is not a database or has malformed pages."""
-    if not path.exists():
-        return False
-    try:
-        with _closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
-            rows = connection.execute("PRAGMA quick_check").fetchall()
-    except sqlite3.DatabaseError as exc:
-        return getattr(exc, "sqlite_errorcode", None) in DAMAGED_CODES
-    return rows != [("ok",)]
-
-
-@contextmanager
-def _closing(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    # Several processes may share the file: only one moves it, and the others then find the new
-    # one healthy.
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        self._outages.degrade(str(exc))
+        self._outages.retry_now()  # a fresh file can be opened at once

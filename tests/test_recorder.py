@@ -100,8 +100,8 @@ def test_the_burst_threshold_and_window_come_from_the_settings(store, engine, cl
 
 
 def test_a_failing_store_is_logged_and_the_paste_still_explained(recorder, store, caplog):
-    with store._transaction() as cursor:
-        cursor.execute("DROP TABLE hits")
+    with store.database.transaction() as sql:
+        sql.execute("DROP TABLE hits")
     with caplog.at_level(logging.WARNING, logger="bot.recorder"):
         assert record(recorder, KNOWN) is None
     assert "could not record a paste for the maintainers" in caplog.text

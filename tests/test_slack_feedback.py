@@ -309,8 +309,8 @@ def _texts(block):
 
 
 def test_a_failing_store_still_answers_without_buttons(slack, app, store):
-    with store._transaction() as cursor:
-        cursor.execute("DROP TABLE hits")
+    with store.database.transaction() as sql:
+        sql.execute("DROP TABLE hits")
     reply = paste(slack, app, CLOSED)
     assert reply.blocks[0]["text"]["text"] == "Connection closed by the remote host"
     assert not [b for b in reply.blocks if b.get("block_id") == FEEDBACK_BLOCK_ID]

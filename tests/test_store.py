@@ -43,8 +43,8 @@ def test_a_database_from_a_newer_syncdoc_is_refused_with_a_clear_message(
 ):
     store.close()
     writer = open_store_at(store_url)
-    with writer._transaction() as cursor:
-        cursor.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION + 1,))
+    with writer.database.transaction() as sql:
+        sql.execute("INSERT INTO schema_version (version) VALUES (:v)", v=SCHEMA_VERSION + 1)
     with pytest.raises(StoreError, match="newer syncdoc"):
         open_store_at(store_url)
 
@@ -119,8 +119,8 @@ def test_a_paste_is_recorded_whole_with_its_unknowns_and_sightings(store):
 
 
 def test_a_paste_that_cannot_be_recorded_whole_leaves_nothing_behind(store):
-    with store._transaction() as cursor:
-        cursor.execute("DROP TABLE sightings")
+    with store.database.transaction() as sql:
+        sql.execute("DROP TABLE sightings")
     with pytest.raises(StoreError):
         store.record_paste(
             "a1",
@@ -276,6 +276,30 @@ def test_an_answer_that_only_came_near_an_entry_is_not_a_paste(store):
     assert store.answer("chat").candidates == ("x",)  # it can still be voted on
 
 
+def test_an_answer_whose_unknown_lines_are_an_empty_json_list_however_spaced_is_not_a_paste(
+    store,
+):
+    store.record_answer("a1", user="U", channel="C", entries=[], templates=["k1"])
+    with store.database.transaction() as sql:  # as another JSON writer spaces an empty list
+        sql.execute(
+            "INSERT INTO answers (id, user_id, channel, at, entry_id, recognised, entries, "
+            "candidates, templates) VALUES ('a2', 'U', 'C', :at, NULL, 0, '[]', '[\"x\"]', "
+            "'[ ]')",
+            at=store.now(),
+        )
+    assert store.paste_counts(0) == (1, 1)
+
+
+def test_an_inbox_cut_to_its_busiest_errors_lists_the_channels_of_each(store):
+    for channel in ("C2", "C1"):
+        store.record_unknown("busy", "busy", user="U1", channel=channel)
+    store.record_unknown("quiet", "quiet", user="U1", channel="C3")
+    [busiest] = store.inbox(limit=1)
+    assert (busiest.template, busiest.channels) == ("busy", ("C1", "C2"))
+    [quiet] = store.inbox(keys=[template_key("quiet")])
+    assert quiet.channels == ("C3",)
+
+
 def test_the_sqlite_store_lives_in_the_data_dir_by_default(tmp_path):
     settings = Settings.from_env({"SYNCDOC_DATA_DIR": str(tmp_path / "data")})
     with open_store(settings) as opened:
@@ -294,6 +318,20 @@ def test_database_url_selects_postgresql(postgres_url):
     with open_store(Settings.from_env({"DATABASE_URL": postgres_url})) as opened:
         assert isinstance(opened, PostgresStore)
         assert opened.first_time("k") is True
+
+
+def test_a_connection_postgresql_closed_while_it_was_idle_is_replaced_before_a_call_fails(
+    postgres_url,
+):
+    import psycopg
+
+    with PostgresStore(Secret(postgres_url)) as opened:
+        opened.database.ping_after_idle = 0.0  # in production: after 30 s unused
+        with opened.database.transaction() as sql:
+            backend = sql.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with psycopg.connect(postgres_url, autocommit=True) as admin:  # as a restart would
+            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        assert opened.first_time("event:after-the-restart") is True
 
 
 def test_an_unreachable_postgresql_is_a_store_error_that_hides_the_password(unused_port):
@@ -329,13 +367,13 @@ def test_the_sqlite_file_is_readable_by_the_sqlite3_tool_while_the_bot_has_it_op
 def test_an_older_database_is_migrated_forward_keeping_its_data(
     store_url, open_store_at, monkeypatch
 ):
-    import bot.store
+    from bot.store import schema
 
-    monkeypatch.setattr(bot.store, "MIGRATIONS", bot.store.MIGRATIONS[:1])
-    monkeypatch.setattr(bot.store, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
     old = open_store_at(store_url)
-    with old._transaction() as cursor:
-        cursor.execute(
+    assert old.schema_version() == 1
+    with old.database.transaction() as sql:
+        sql.execute(
             "INSERT INTO inbox (key, template, example, count, first_seen, last_seen) "
             "VALUES ('k', 't', 'e', 4, 1, 2)"
         )
