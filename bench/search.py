@@ -58,8 +58,11 @@ def worker(folder: Path, repeat: int, synthetic_titles: list[str]) -> dict:
     queries = [c["query"] for c in blind["lookups"]] + [c["query"] for c in blind["uncovered"]]
     queries += synthetic_titles
     search_times, naive_times = [], []
+    # An index remembers its answers: each timed lookup starts with nothing remembered, or the
+    # best of the repeats would be a dictionary look-up.
+    forget = getattr(index, "_forget", lambda: None)
     for query in queries:
-        search_times.append(_best(lambda q=query: index.search(q), repeat))
+        search_times.append(_best(lambda q=query: (forget(), index.search(q)), repeat))
         naive_times.append(_best(lambda q=query: process.extractOne(q, titles), repeat))
 
     top1 = top3 = naive_top1 = 0
