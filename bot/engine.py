@@ -7,6 +7,7 @@ request see half of an old base and half of a new one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -25,23 +26,43 @@ _LOOKUP_CHARS = 300
 """A paste up to this long with no error line in it is searched whole for "did you mean"."""
 
 
+_SEARCH = "search"
+"""The load cache's part that holds the search index."""
+
+
 @dataclass(frozen=True)
 class LoadedBase:
     """Everything the engine keeps per knowledge base. The load cache pickles it whole, so an
     index added here is cached with the rest, provided it can be pickled (no locks or lambdas);
-    tests/test_loadcache.py fails when it cannot."""
+    tests/test_loadcache.py fails when it cannot. The search index is the exception: it is
+    cached on its own and read back on the first lookup, so that a start does not read it."""
 
     kb: KnowledgeBase
     matcher: Matcher
 
     @cached_property
     def search(self) -> SearchIndex:
-        """Built on first use: a recognised paste, the usual case, never pays for it (numpy and
-        bm25s take a third of a second to import). Two threads racing here build two equal
-        indexes, and one is kept."""
+        """Built on first use: a recognised paste, the usual case, never pays for it. Two threads
+        racing here build two equal indexes, and one is kept."""
         from bot.search import SearchIndex
 
         return SearchIndex(self.kb)
+
+    def adopt(self, search: SearchIndex) -> None:
+        """Use `search` (this base's index, read back from the load cache) unless one is built."""
+        vars(self).setdefault(_SEARCH, search)  # Where `cached_property` keeps what it built.
+
+    @property
+    def has_search(self) -> bool:
+        return _SEARCH in vars(self)
+
+    @property
+    def shared(self) -> dict[str, object]:
+        """What the cached search index refers to rather than holds a copy of."""
+        return {"kb": self.kb, "entries": self.kb.entries}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {name: value for name, value in vars(self).items() if name != _SEARCH}
 
 
 class Engine:
@@ -74,34 +95,38 @@ class Engine:
         unknown error lines finds."""
         current = self._current
         report = triage(text, current.matcher)
-        return _with_search_candidates(report, text, current)
+        return _with_search_candidates(report, text, current, lambda: self._searchable(current))
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
         """The knowledge base entries that fit the words of `text`, best first; words naming
         another system ("etsy listing failed") rule out the channels' own entries."""
-        current = self._searchable()
-        return _in_context(current.search.search(text, limit), text, current.matcher)
+        current = self._current
+        return _in_context(self._searchable(current).search(text, limit), text, current.matcher)
 
     def prepare_search(self) -> None:
         """Build the search index now rather than on the first lookup (the bot does, in the
         background, so that nobody waits for it)."""
-        self._searchable()
+        self._searchable(self._current)
 
-    def _searchable(self) -> LoadedBase:
-        current = self._current
-        if "search" not in vars(current):
-            _ = current.search
-            # Cached again with its search index, so a restart reads that back too.
-            self._remember(current)
-        return current
+    def _searchable(self, current: LoadedBase) -> SearchIndex:
+        """`current`'s search index: built, read back from the load cache, or built now."""
+        if not current.has_search:
+            cached = self._cached_search(current)
+            if cached is not None:
+                current.adopt(cached)
+            else:
+                _ = current.search
+                self._remember_search(current)
+        return current.search
 
     def replace(self, kb: KnowledgeBase) -> None:
         """Swap in a new knowledge base; its indexes are built before anyone can see it (the
-        search index too, once this engine has built one)."""
+        search index too, once this engine has one)."""
         loaded = LoadedBase(kb, Matcher(kb))
-        if "search" in vars(self._current):
+        if self._current.has_search:
             _ = loaded.search
         self._remember(loaded)
+        self._remember_search(loaded)
         self._current = loaded
 
     def _index(self, kb: KnowledgeBase) -> LoadedBase:
@@ -109,14 +134,32 @@ class Engine:
         self._remember(loaded)
         return loaded
 
+    # Keyed by the fingerprint of the bytes that were parsed, so an edit made while loading is
+    # never cached under the new content's name.
     def _remember(self, loaded: LoadedBase) -> None:
         if self._cache is not None:
-            # Keyed by the fingerprint of the bytes that were parsed, so an edit made while
-            # loading is never cached under the new content's name.
             self._cache.put(loaded.kb.path, loaded.kb.fingerprint, loaded)
 
+    def _remember_search(self, loaded: LoadedBase) -> None:
+        if self._cache is not None and loaded.has_search:
+            kb = loaded.kb
+            self._cache.put(
+                kb.path, kb.fingerprint, loaded.search, part=_SEARCH, shared=loaded.shared
+            )
 
-def _with_search_candidates(report: Report, text: str, current: LoadedBase) -> Report:
+    def _cached_search(self, loaded: LoadedBase) -> SearchIndex | None:
+        if self._cache is None:
+            return None
+        kb = loaded.kb
+        found = self._cache.get(kb.path, kb.fingerprint, part=_SEARCH, shared=loaded.shared)
+        from bot.search import SearchIndex
+
+        return found if isinstance(found, SearchIndex) and found.kb is kb else None
+
+
+def _with_search_candidates(
+    report: Report, text: str, current: LoadedBase, searchable: Callable[[], SearchIndex]
+) -> Report:
     """Keep the matcher's held-back candidates (an error text that context kept from being
     claimed, e.g. a bare "423 Locked") and fill the rest of "did you mean" from a lookup of the
     paste's unknown error lines."""
@@ -127,7 +170,7 @@ def _with_search_candidates(report: Report, text: str, current: LoadedBase) -> R
     taken = {f.entry.id for f in (*report.matches, *held)}
     best: dict[str, tuple[Hit, str]] = {}
     for query in queries if len(held) < MAX_CANDIDATES else ():
-        hits = current.search.search(query, MAX_CANDIDATES + len(taken))
+        hits = searchable().search(query, MAX_CANDIDATES + len(taken))
         for hit in _in_context(hits, query, current.matcher):
             known = best.get(hit.entry.id)
             if hit.entry.id not in taken and (known is None or hit.score > known[0].score):

@@ -14,6 +14,10 @@ and rewritten after a normal load:
   the user), matches: a file written by anyone without the secret, or changed, or cut short, is
   never unpickled.
 
+A base may be kept in parts, each in a file of its own (the search index, which the first lookup
+reads back rather than every start); a part refers to objects of the base it belongs to (`shared`)
+by name, so that it neither holds a second copy of them nor can be read back into another base.
+
 Files are written to a temporary name and renamed over the old one, so a reader (another process)
 sees the old file or the new one, never half of one. A folder that cannot be written only means
 no cache: syncdoc loads the base as it would without one.
@@ -34,7 +38,7 @@ import pickle
 import secrets
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -44,10 +48,12 @@ from bot import __version__
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"syncdoc load cache\n"
 SECRET_FILE = "secret.key"
 _SECRET_BYTES = 32
+BASE = "base"
+"""The part every start reads: the knowledge base and the matcher's index."""
 _TAG_BYTES = hashlib.sha256().digest_size
 
 
@@ -64,14 +70,23 @@ class LoadCache:
     def __init__(self, folder: Path | str) -> None:
         self.folder = Path(folder)
 
-    def file_for(self, kb_path: Path) -> Path:
+    def file_for(self, kb_path: Path, part: str = BASE) -> Path:
         digest = hashlib.sha256(str(kb_path.resolve()).encode()).hexdigest()[:24]
-        return self.folder / f"kb-{digest}.pickle"
+        return self.folder / (
+            f"kb-{digest}.pickle" if part == BASE else f"kb-{digest}.{part}.pickle"
+        )
 
-    def get(self, kb_path: Path, fingerprint: str) -> Any | None:
+    def get(
+        self,
+        kb_path: Path,
+        fingerprint: str,
+        *,
+        part: str = BASE,
+        shared: Mapping[str, object] | None = None,
+    ) -> Any | None:
         """What `put` stored for this base at this fingerprint, or None (never an untrusted
-        object)."""
-        file = self.file_for(kb_path)
+        object). A part's references to `shared` objects are given these objects."""
+        file = self.file_for(kb_path, part)
         try:
             raw = file.read_bytes()
         except FileNotFoundError:
@@ -80,36 +95,48 @@ class LoadCache:
         except OSError as exc:
             log.info("load cache: cannot read %s (%s); loading the base", file, exc.strerror)
             return None
-        value, reason = self._open(raw, _header(kb_path, fingerprint))
+        value, reason = self._open(raw, _header(kb_path, fingerprint, part), shared or {})
+        what = "knowledge base" if part == BASE else f"{part} of knowledge base"
         if reason:
-            log.info("load cache: ignoring %s (%s); loading the base", file, reason)
+            log.info("load cache: ignoring %s (%s); building the %s", file, reason, what)
             return None
-        log.info("load cache: knowledge base %s read from %s", kb_path, file)
+        log.info("load cache: %s %s read from %s", what, kb_path, file)
         return value
 
-    def put(self, kb_path: Path, fingerprint: str, value: Any) -> None:
-        """Keep `value` for this base; a folder that cannot be written is logged and skipped."""
-        file = self.file_for(kb_path)
-        header = _header(kb_path, fingerprint)
+    def put(
+        self,
+        kb_path: Path,
+        fingerprint: str,
+        value: Any,
+        *,
+        part: str = BASE,
+        shared: Mapping[str, object] | None = None,
+    ) -> None:
+        """Keep `value` for this base; a folder that cannot be written is logged and skipped.
+        Objects of `shared` that `value` refers to are stored by name, not pickled."""
+        file = self.file_for(kb_path, part)
+        header = _header(kb_path, fingerprint, part)
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             key = self._secret(create=True)
             if key is None:
                 return
-            body = _dumps(value)
+            body = _dumps(value, shared or {})
             _write_atomically(file, (MAGIC, header, _tag(key, header, body), body))
         except OSError as exc:
             log.info("load cache: cannot write in %s (%s); running without it", self.folder, exc)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             log.info("load cache: the loaded base cannot be cached (%s)", exc)
 
-    def _open(self, raw: bytes, header: bytes) -> tuple[Any, str | None]:
+    def _open(
+        self, raw: bytes, header: bytes, shared: Mapping[str, object]
+    ) -> tuple[Any, str | None]:
         view = memoryview(raw)  # Slices of a view share the file's bytes instead of copying them.
         if not raw.startswith(MAGIC):
             return None, "not a syncdoc load cache"
         start = len(MAGIC)
         if view[start : start + len(header)] != header:
-            return None, "made for another base, version or Python"
+            return None, "made for another base or part of one, another version or Python"
         start += len(header)
         tag, body = view[start : start + _TAG_BYTES], view[start + _TAG_BYTES :]
         key = self._secret(create=False)
@@ -119,7 +146,9 @@ class LoadCache:
             return None, "it fails its integrity check: changed, cut short or not ours"
         try:
             with _collector_paused(freeze=True):
-                return pickle.loads(body), None
+                if not shared:
+                    return pickle.loads(body), None  # Reads the file's bytes without a copy.
+                return _Unpickler(io.BytesIO(body), shared).load(), None
         except Exception as exc:  # Authentic yet unreadable (a bug of ours): rebuild all the same.
             return None, f"it cannot be read back ({type(exc).__name__})"
 
@@ -154,9 +183,10 @@ def _tag(key: bytes, header: bytes, body: bytes | memoryview) -> bytes:
     return mac.digest()
 
 
-def _header(kb_path: Path, fingerprint: str) -> bytes:
+def _header(kb_path: Path, fingerprint: str, part: str) -> bytes:
     identity = {
         "format": FORMAT,
+        "part": part,
         "syncdoc": __version__,
         "code": code_fingerprint(),
         "python": sys.version,
@@ -199,15 +229,39 @@ _DISPATCH: dict[type, Any] = {
 
 
 class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, protocol: int) -> None:
-        super().__init__(file, protocol=protocol)
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.dispatch_table = _DISPATCH
 
 
-def _dumps(value: Any) -> bytes:
+class _SharingPickler(_Pickler):
+    """Pickles the objects of `shared` as their names. (A separate class: a `persistent_id`
+    method is called for every object pickled.)"""
+
+    def __init__(self, file: io.BytesIO, shared: Mapping[str, object]) -> None:
+        super().__init__(file)
+        self._shared = {id(value): name for name, value in shared.items()}
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return self._shared.get(id(obj))
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, shared: Mapping[str, object]) -> None:
+        super().__init__(file)
+        self._shared = shared
+
+    def persistent_load(self, pid: Any) -> object:
+        try:
+            return self._shared[pid]
+        except (KeyError, TypeError):
+            raise pickle.UnpicklingError(f"refers to {pid!r}, which it was not given") from None
+
+
+def _dumps(value: Any, shared: Mapping[str, object]) -> bytes:
     buffer = io.BytesIO()
     with _collector_paused():
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        (_SharingPickler(buffer, shared) if shared else _Pickler(buffer)).dump(value)
     return buffer.getvalue()
 
 

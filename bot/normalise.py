@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 # Bounds that keep any paste, however large or hostile, to a bounded amount of work.
 MAX_PASTE_CHARS = 200_000
@@ -270,6 +271,9 @@ def strip_prefixes(canon: str) -> str:
     return canon.rstrip(" .")
 
 
+# Remembered: a paste's lines come back in its pieces, and log lines paste after paste (in
+# bench/slope.py's pastes, about one segment in three has been made before).
+@lru_cache(maxsize=4_096)
 def make_segment(text: str, *, may_be_cut: bool = True) -> Segment:
     text = text[:MAX_SEGMENT_CHARS]
     canon = canonical(text)

@@ -26,11 +26,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from typing import TypeVar
 
-import bm25s
 import numpy as np
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN_PLUS
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -90,7 +89,7 @@ _CODE_SHAPE = re.compile(
 # apostrophe, how people ask ("what does ... mean?", "how do I fix ...", "thanks, that fixed it"),
 # and words every entry of an error catalogue shares.
 _NAMING_WORDS = {"below", "above", "down", "off", "same", "too", "under", "up"}
-_STOPWORDS = frozenset(STOPWORDS_EN_PLUS) - _NAMING_WORDS | {
+_OWN_STOPWORDS = {
     *"""
     cant cannot dont doesnt didnt isnt arent wasnt werent wont wouldnt couldnt shouldnt havent
     hasnt hadnt im ive id youre theyre thats whats its
@@ -106,6 +105,16 @@ _STOPWORDS = frozenset(STOPWORDS_EN_PLUS) - _NAMING_WORDS | {
     fix fixes fixed fixing solve solves solved
     """.split(),
 }
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    # bm25s is imported only to build an index: an index read back from the load cache keeps
+    # its stop words and postings, so a lookup does not import it (a tenth of a restart).
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS) - _NAMING_WORDS | _OWN_STOPWORDS
+
 
 # Words people use for the same thing as the base's words. A typed word also stands for the
 # others of its set, with less weight than the word itself.
@@ -218,16 +227,17 @@ def _words(text: str) -> list[tuple[str, ...]]:
     return [_token_words(raw) for raw in _RAW_TOKEN.findall(clean_unicode(text))]
 
 
-def _keep(word: str) -> bool:
+def _keep(word: str, stopwords: frozenset[str]) -> bool:
     if word.isdigit():
         return True
-    return len(word) >= 2 and word not in _STOPWORDS
+    return len(word) >= 2 and word not in stopwords
 
 
 @lru_cache(maxsize=200_000)
 def _token_terms(raw: str) -> tuple[str, ...]:
     # A base of 10,000 entries has a million raw tokens but only tens of thousands distinct.
-    return tuple(_fold(w) for w in _token_words(raw) if _keep(w))
+    stopwords = _stopwords()
+    return tuple(_fold(w) for w in _token_words(raw) if _keep(w, stopwords))
 
 
 @lru_cache(maxsize=200_000)
@@ -320,6 +330,17 @@ class _FieldIds(dict):
 
 
 _SYNONYM_OF = _synonym_map()
+_MAX_REMEMBERED = 20_000
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(memory: dict[_K, _V], key: _K, value: _V) -> None:
+    """Keep `value`, forgetting everything first once there is a lot to forget (bounded memory;
+    answers are the same either way)."""
+    if len(memory) >= _MAX_REMEMBERED:
+        memory.clear()
+    memory[key] = value
 
 
 class SearchIndex:
@@ -372,11 +393,17 @@ class SearchIndex:
         # indexing time per document, so one index of all fields builds several times faster
         # than one index per field. The price: a field's length is normalised against the whole
         # entry's, not against that field's.
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(
+        import bm25s
+
+        bm25 = bm25s.BM25()
+        bm25.index(
             (documents, {f"{f}:{t}": n for (f, t), n in vocabulary.items()}),
             show_progress=False,
         )
+        # What a lookup reads: each word's entries and scores, as sparse columns.
+        self._postings = tuple(bm25.scores[k] for k in ("indptr", "indices", "data"))
+        self._vocabulary: dict[str, int] = bm25.vocab_dict
+        self._stopwords = _stopwords()
         # The typed-word side: surface words (unstemmed) for typos and prefixes, mapped to terms.
         surface = {raw for text in texts for raw in (*text.title, *text.patterns, *text.meaning)}
         words = {w for raw in surface for w in _token_words(raw) if _ALPHA.match(w)}
@@ -386,12 +413,35 @@ class SearchIndex:
         for word in self._surface:
             self._by_length.setdefault(len(word), []).append(word)
         self._ids = {e.id: i for i, e in enumerate(self.entries)}
+        self._forget()
+
+    def _forget(self) -> None:
+        # Answers and typed words seen before. "Did you mean" looks up a paste's unknown lines,
+        # and the same lines and words come back paste after paste (in bench/slope.py's pastes,
+        # two lookups in five and five words in six).
+        self._answers: dict[tuple[str, int], tuple[Hit, ...]] = {}
+        self._typed_groups: dict[str, _Group] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in vars(self).items() if k not in ("_answers", "_typed_groups")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+        self._forget()
 
     def __len__(self) -> int:
         return self._count
 
     def search(self, text: str, limit: int = DEFAULT_LIMIT) -> list[Hit]:
         """The entries that fit `text`, best first, at most `limit`; empty when none does."""
+        key = (text, limit)
+        hits = self._answers.get(key)
+        if hits is None:
+            hits = tuple(self._search(text, limit))
+            _remember(self._answers, key, hits)
+        return list(hits)
+
+    def _search(self, text: str, limit: int) -> list[Hit]:
         text = strip_slack_markup(text)
         whole = text.strip().casefold()
         if whole in self._ids:
@@ -405,8 +455,8 @@ class SearchIndex:
         covered = np.zeros(count, dtype=np.float32)
         fields_hit = np.zeros(count, dtype=np.int32)
         idf_sum = 0.0
-        indptr, indices, data = (self._bm25.scores[k] for k in ("indptr", "indices", "data"))
-        vocabulary = self._bm25.vocab_dict
+        indptr, indices, data = self._postings
+        vocabulary = self._vocabulary
         for group in groups:
             idf_sum += group.idf
             strength = np.zeros(count, dtype=np.float32)
@@ -457,7 +507,7 @@ class SearchIndex:
 
     def _groups(self, text: str) -> list[_Group]:
         words = [w for token in _words(text) for w in self._typed(token)]
-        words = [w for w in words if _keep(w)][:_MAX_QUERY_WORDS]
+        words = [w for w in words if _keep(w, self._stopwords)][:_MAX_QUERY_WORDS]
         groups: list[_Group] = []
         seen: set[str] = set()
         skip = False
@@ -470,7 +520,11 @@ class SearchIndex:
             if word in seen:
                 continue
             seen.add(word)
-            groups.append(self._group(word))
+            group = self._typed_groups.get(word)
+            if group is None:
+                group = self._group(word)
+                _remember(self._typed_groups, word, group)
+            groups.append(group)
         return groups
 
     def _joins(self, word: str, following: str) -> bool:

@@ -12,10 +12,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from bot.knowledge import Entry, Severity
 from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, Phrases, words_of
-from bot.normalise import MAX_SEGMENT_CHARS, Record, clean_unicode, display_text, normalise
+from bot.normalise import (
+    MAX_SEGMENT_CHARS,
+    Record,
+    Segment,
+    clean_unicode,
+    display_text,
+    normalise,
+)
 
 MAX_CANDIDATES = 3
 CANDIDATE_FLOOR = 55.0
@@ -119,7 +127,7 @@ def triage(paste: str, matcher: Matcher) -> Report:
     for record, context, said in zip(normalised.records, contexts, words, strict=True):
         key = (context, *(s.canon for s in record.segments))
         if key not in memo:
-            memo[key] = _match_record(record, matcher, context)
+            memo[key] = _match_remembered(record, matcher, context)
         accepted, others = memo[key]
         if accepted and all(c.entry.severity == "info" for c in accepted):
             if _is_success(record.text, said, success):
@@ -212,9 +220,30 @@ def _is_success(text: str, words: list[str], success: Phrases) -> bool:
     return not _FAILURE_WORDS.search(_NONE_FAILED.sub(" ", folded))
 
 
-def _match_record(
-    record: Record, matcher: Matcher, context: Context
-) -> tuple[list[Candidate], list[Candidate]]:
+_Matched = tuple[list[Candidate], list[Candidate]]
+# Forgotten with its knowledge base.
+_SEEN: WeakKeyDictionary[Matcher, dict[tuple[Context, tuple[Segment, ...]], _Matched]] = (
+    WeakKeyDictionary()
+)
+_MAX_SEEN = 2_000
+
+
+def _match_remembered(record: Record, matcher: Matcher, context: Context) -> _Matched:
+    """`_match_record`, remembered per base for records seen before with the same segments in
+    the same context (the same log line pasted again: in bench/slope.py's pastes, one in ten)."""
+    seen = _SEEN.get(matcher)
+    if seen is None:
+        seen = _SEEN.setdefault(matcher, {})
+    key = (context, record.segments)
+    matched = seen.get(key)
+    if matched is None:
+        if len(seen) >= _MAX_SEEN:
+            seen.clear()
+        matched = seen[key] = _match_record(record, matcher, context)
+    return matched
+
+
+def _match_record(record: Record, matcher: Matcher, context: Context) -> _Matched:
     ranked = matcher.rank_all(record.segments, context)
     accepted: list[Candidate] = []
     for candidate in ranked:

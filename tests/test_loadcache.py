@@ -63,13 +63,80 @@ def test_the_cached_base_answers_exactly_as_a_freshly_loaded_one(tmp_path):
     ]
 
 
-def test_a_built_search_index_is_cached_and_read_back_with_the_base(tmp_path):
+SEARCH_READ_BACK = "search of knowledge base"
+
+
+def test_a_built_search_index_is_read_back_on_the_first_lookup_after_a_restart(tmp_path, log):
     cache = LoadCache(tmp_path / "cache")
     first = Engine.from_path(bundled_kb_path(), cache=cache)
     expected = [h.entry.id for h in first.search("feed rejected")]  # builds the index
+    log.clear()
     restarted = Engine.from_path(bundled_kb_path(), cache=cache)
-    assert "search" in vars(restarted._current)  # no lookup has built it in this process
+    assert SEARCH_READ_BACK not in log.text  # a start reads only the base
     assert [h.entry.id for h in restarted.search("feed rejected")] == expected
+    assert SEARCH_READ_BACK in log.text
+
+
+def test_a_search_index_read_back_answers_exactly_as_a_freshly_built_one(tmp_path):
+    cache = LoadCache(tmp_path / "cache")
+    Engine.from_path(bundled_kb_path(), cache=cache).prepare_search()
+    restarted = Engine.from_path(bundled_kb_path(), cache=cache)
+    fresh = Engine.from_path(bundled_kb_path())
+    words = [entry.title.lower() for entry in fresh.kb] + ["ebay token expird", "printer jam"]
+    assert [restarted.search(w) for w in words] == [fresh.search(w) for w in words]
+
+
+def _searched(cache: LoadCache, kb_dir: Path) -> Path:
+    Engine.from_path(kb_dir, cache=cache).prepare_search()
+    return cache.file_for(kb_dir, "search")
+
+
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        (lambda file: file.write_bytes(_flip_last_byte(file.read_bytes())), "integrity check"),
+        (lambda file: file.write_bytes(b""), "not a syncdoc load cache"),
+        (
+            lambda file: file.write_bytes(
+                file.with_name(file.name.replace(".search", "")).read_bytes()
+            ),
+            "made for another",
+        ),
+    ],
+    ids=["changed", "empty", "the base's file"],
+)
+def test_a_spoiled_search_index_file_is_ignored_and_the_index_built_again(
+    kb_dir, cache, log, spoil, reason
+):
+    spoil(_searched(cache, kb_dir))
+    log.clear()
+    engine = Engine.from_path(kb_dir, cache=cache)
+    assert [h.entry.id for h in engine.search("alpha category closed")] == ["alpha-closed"]
+    assert reason in log.text
+    assert SEARCH_READ_BACK + f" {kb_dir} read from" not in log.text
+
+
+def test_the_search_index_of_another_base_is_ignored(tmp_path, kb_dir, cache, log):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "beta.yaml").write_text(kb_entry("beta-weight", "Beta weight", BETA))
+    _searched(cache, other).replace(cache.file_for(kb_dir, "search"))
+    log.clear()
+    engine = Engine.from_path(kb_dir, cache=cache)
+    assert engine.search("beta weight consignment") == []
+    assert [h.entry.id for h in engine.search("alpha category closed")] == ["alpha-closed"]
+    assert "made for another" in log.text
+
+
+def test_a_reload_caches_the_new_bases_search_index_for_the_next_start(kb_dir, cache, log):
+    engine = Engine.from_path(kb_dir, cache=cache)
+    engine.prepare_search()
+    (kb_dir / "beta.yaml").write_text(kb_entry("beta-weight", "Beta weight", BETA))
+    engine.replace(load_knowledge_base(kb_dir))
+    log.clear()
+    restarted = Engine.from_path(kb_dir, cache=cache)
+    assert [h.entry.id for h in restarted.search("beta weight consignment")] == ["beta-weight"]
+    assert SEARCH_READ_BACK in log.text
 
 
 def test_an_unchanged_base_does_not_rewrite_the_cache_file(kb_dir, cache):

@@ -226,3 +226,10 @@ def test_a_system_named_on_another_line_of_a_long_log_does_not_hide_a_channel_er
 def test_a_channel_error_on_a_line_that_names_another_system_is_not_claimed(engine):
     report = engine.explain("Xero sync: Auth Token is Invalid")
     assert "ebay-auth-token-invalid-931" not in [f.entry.id for f in report.findings]
+
+
+def test_a_line_pasted_again_under_another_channel_is_judged_in_its_new_context(engine):
+    claimed = engine.explain("[Shopify main] stock update:\n\n```423 Locked```")
+    again = engine.explain("```423 Locked```")
+    assert [f.entry.id for f in claimed.matches] == ["shopify-shop-locked-423"]
+    assert again.matches == ()
