@@ -20,7 +20,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -44,6 +44,11 @@ AMBIGUOUS_MARGIN = 5.0
 
 _MIN_TRUNCATED_CHARS = 24
 _MIN_TRUNCATED_SHARE = 0.3
+# A quoted part may come from anywhere in a long error ("Not enough storage is available to
+# complete this operation" of the pre-login handshake error), so a smaller share will do when
+# it holds enough words to be distinctive.
+_MIN_QUOTED_SHARE = 0.2
+_MIN_QUOTED_TOKENS = 4
 _SHORT_PATTERN, _LONG_PATTERN = 10, 50
 _SHORT_WEIGHT = 0.3  # How much finding a 10-character pattern counts; the rest is the whole line.
 _START_BONUS = 0.1
@@ -53,10 +58,14 @@ _POSTINGS_BUDGET = 1_500
 _MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
 HELD_BACK = CONFIDENT - 10
 """The most a candidate scores when the context says it may be another system's text."""
+_GENERIC_PART = 90  # A fragment this close to an entry's generic pattern is that pattern.
 _NAMED_WEIGHT = 0.8  # A generic pattern in text that names its channel: finding it is most of it.
 _MIN_HEADLINE_TOKENS = 3
 _MIN_HEADLINE_CHARS = 18
 _MAX_HEADLINES = 4
+_MAX_DROPPED_WORDS = 2  # "403 requires merchant approval for …" leaves out "This action".
+_MIN_TAIL_TOKENS = 4
+_MIN_TAIL_WEIGHT = 0.7  # Of the pattern's word weight: what is left must still be the error.
 # A headline says what went wrong, in more than "error": "An internal error occurred" and
 # "XML Parsing Error at Line 5" are any system's words, "Execution Timeout Expired" is not.
 _FAILURE_WORD = re.compile(
@@ -294,6 +303,10 @@ class Matcher:
         )
         self._weights = np.array([p.weight for p in self._patterns], dtype=np.float64)
         self._canon = {p.text: p.canon for p in self._patterns}
+        self._generic_cores: dict[str, tuple[str, ...]] = defaultdict(tuple)
+        for p in self._patterns:
+            if p.generic:
+                self._generic_cores[p.entry.id] += (p.core,)
         self._headline_cache: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
 
     def rank(
@@ -326,8 +339,14 @@ class Matcher:
                 if pattern.code is None and toks.isdisjoint(pattern.tokens):
                     continue  # Nothing in common with this piece: it cannot score.
                 score, how = self._score(pattern, segment, toks, numbers, named)
-                held_back = reason if score > cap else None
-                score = min(score, cap)
+                limit, why = cap, reason
+                if how == "fragment" and self._generic_part(pattern, segment):
+                    # The part quoted is the entry's generic text, however long the pattern
+                    # it was found in: "Requested value 'X' was not found." is .NET's too.
+                    limit, why, _ = self._context_rule(replace(pattern, generic=True), context)
+                    limit = min(limit, cap)
+                held_back = why if score > limit else None
+                score = min(score, limit)
                 candidate = Candidate(
                     pattern.entry, round(score, 1), pattern.text, segment, how, held_back
                 )
@@ -345,7 +364,9 @@ class Matcher:
         channel = pattern.entry.channel
         if channel in self.systems.channels:
             if channel in context.channels or channel in context.nearby:
-                return 100.0, None, pattern.generic
+                # A code of the channel named beside it ("magento -> signature_invalid") is as
+                # good as its message, however much chat follows.
+                return 100.0, None, pattern.generic or pattern.code is not None
             own = pattern.names
             if (context.channels - own.channels) or set(context.others) - set(own.others):
                 return 0.0, None, False  # Another system's text: never this channel's error.
@@ -360,6 +381,12 @@ class Matcher:
             name = self.systems.label(channel)
             return HELD_BACK, f"other systems show this text too and it does not name {name}", False
         return 100.0, None, False
+
+    def _generic_part(self, pattern: _Pattern, segment: Segment) -> bool:
+        """Whether `segment` says no more than one of the entry's generic patterns."""
+        generic = self._generic_cores.get(pattern.entry.id, ())
+        seg = segment.core or segment.canon
+        return any(fuzz.ratio(seg, core) >= _GENERIC_PART for core in generic)
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
@@ -435,11 +462,14 @@ class Matcher:
         if len(seg) >= len(pattern.core):
             score = self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named)
             how: Evidence = "text"
-        elif segment.may_be_cut and len(seg) >= max(
-            _MIN_TRUNCATED_CHARS, _MIN_TRUNCATED_SHARE * len(pattern.core)
+        elif (segment.may_be_cut and _long_enough(seg, pattern.core, _MIN_TRUNCATED_SHARE)) or (
+            segment.quoted
+            and len(seg_tokens) >= _MIN_QUOTED_TOKENS
+            and _long_enough(seg, pattern.core, _MIN_QUOTED_SHARE)
         ):
-            # A paste cut short: the fragment must be found within the pattern, word for word.
-            fragment = fuzz.partial_ratio(seg, pattern.core)
+            # A paste cut short, or a part of the error a person quoted: the fragment must be
+            # found within the pattern, word for word.
+            fragment = _part_ratio(seg, pattern.core)
             precision = _share_present(seg_tokens, pattern.tokens, self._idf)
             score, how = min(fragment, 50 + 50 * precision), "fragment"
         else:
@@ -458,8 +488,30 @@ class Matcher:
         # Worked out when first needed: most patterns are never short of a confident score.
         found = self._headline_cache.get(pattern.core)
         if found is None:
-            found = self._headline_cache[pattern.core] = _headlines(pattern.core)
+            found = _headlines(pattern.core) + self._tails(pattern)
+            self._headline_cache[pattern.core] = found
         return found
+
+    def _tails(self, pattern: _Pattern) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The pattern without its first word or two ("This action requires merchant approval
+        …" as "requires merchant approval …"): people leave leading words out when they quote.
+        Only where the words left are most of what makes the error this error, and the words
+        left out hold no number or value."""
+        words = pattern.core.split(" ")
+        found = []
+        for dropped in range(1, _MAX_DROPPED_WORDS + 1):
+            if any(any(c.isdigit() or c == "#" for c in w) for w in words[:dropped]):
+                break
+            tail = " ".join(words[dropped:]).strip(" .,:;-")
+            kept = frozenset(tokens(tail))
+            weight = sum(self._idf.get(t, 1.0) for t in kept)
+            if (
+                len(kept) >= _MIN_TAIL_TOKENS
+                and len(tail) >= _MIN_HEADLINE_CHARS
+                and weight >= _MIN_TAIL_WEIGHT * pattern.weight
+            ):
+                found.append((tail, kept))
+        return tuple(found)
 
     def _contained(
         self, core: str, words: frozenset[str], seg: str, seg_tokens: set[str], named: bool
@@ -525,6 +577,32 @@ def _share_present(wanted: Set[str], available: Set[str], idf: dict[str, float])
         ):
             found += weight
     return found / total if total else 1.0
+
+
+def _long_enough(seg: str, core: str, share: float) -> bool:
+    return len(seg) >= max(_MIN_TRUNCATED_CHARS, share * len(core))
+
+
+_ELLIPSIS = re.compile(r"\s*\.\.\.\s*")
+
+
+def _part_ratio(seg: str, core: str) -> float:
+    """How well `seg` is found as a part of `core`; pieces joined by "..." ("does not match any
+    ASIN... requires the following missing attributes") each in turn, in their order."""
+    pieces = [piece for piece in _ELLIPSIS.split(seg) if piece.strip()]
+    if len(pieces) < 2:
+        return fuzz.partial_ratio(seg, core)
+    total = weighted = 0.0
+    start = 0
+    for piece in pieces:
+        rest = core[start:]
+        alignment = fuzz.partial_ratio_alignment(piece, rest) if len(piece) <= len(rest) else None
+        if not alignment:
+            return 0.0
+        weighted += alignment.score * len(piece)
+        total += len(piece)
+        start += alignment.dest_end
+    return weighted / total
 
 
 def _code_tokens(plain: str) -> set[str]:

@@ -92,3 +92,73 @@ def test_ranking_is_best_first_and_one_per_entry(engine):
     scores = [c.score for c in ranked]
     assert scores == sorted(scores, reverse=True)
     assert len({c.entry.id for c in ranked}) == len(ranked)
+
+
+def answered(engine, paste):
+    return [f.entry.id for f in engine.explain(paste).matches]
+
+
+@pytest.mark.parametrize(
+    ("paste", "expected"),
+    [
+        (
+            'amazon orders stuck, the log has "an error occurred during the pre-login handshake"'
+            " and something about SSL Provider",
+            "amazon-sql-prelogin-handshake-storage",
+        ),
+        (
+            'ebay says "upload high-resolution photos that are at least 500 pixels on the longest'
+            ' side" but ours are 1200px',
+            "ebay-photo-too-small-21919137",
+        ),
+    ],
+)
+def test_a_quoted_part_from_the_middle_of_a_long_error_is_recognised(engine, paste, expected):
+    assert answered(engine, paste) == [expected]
+
+
+def test_two_quoted_pieces_joined_by_an_ellipsis_are_recognised(engine):
+    paste = (
+        'amazon feed report: "We cannot associate an image with this SKU... correct all other'
+        ' errors associated with it" - what other errors?'
+    )
+    assert answered(engine, paste) == ["amazon-feed-image-sku-not-created"]
+
+
+def test_a_short_quoted_phrase_of_chat_is_not_a_part_of_a_long_error(engine):
+    assert answered(engine, 'I just quoted "could not be found" to the customer, is that ok?') == []
+
+
+def test_leading_words_left_out_of_an_error_still_recognise_it(engine):
+    paste = "Shopify inventory sync -> requires merchant approval for write_inventory scope. help?"
+    assert answered(engine, paste) == ["shopify-missing-scope-merchant-approval"]
+
+
+def test_a_one_word_error_in_quotes_is_recognised_beside_its_channel(engine):
+    paste = 'bulk price update on Shopify came back "Throttled" for half the products'
+    assert answered(engine, paste) == ["shopify-graphql-throttled"]
+
+
+def test_a_one_word_error_in_quotes_from_another_system_is_not_claimed(engine):
+    assert answered(engine, 'Zapier zap failed: "Throttled" by the Mailchimp step') == []
+
+
+def test_an_error_in_capitals_inside_a_chat_sentence_is_recognised(engine):
+    paste = "the audit trail reads DESPATCH NOTE IGNORED, is that why tracking never went?"
+    assert answered(engine, paste) == ["despatch-note-ignored"]
+
+
+def test_a_code_after_an_arrow_beside_its_channel_is_recognised(engine):
+    paste = "Magento 2 store -> token_rejected on every order download since the password change"
+    assert answered(engine, paste) == ["magento-oauth-token-rejected"]
+
+
+def test_a_generic_text_found_inside_a_longer_pattern_is_still_held_back(engine):
+    report = engine.explain("System.ArgumentException: Requested value 'Tuesday' was not found.")
+    assert report.matches == ()
+    assert "does not name Amazon" in (report.candidates[0].held_back or "")
+
+
+def test_a_marketplace_api_called_from_an_api_client_is_not_claimed(engine):
+    paste = 'called the OnBuy seller API from Postman and it says "SKU does not exist"'
+    assert answered(engine, paste) == []
