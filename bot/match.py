@@ -58,6 +58,7 @@ _POSTINGS_BUDGET = 1_500
 _MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
 HELD_BACK = CONFIDENT - 10
 """The most a candidate scores when the context says it may be another system's text."""
+_START_SLACK = 2  # A paste cut short starts within this many characters of its pattern's start.
 _GENERIC_PART = 90  # A fragment this close to an entry's generic pattern is that pattern.
 _NAMED_WEIGHT = 0.8  # A generic pattern in text that names its channel: finding it is most of it.
 _MIN_HEADLINE_TOKENS = 3
@@ -102,13 +103,15 @@ class Context:
     (`channels`) and systems it does not cover (`others`, as written in settings.yaml); around
     it, channels that only vouch for a generic pattern (`nearby`); on it or next to it, systems
     where Linnworks never runs (`outside`, also in `others` when on the line); in the paste,
-    whether Linnworks itself is named (`linnworks`)."""
+    whether Linnworks itself is named (`linnworks`) and which of its areas are (`areas`: the
+    name of an entry's channel that is no marketplace, such as "import")."""
 
     channels: frozenset[str] = frozenset()
     others: tuple[str, ...] = ()
     nearby: frozenset[str] = frozenset()
     outside: tuple[str, ...] = ()
     linnworks: bool = False
+    areas: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -157,7 +160,7 @@ class Phrases:
 class SystemNames:
     """Finds the words of settings.yaml (`channels:` and `other_systems:`) in text."""
 
-    def __init__(self, settings: KnowledgeSettings) -> None:
+    def __init__(self, settings: KnowledgeSettings, areas: Iterable[str] = ()) -> None:
         owners = [
             (word, f"channel:{channel}")
             for channel, words in settings.channels.items()
@@ -166,6 +169,7 @@ class SystemNames:
         owners += [(word, f"other:{word}") for word in settings.other_systems]
         owners += [(word, f"outside:{word}") for word in settings.outside_linnworks]
         owners += [(word, "linnworks:") for word in settings.linnworks]
+        owners += [(area, f"area:{area}") for area in areas]
         self._phrases = Phrases(owners)
         self.channels = frozenset(settings.channels)
         self._labels = {channel: words[0] for channel, words in settings.channels.items() if words}
@@ -182,18 +186,25 @@ class SystemNames:
         others: list[str] = []
         outside: list[str] = []
         linnworks = False
+        areas: set[str] = set()
         for owner in self._phrases.found(words):
             kind, name = owner.split(":", 1)
             if kind == "channel":
                 channels.add(name)
             elif kind == "linnworks":
                 linnworks = True
+            elif kind == "area":
+                areas.add(name)
             elif name not in others:
                 others.append(name)
                 if kind == "outside":
                     outside.append(name)
         return Context(
-            frozenset(channels), tuple(others), outside=tuple(outside), linnworks=linnworks
+            frozenset(channels),
+            tuple(others),
+            outside=tuple(outside),
+            linnworks=linnworks,
+            areas=frozenset(areas),
         )
 
 
@@ -255,7 +266,10 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.systems = SystemNames(kb.settings)
+        # Linnworks' own areas that an entry's channel names ("import", "shipping"); "general"
+        # is no word people use for where an error came from.
+        areas = {e.channel for e in kb} - set(kb.settings.channels) - {"general"}
+        self.systems = SystemNames(kb.settings, sorted(areas))
         raw: list[tuple[Entry, str, str, str, set[str]]] = []
         for entry in kb:
             for text in entry.patterns:
@@ -345,6 +359,13 @@ class Matcher:
                     # it was found in: "Requested value 'X' was not found." is .NET's too.
                     limit, why, _ = self._context_rule(replace(pattern, generic=True), context)
                     limit = min(limit, cap)
+                elif how == "fragment" and context is not None and self._middle(pattern, segment):
+                    # Only a part of a long error, from its middle: other systems' errors share
+                    # parts ("Not enough storage is available ..." is Windows' too), so the paste
+                    # must say where it came from.
+                    unvouched = self._unvouched_part(pattern, context)
+                    if unvouched is not None:
+                        limit, why = min(cap, HELD_BACK), unvouched
                 held_back = why if score > limit else None
                 score = min(score, limit)
                 candidate = Candidate(
@@ -381,6 +402,34 @@ class Matcher:
             name = self.systems.label(channel)
             return HELD_BACK, f"other systems show this text too and it does not name {name}", False
         return 100.0, None, False
+
+    def _unvouched_part(self, pattern: _Pattern, context: Context) -> str | None:
+        """Why a quoted part of `pattern` is not enough here, or None when the paste names the
+        entry's channel (its area, such as "import"), or, for Linnworks' own texts, Linnworks
+        or any channel."""
+        channel = pattern.entry.channel
+        if channel in context.channels or channel in context.nearby or channel in context.areas:
+            return None
+        if set(context.others) & set(pattern.names.others):
+            return None  # A system the error names itself ("PayPal is not currently accepted").
+        if channel not in self.systems.channels and (
+            context.linnworks or context.channels or context.nearby
+        ):
+            return None
+        named = self.systems.label(channel)
+        if named == "a channel":
+            named = "Linnworks or a channel"
+        return f"only a part of the error is quoted and the paste does not name {named}"
+
+    @staticmethod
+    def _middle(pattern: _Pattern, segment: Segment) -> bool:
+        """Whether a fragment is a part from the middle of the pattern, not a paste cut short
+        (which keeps the pattern's start)."""
+        if not segment.may_be_cut:
+            return True
+        seg = segment.core or segment.canon
+        alignment = fuzz.partial_ratio_alignment(seg, pattern.core)
+        return alignment is not None and alignment.dest_start > _START_SLACK
 
     def _generic_part(self, pattern: _Pattern, segment: Segment) -> bool:
         """Whether `segment` says no more than one of the entry's generic patterns."""

@@ -187,6 +187,7 @@ def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
     own = [matcher.systems.named_in(said) for said in words]
     everywhere = frozenset().union(*(c.channels for c in own))
     linnworks = any(c.linnworks for c in own)
+    areas = frozenset().union(*(c.areas for c in own))
     found = []
     for index, context in enumerate(own):
         around = own[max(0, index - 1) : index + 2]
@@ -194,7 +195,7 @@ def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
         if context.empty:
             channels = frozenset().union(*(c.channels for c in around)) or everywhere
             context = Context(nearby=channels)
-        found.append(replace(context, outside=outside, linnworks=linnworks))
+        found.append(replace(context, outside=outside, linnworks=linnworks, areas=areas))
     return found
 
 

@@ -162,3 +162,21 @@ def test_a_generic_text_found_inside_a_longer_pattern_is_still_held_back(engine)
 def test_a_marketplace_api_called_from_an_api_client_is_not_claimed(engine):
     paste = 'called the OnBuy seller API from Postman and it says "SKU does not exist"'
     assert answered(engine, paste) == []
+
+
+def test_a_quoted_part_of_a_long_error_naming_no_system_is_only_a_did_you_mean(engine):
+    report = engine.explain(
+        'Windows backup job: "Not enough storage is available to complete this operation"'
+    )
+    assert report.matches == ()
+    assert "only a part of the error is quoted" in (report.candidates[0].held_back or "")
+
+
+def test_a_quoted_part_of_a_linnworks_error_is_recognised_where_its_area_is_named(engine):
+    paste = 'price import: "There are some errors related to the file format" - where is the log?'
+    assert answered(engine, paste) == ["import-file-format-errors"]
+
+
+def test_a_quoted_part_of_a_linnworks_error_from_another_tool_is_not_claimed(engine):
+    paste = 'the BigQuery load says "There are some errors related to the file format" for a csv'
+    assert answered(engine, paste) == []
