@@ -74,6 +74,7 @@ _FAILURE_WORD = re.compile(
     r"throttl|forbidden|unauthori|missing|corrupt|violat"
 )
 _WRAPPER_END = re.compile(r"[.:;,!?]?\s*(?:error\b|:)")
+_FIRST_VALUE = re.compile(r"(?<= )#[nq]\b")
 _HEADLINE_END = re.compile(r"(?:[.:;,!?]|\s-)(?=\s)")
 
 _TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
@@ -696,6 +697,11 @@ def _headlines(core: str) -> tuple[tuple[str, frozenset[str]], ...]:
             pieces.append(core[sentence_start:end])
         if core[end] in ".!?;" and not sentence_start:
             sentence_start = end + 2  # The second sentence, after a label ("Executing X.").
+    # A person leaves out the details after the first value ("the CSV appears to be corrupt
+    # near record 58" of "... near record 'XXX' field 'XXX' at position 'XXX'").
+    value = _FIRST_VALUE.search(core)
+    if value is not None and value.end() < len(core) - 5:
+        pieces.append(core[: value.end()])
     found: list[tuple[str, frozenset[str]]] = []
     for piece in pieces:
         piece = piece.strip(" .,:;-")

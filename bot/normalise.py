@@ -167,6 +167,8 @@ _QUOTED_PHRASE = re.compile(
 _QUOTED_WORD = re.compile(r"""(?<![\w'"])(['"])([A-Za-z][a-z]{4,39})\1(?![\w'"])""")
 # Three or more words in capitals amid lower case are a quotation: "says DISPATCH NOTE IS IGNORED".
 _CAPITALS = re.compile(r"(?<![\w'])[A-Z]{2,}(?:\s+[A-Z]{2,}){2,}(?![\w'])")
+# Two to four capitalised words amid lower case are one too: "show Despatch Rejected in the trail".
+_TITLE_CASE = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+(?: [A-Z][a-z]+){1,3}(?=[ ,.;:!?]|$)")
 _LOWER = re.compile(r"[a-z]{3}")
 _CUT_MARK = re.compile(r"(?:\.\.\.|…)\W{0,3}$")
 _AFTER_COLON = re.compile(r":\s+(?=\S)")
@@ -428,6 +430,7 @@ def _parts(text: str) -> Iterator[tuple[str, bool, bool]]:
         yield from ((m.group(2), False, True) for m in _QUOTED_WORD.finditer(text))
     if _LOWER.search(text):
         yield from ((m.group(0), False, True) for m in _CAPITALS.finditer(text))
+        yield from ((m.group(0), False, True) for m in _TITLE_CASE.finditer(text))
     if "=" in text:
         yield from ((m.group(1), False, False) for m in _KEY_VALUE.finditer(text))
     for intro, needs in _INTROS:

@@ -18,10 +18,7 @@ from accuracy import load_cases, log_checks  # noqa: E402
 
 DATA = load_cases(BENCH / "blind-slack.yaml")
 
-KNOWN_MISSES = {
-    "show Despatch Rejected in the audit trail": "a short pattern inside a long chat sentence",
-    "says the CSV appears to be corrupt": "the error's first words without its record and field",
-}
+KNOWN_MISSES: dict[str, str] = {}
 KNOWN_FALSE_CLAIMS: dict[str, str] = {}
 
 

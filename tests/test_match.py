@@ -180,3 +180,13 @@ def test_a_quoted_part_of_a_linnworks_error_is_recognised_where_its_area_is_name
 def test_a_quoted_part_of_a_linnworks_error_from_another_tool_is_not_claimed(engine):
     paste = 'the BigQuery load says "There are some errors related to the file format" for a csv'
     assert answered(engine, paste) == []
+
+
+def test_an_error_in_title_case_inside_a_chat_sentence_is_recognised(engine):
+    paste = "three orders show Order Despatch Failed in the notes, tracking is there though"
+    assert answered(engine, paste) == ["despatch-order-despatch-failed"]
+
+
+def test_an_error_quoted_up_to_its_first_value_is_recognised(engine):
+    paste = "the inventory import log says the CSV appears to be corrupt near record 112, help?"
+    assert answered(engine, paste) == ["import-csv-corrupt"]
