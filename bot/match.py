@@ -49,16 +49,20 @@ _MIN_TRUNCATED_SHARE = 0.3
 # it holds enough words to be distinctive.
 _MIN_QUOTED_SHARE = 0.2
 _MIN_QUOTED_TOKENS = 4
+# Between these lengths a pattern found inside a line counts more the longer it is.
 _SHORT_PATTERN, _LONG_PATTERN = 10, 50
 _SHORT_WEIGHT = 0.3  # How much finding a 10-character pattern counts; the rest is the whole line.
-_START_BONUS = 0.1
+_START_BONUS = 0.1  # Found at the start of its segment: the rest of the line matters less.
+_START_SLACK = 2  # Characters before a match that still count as the start of its segment.
+_MISSING_WORDS_COST = 80  # Points lost when none of a pattern's words are there; pro rata.
+_FRAGMENT_FLOOR = 50  # The most a fragment scores none of whose words are in the pattern.
+_HEADLINE_MISSING_WORDS = 1  # Words of a headline that may be missing before it is tried.
 _MISSING_NUMBER_CAP = CONFIDENT - 15
 _CANDIDATES_SCORED = 20
 _POSTINGS_BUDGET = 1_500
 _MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
 HELD_BACK = CONFIDENT - 10
 """The most a candidate scores when the context says it may be another system's text."""
-_START_SLACK = 2  # A paste cut short starts within this many characters of its pattern's start.
 _GENERIC_PART = 90  # A fragment this close to an entry's generic pattern is that pattern.
 _NAMED_WEIGHT = 0.8  # A generic pattern in text that names its channel: finding it is most of it.
 _MIN_HEADLINE_TOKENS = 3
@@ -354,19 +358,7 @@ class Matcher:
                 if pattern.code is None and toks.isdisjoint(pattern.tokens):
                     continue  # Nothing in common with this piece: it cannot score.
                 score, how = self._score(pattern, segment, toks, numbers, named)
-                limit, why = cap, reason
-                if how == "fragment" and self._generic_part(pattern, segment):
-                    # The part quoted is the entry's generic text, however long the pattern
-                    # it was found in: "Requested value 'X' was not found." is .NET's too.
-                    limit, why, _ = self._context_rule(replace(pattern, generic=True), context)
-                    limit = min(limit, cap)
-                elif how == "fragment" and context is not None and self._middle(pattern, segment):
-                    # Only a part of a long error, from its middle: other systems' errors share
-                    # parts ("Not enough storage is available ..." is Windows' too), so the paste
-                    # must say where it came from.
-                    unvouched = self._unvouched_part(pattern, context)
-                    if unvouched is not None:
-                        limit, why = min(cap, HELD_BACK), unvouched
+                limit, why = self._part_limit(pattern, segment, how, context, cap, reason)
                 held_back = why if score > limit else None
                 score = min(score, limit)
                 candidate = Candidate(
@@ -403,6 +395,32 @@ class Matcher:
             name = self.systems.label(channel)
             return HELD_BACK, f"other systems show this text too and it does not name {name}", False
         return 100.0, None, False
+
+    def _part_limit(
+        self,
+        pattern: _Pattern,
+        segment: Segment,
+        how: Evidence,
+        context: Context | None,
+        cap: float,
+        reason: str | None,
+    ) -> tuple[float, str | None]:
+        """The most a piece of `pattern` may score here, and why: the context's `cap`, lower for
+        a fragment that is only the entry's generic text or a part from the pattern's middle."""
+        if how != "fragment":
+            return cap, reason
+        if self._generic_part(pattern, segment):
+            # The part quoted is the entry's generic text, however long the pattern it was
+            # found in: "Requested value 'X' was not found." is .NET's too.
+            limit, why, _ = self._context_rule(replace(pattern, generic=True), context)
+            return min(limit, cap), why
+        if context is not None and self._middle(pattern, segment):
+            # Other systems' errors share parts of ours ("Not enough storage is available ..."
+            # is Windows' too), so the paste must say where it came from.
+            unvouched = self._unvouched_part(pattern, context)
+            if unvouched is not None:
+                return min(cap, HELD_BACK), unvouched
+        return cap, reason
 
     def _unvouched_part(self, pattern: _Pattern, context: Context) -> str | None:
         """Why a quoted part of `pattern` is not enough here, or None when the paste names the
@@ -496,43 +514,82 @@ class Matcher:
         numbers: frozenset[str],
         named: bool = False,
     ) -> tuple[float, Evidence]:
+        """How well `segment` shows `pattern`, and what kind of evidence that is: a code found
+        whole, the pattern found in the segment, a fragment of the pattern (a paste cut short,
+        a quoted part), or the segment compared whole; a headline of the pattern where that
+        scores better. The pattern's three-digit numbers must be there in every case."""
+        if pattern.code is not None:
+            code = self._code_found(pattern, segment, named)
+            return self._cap_numbers(pattern, numbers, code), "code"
         seg = segment.core or segment.canon
         if pattern.wildcards:
             seg = _fill(seg, pattern.wildcards)
-        if pattern.code is not None and pattern.code_at is not None:
-            found = pattern.code_at.search(segment.plain)
-            if found is None:
-                return 0.0, "code"
-            # A two-word code ("token_rejected") needs to be most of the line, like any short text.
-            core_length = _LONG_PATTERN if pattern.specific else len(pattern.code)
-            score = self._weighted(
-                100.0, core_length, found.start() <= 2, pattern.code, segment.plain, named
-            )
-            return self._cap_numbers(pattern, numbers, score), "code"
+        score: float
+        how: Evidence = "text"
         if len(seg) >= len(pattern.core):
-            score = self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named)
-            how: Evidence = "text"
-        elif (segment.may_be_cut and _long_enough(seg, pattern.core, _MIN_TRUNCATED_SHARE)) or (
+            score = self._pattern_found(pattern, seg, seg_tokens, named)
+        elif self._may_be_fragment(pattern, segment, seg, seg_tokens):
+            score, how = self._fragment_found(pattern, seg, seg_tokens), "fragment"
+        else:
+            score = self._compared_whole(pattern, seg, seg_tokens)
+        if score < CONFIDENT:
+            headline = self._headline_found(pattern, seg, seg_tokens, named)
+            if headline > score:
+                score, how = headline, "text"
+        return self._cap_numbers(pattern, numbers, score), how
+
+    def _code_found(self, pattern: _Pattern, segment: Segment, named: bool) -> float:
+        """A code (token_rejected) found whole in the unmasked text; a two-word code needs to
+        be most of the line, like any short text, a code of three or more words does not."""
+        assert pattern.code is not None and pattern.code_at is not None
+        found = pattern.code_at.search(segment.plain)
+        if found is None:
+            return 0.0
+        length = _LONG_PATTERN if pattern.specific else len(pattern.code)
+        at_start = found.start() <= _START_SLACK
+        return self._weighted(100.0, length, at_start, pattern.code, segment.plain, named)
+
+    def _pattern_found(
+        self, pattern: _Pattern, seg: str, seg_tokens: set[str], named: bool
+    ) -> float:
+        """The pattern found inside a segment at least as long (log prefixes, chat around it)."""
+        return self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named)
+
+    @staticmethod
+    def _may_be_fragment(
+        pattern: _Pattern, segment: Segment, seg: str, seg_tokens: set[str]
+    ) -> bool:
+        """Whether a segment shorter than the pattern may be a piece of it: a paste cut short
+        (it runs to its line's end) or a part a person quoted, either long enough to tell."""
+        if segment.may_be_cut and _long_enough(seg, pattern.core, _MIN_TRUNCATED_SHARE):
+            return True
+        return (
             segment.quoted
             and len(seg_tokens) >= _MIN_QUOTED_TOKENS
             and _long_enough(seg, pattern.core, _MIN_QUOTED_SHARE)
-        ):
-            # A paste cut short, or a part of the error a person quoted: the fragment must be
-            # found within the pattern, word for word.
-            fragment = _part_ratio(seg, pattern.core)
-            precision = _share_present(seg_tokens, pattern.tokens, self._idf)
-            score, how = min(fragment, 50 + 50 * precision), "fragment"
-        else:
-            score = min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern.tokens, seg_tokens))
-            how = "text"
-        if score < CONFIDENT:
-            # A person quoting only the headline of a long error ("Execution Timeout Expired").
-            for headline, words in self._headlines(pattern):
-                if len(seg) >= len(headline) and len(words - seg_tokens) <= 1:
-                    quoted = self._contained(headline, words, seg, seg_tokens, named)
-                    if quoted > score:
-                        score, how = quoted, "text"
-        return self._cap_numbers(pattern, numbers, score), how
+        )
+
+    def _fragment_found(self, pattern: _Pattern, seg: str, seg_tokens: set[str]) -> float:
+        """A fragment found within the pattern, word for word: each of its words missing from
+        the pattern takes its share of the points above `_FRAGMENT_FLOOR`."""
+        precision = _share_present(seg_tokens, pattern.tokens, self._idf)
+        fragment = _part_ratio(seg, pattern.core)
+        return min(fragment, _FRAGMENT_FLOOR + (100 - _FRAGMENT_FLOOR) * precision)
+
+    def _compared_whole(self, pattern: _Pattern, seg: str, seg_tokens: set[str]) -> float:
+        """A segment shorter than the pattern and no fragment: compared with the whole of it."""
+        return min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern.tokens, seg_tokens))
+
+    def _headline_found(
+        self, pattern: _Pattern, seg: str, seg_tokens: set[str], named: bool
+    ) -> float:
+        """A person quoting only the headline of a long error ("Execution Timeout Expired"), or
+        the error without its first words: the best such piece found in the segment."""
+        best = 0.0
+        for headline, words in self._headlines(pattern):
+            if len(seg) >= len(headline) and len(words - seg_tokens) <= _HEADLINE_MISSING_WORDS:
+                best = max(best, self._contained(headline, words, seg, seg_tokens, named))
+        return best
 
     def _headlines(self, pattern: _Pattern) -> tuple[tuple[str, frozenset[str]], ...]:
         # Worked out when first needed: most patterns are never short of a confident score.
@@ -572,7 +629,8 @@ class Matcher:
             return 0.0
         # Everything that makes this error this error must be there, not just most letters.
         found = min(alignment.score, self._word_cap(words, seg_tokens))
-        return self._weighted(found, len(core), alignment.dest_start <= 2, core, seg, named)
+        at_start = alignment.dest_start <= _START_SLACK
+        return self._weighted(found, len(core), at_start, core, seg, named)
 
     @staticmethod
     def _weighted(
@@ -593,7 +651,7 @@ class Matcher:
 
     def _word_cap(self, words: Set[str], seg_tokens: set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""
-        return 100 - 80 * (1 - _share_present(words, seg_tokens, self._idf))
+        return 100 - _MISSING_WORDS_COST * (1 - _share_present(words, seg_tokens, self._idf))
 
     @staticmethod
     def _cap_numbers(pattern: _Pattern, numbers: frozenset[str], score: float) -> float:

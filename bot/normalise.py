@@ -107,9 +107,10 @@ _ID_LIKE = re.compile(r"(?<![\w#-])(?=[a-z0-9._-]{0,100}\d)[a-z0-9]+(?:[-_.][a-z
 _SPACES = re.compile(r"\s+")
 _TRAILING_ELLIPSIS = re.compile(r"\s*['\"]?\s*(?:\.\.\.|…)\s*$")
 
-# Prefixes that wrap an error without changing which error it is.
-_PREFIX = re.compile(
-    r"^(?:"
+# Prefixes that wrap an error without changing which error it is, any number in a row: each
+# alternative takes at least one character and nothing follows the run, so it never backtracks.
+_PREFIXES = re.compile(
+    r"(?:(?:"
     r"#(?:ts|n|id|q)\b"
     r"|[^\w#\[(]+"
     r"|\[#acct\]"
@@ -120,7 +121,7 @@ _PREFIX = re.compile(
     r"|http/\d(?:\.\d)?\s"
     r"|(?:[a-z_][\w]*\.){1,8}[a-z_]*exception\s*:"
     r"|-{1,3}>"
-    r")\s*"
+    r")\s*)*"
 )
 
 # --- Lines that are structure, not messages ------------------------------------------------------
@@ -268,12 +269,8 @@ def canonical(text: str) -> str:
 
 def strip_prefixes(canon: str) -> str:
     """Remove log and Linnworks wrapper prefixes ("Step: … Error:", timestamps, levels)."""
-    for _ in range(12):
-        match = _PREFIX.match(canon)
-        if not match or not match.group(0):
-            break
-        canon = canon[match.end() :]
-    return canon.rstrip(" .")
+    prefixes = _PREFIXES.match(canon)
+    return canon[prefixes.end() if prefixes else 0 :].rstrip(" .")
 
 
 def make_segment(text: str, *, may_be_cut: bool = True, quoted: bool = False) -> Segment:
@@ -474,23 +471,16 @@ def _unescape_json(text: str) -> str:
 
 
 def _dedupe(segments: tuple[Segment, ...], limit: int) -> tuple[Segment, ...]:
-    seen: set[str] = set()
-    out = []
+    """Each text once, where it was first seen, at most `limit`. Seen again at a line's end it
+    may be cut short, and seen again in quotes it may be any part of an error: the one kept
+    says so."""
+    kept: dict[str, Segment] = {}
     for segment in segments:
-        if segment.canon not in seen:
-            seen.add(segment.canon)
-            out.append(segment)
-        elif segment.may_be_cut or segment.quoted:
-            # The same text seen once whole and once at a line's end (it may be cut short) or
-            # in quotes (it may be any part of an error).
-            out = [
-                replace(
-                    s,
-                    may_be_cut=s.may_be_cut or segment.may_be_cut,
-                    quoted=s.quoted or segment.quoted,
-                )
-                if s.canon == segment.canon
-                else s
-                for s in out
-            ]
-    return tuple(out[:limit])
+        first = kept.setdefault(segment.canon, segment)
+        if first is not segment:
+            kept[segment.canon] = replace(
+                first,
+                may_be_cut=first.may_be_cut or segment.may_be_cut,
+                quoted=first.quoted or segment.quoted,
+            )
+    return tuple(kept.values())[:limit]
