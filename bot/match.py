@@ -20,7 +20,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -44,19 +44,33 @@ AMBIGUOUS_MARGIN = 5.0
 
 _MIN_TRUNCATED_CHARS = 24
 _MIN_TRUNCATED_SHARE = 0.3
+# A quoted part may come from anywhere in a long error ("Not enough storage is available to
+# complete this operation" of the pre-login handshake error), so a smaller share will do when
+# it holds enough words to be distinctive.
+_MIN_QUOTED_SHARE = 0.2
+_MIN_QUOTED_TOKENS = 4
+# Between these lengths a pattern found inside a line counts more the longer it is.
 _SHORT_PATTERN, _LONG_PATTERN = 10, 50
 _SHORT_WEIGHT = 0.3  # How much finding a 10-character pattern counts; the rest is the whole line.
-_START_BONUS = 0.1
+_START_BONUS = 0.1  # Found at the start of its segment: the rest of the line matters less.
+_START_SLACK = 2  # Characters before a match that still count as the start of its segment.
+_MISSING_WORDS_COST = 80  # Points lost when none of a pattern's words are there; pro rata.
+_FRAGMENT_FLOOR = 50  # The most a fragment scores none of whose words are in the pattern.
+_HEADLINE_MISSING_WORDS = 1  # Words of a headline that may be missing before it is tried.
 _MISSING_NUMBER_CAP = CONFIDENT - 15
 _CANDIDATES_SCORED = 20
 _POSTINGS_BUDGET = 1_500
 _MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
 HELD_BACK = CONFIDENT - 10
 """The most a candidate scores when the context says it may be another system's text."""
+_GENERIC_PART = 90  # A fragment this close to an entry's generic pattern is that pattern.
 _NAMED_WEIGHT = 0.8  # A generic pattern in text that names its channel: finding it is most of it.
 _MIN_HEADLINE_TOKENS = 3
 _MIN_HEADLINE_CHARS = 18
 _MAX_HEADLINES = 4
+_MAX_DROPPED_WORDS = 2  # "403 requires merchant approval for …" leaves out "This action".
+_MIN_TAIL_TOKENS = 4
+_MIN_TAIL_WEIGHT = 0.7  # Of the pattern's word weight: what is left must still be the error.
 # A headline says what went wrong, in more than "error": "An internal error occurred" and
 # "XML Parsing Error at Line 5" are any system's words, "Execution Timeout Expired" is not.
 _FAILURE_WORD = re.compile(
@@ -64,6 +78,7 @@ _FAILURE_WORD = re.compile(
     r"throttl|forbidden|unauthori|missing|corrupt|violat"
 )
 _WRAPPER_END = re.compile(r"[.:;,!?]?\s*(?:error\b|:)")
+_FIRST_VALUE = re.compile(r"(?<= )#[nq]\b")
 _HEADLINE_END = re.compile(r"(?:[.:;,!?]|\s-)(?=\s)")
 
 _TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
@@ -93,13 +108,15 @@ class Context:
     (`channels`) and systems it does not cover (`others`, as written in settings.yaml); around
     it, channels that only vouch for a generic pattern (`nearby`); on it or next to it, systems
     where Linnworks never runs (`outside`, also in `others` when on the line); in the paste,
-    whether Linnworks itself is named (`linnworks`)."""
+    whether Linnworks itself is named (`linnworks`) and which of its areas are (`areas`: the
+    name of an entry's channel that is no marketplace, such as "import")."""
 
     channels: frozenset[str] = frozenset()
     others: tuple[str, ...] = ()
     nearby: frozenset[str] = frozenset()
     outside: tuple[str, ...] = ()
     linnworks: bool = False
+    areas: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -148,7 +165,7 @@ class Phrases:
 class SystemNames:
     """Finds the words of settings.yaml (`channels:` and `other_systems:`) in text."""
 
-    def __init__(self, settings: KnowledgeSettings) -> None:
+    def __init__(self, settings: KnowledgeSettings, areas: Iterable[str] = ()) -> None:
         owners = [
             (word, f"channel:{channel}")
             for channel, words in settings.channels.items()
@@ -157,6 +174,7 @@ class SystemNames:
         owners += [(word, f"other:{word}") for word in settings.other_systems]
         owners += [(word, f"outside:{word}") for word in settings.outside_linnworks]
         owners += [(word, "linnworks:") for word in settings.linnworks]
+        owners += [(area, f"area:{area}") for area in areas]
         self._phrases = Phrases(owners)
         self.channels = frozenset(settings.channels)
         self._labels = {channel: words[0] for channel, words in settings.channels.items() if words}
@@ -173,18 +191,25 @@ class SystemNames:
         others: list[str] = []
         outside: list[str] = []
         linnworks = False
+        areas: set[str] = set()
         for owner in self._phrases.found(words):
             kind, name = owner.split(":", 1)
             if kind == "channel":
                 channels.add(name)
             elif kind == "linnworks":
                 linnworks = True
+            elif kind == "area":
+                areas.add(name)
             elif name not in others:
                 others.append(name)
                 if kind == "outside":
                     outside.append(name)
         return Context(
-            frozenset(channels), tuple(others), outside=tuple(outside), linnworks=linnworks
+            frozenset(channels),
+            tuple(others),
+            outside=tuple(outside),
+            linnworks=linnworks,
+            areas=frozenset(areas),
         )
 
 
@@ -246,7 +271,10 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.systems = SystemNames(kb.settings)
+        # Linnworks' own areas that an entry's channel names ("import", "shipping"); "general"
+        # is no word people use for where an error came from.
+        areas = {e.channel for e in kb} - set(kb.settings.channels) - {"general"}
+        self.systems = SystemNames(kb.settings, sorted(areas))
         raw: list[tuple[Entry, str, str, str, set[str]]] = []
         for entry in kb:
             for text in entry.patterns:
@@ -294,6 +322,10 @@ class Matcher:
         )
         self._weights = np.array([p.weight for p in self._patterns], dtype=np.float64)
         self._canon = {p.text: p.canon for p in self._patterns}
+        self._generic_cores: dict[str, tuple[str, ...]] = defaultdict(tuple)
+        for p in self._patterns:
+            if p.generic:
+                self._generic_cores[p.entry.id] += (p.core,)
         self._headline_cache: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
 
     def rank(
@@ -326,8 +358,9 @@ class Matcher:
                 if pattern.code is None and toks.isdisjoint(pattern.tokens):
                     continue  # Nothing in common with this piece: it cannot score.
                 score, how = self._score(pattern, segment, toks, numbers, named)
-                held_back = reason if score > cap else None
-                score = min(score, cap)
+                limit, why = self._part_limit(pattern, segment, how, context, cap, reason)
+                held_back = why if score > limit else None
+                score = min(score, limit)
                 candidate = Candidate(
                     pattern.entry, round(score, 1), pattern.text, segment, how, held_back
                 )
@@ -345,7 +378,9 @@ class Matcher:
         channel = pattern.entry.channel
         if channel in self.systems.channels:
             if channel in context.channels or channel in context.nearby:
-                return 100.0, None, pattern.generic
+                # A code of the channel named beside it ("magento -> signature_invalid") is as
+                # good as its message, however much chat follows.
+                return 100.0, None, pattern.generic or pattern.code is not None
             own = pattern.names
             if (context.channels - own.channels) or set(context.others) - set(own.others):
                 return 0.0, None, False  # Another system's text: never this channel's error.
@@ -360,6 +395,66 @@ class Matcher:
             name = self.systems.label(channel)
             return HELD_BACK, f"other systems show this text too and it does not name {name}", False
         return 100.0, None, False
+
+    def _part_limit(
+        self,
+        pattern: _Pattern,
+        segment: Segment,
+        how: Evidence,
+        context: Context | None,
+        cap: float,
+        reason: str | None,
+    ) -> tuple[float, str | None]:
+        """The most a piece of `pattern` may score here, and why: the context's `cap`, lower for
+        a fragment that is only the entry's generic text or a part from the pattern's middle."""
+        if how != "fragment":
+            return cap, reason
+        if self._generic_part(pattern, segment):
+            # The part quoted is the entry's generic text, however long the pattern it was
+            # found in: "Requested value 'X' was not found." is .NET's too.
+            limit, why, _ = self._context_rule(replace(pattern, generic=True), context)
+            return min(limit, cap), why
+        if context is not None and self._middle(pattern, segment):
+            # Other systems' errors share parts of ours ("Not enough storage is available ..."
+            # is Windows' too), so the paste must say where it came from.
+            unvouched = self._unvouched_part(pattern, context)
+            if unvouched is not None:
+                return min(cap, HELD_BACK), unvouched
+        return cap, reason
+
+    def _unvouched_part(self, pattern: _Pattern, context: Context) -> str | None:
+        """Why a quoted part of `pattern` is not enough here, or None when the paste names the
+        entry's channel (its area, such as "import"), or, for Linnworks' own texts, Linnworks
+        or any channel."""
+        channel = pattern.entry.channel
+        if channel in context.channels or channel in context.nearby or channel in context.areas:
+            return None
+        if set(context.others) & set(pattern.names.others):
+            return None  # A system the error names itself ("PayPal is not currently accepted").
+        if channel not in self.systems.channels and (
+            context.linnworks or context.channels or context.nearby
+        ):
+            return None
+        named = self.systems.label(channel)
+        if named == "a channel":
+            named = "Linnworks or a channel"
+        return f"only a part of the error is quoted and the paste does not name {named}"
+
+    @staticmethod
+    def _middle(pattern: _Pattern, segment: Segment) -> bool:
+        """Whether a fragment is a part from the middle of the pattern, not a paste cut short
+        (which keeps the pattern's start)."""
+        if not segment.may_be_cut:
+            return True
+        seg = segment.core or segment.canon
+        alignment = fuzz.partial_ratio_alignment(seg, pattern.core)
+        return alignment is not None and alignment.dest_start > _START_SLACK
+
+    def _generic_part(self, pattern: _Pattern, segment: Segment) -> bool:
+        """Whether `segment` says no more than one of the entry's generic patterns."""
+        generic = self._generic_cores.get(pattern.entry.id, ())
+        seg = segment.core or segment.canon
+        return any(fuzz.ratio(seg, core) >= _GENERIC_PART for core in generic)
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
@@ -420,47 +515,111 @@ class Matcher:
         numbers: frozenset[str],
         named: bool = False,
     ) -> tuple[float, Evidence]:
+        """How well `segment` shows `pattern`, and what kind of evidence that is: a code found
+        whole, the pattern found in the segment, a fragment of the pattern (a paste cut short,
+        a quoted part), or the segment compared whole; a headline of the pattern where that
+        scores better. The pattern's three-digit numbers must be there in every case."""
+        if pattern.code is not None:
+            code = self._code_found(pattern, segment, named)
+            return self._cap_numbers(pattern, numbers, code), "code"
         seg = segment.core or segment.canon
         if pattern.wildcards:
             seg = _fill(seg, pattern.wildcards)
-        if pattern.code is not None and pattern.code_at is not None:
-            found = pattern.code_at.search(segment.plain)
-            if found is None:
-                return 0.0, "code"
-            # A two-word code ("token_rejected") needs to be most of the line, like any short text.
-            core_length = _LONG_PATTERN if pattern.specific else len(pattern.code)
-            score = self._weighted(
-                100.0, core_length, found.start() <= 2, pattern.code, segment.plain, named
-            )
-            return self._cap_numbers(pattern, numbers, score), "code"
+        score: float
+        how: Evidence = "text"
         if len(seg) >= len(pattern.core):
-            score = self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named)
-            how: Evidence = "text"
-        elif segment.may_be_cut and len(seg) >= max(
-            _MIN_TRUNCATED_CHARS, _MIN_TRUNCATED_SHARE * len(pattern.core)
-        ):
-            # A paste cut short: the fragment must be found within the pattern, word for word.
-            fragment = fuzz.partial_ratio(seg, pattern.core)
-            precision = _share_present(seg_tokens, pattern.tokens, self._idf)
-            score, how = min(fragment, 50 + 50 * precision), "fragment"
+            score = self._pattern_found(pattern, seg, seg_tokens, named)
+        elif self._may_be_fragment(pattern, segment, seg, seg_tokens):
+            score, how = self._fragment_found(pattern, seg, seg_tokens), "fragment"
         else:
-            score = min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern.tokens, seg_tokens))
-            how = "text"
+            score = self._compared_whole(pattern, seg, seg_tokens)
         if score < CONFIDENT:
-            # A person quoting only the headline of a long error ("Execution Timeout Expired").
-            for headline, words in self._headlines(pattern):
-                if len(seg) >= len(headline) and len(words - seg_tokens) <= 1:
-                    quoted = self._contained(headline, words, seg, seg_tokens, named)
-                    if quoted > score:
-                        score, how = quoted, "text"
+            headline = self._headline_found(pattern, seg, seg_tokens, named)
+            if headline > score:
+                score, how = headline, "text"
         return self._cap_numbers(pattern, numbers, score), how
+
+    def _code_found(self, pattern: _Pattern, segment: Segment, named: bool) -> float:
+        """A code (token_rejected) found whole in the unmasked text; a two-word code needs to
+        be most of the line, like any short text, a code of three or more words does not."""
+        assert pattern.code is not None and pattern.code_at is not None
+        found = pattern.code_at.search(segment.plain)
+        if found is None:
+            return 0.0
+        length = _LONG_PATTERN if pattern.specific else len(pattern.code)
+        at_start = found.start() <= _START_SLACK
+        return self._weighted(100.0, length, at_start, pattern.code, segment.plain, named)
+
+    def _pattern_found(
+        self, pattern: _Pattern, seg: str, seg_tokens: set[str], named: bool
+    ) -> float:
+        """The pattern found inside a segment at least as long (log prefixes, chat around it)."""
+        return self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named)
+
+    @staticmethod
+    def _may_be_fragment(
+        pattern: _Pattern, segment: Segment, seg: str, seg_tokens: set[str]
+    ) -> bool:
+        """Whether a segment shorter than the pattern may be a piece of it: a paste cut short
+        (it runs to its line's end) or a part a person quoted, either long enough to tell."""
+        if segment.may_be_cut and _long_enough(seg, pattern.core, _MIN_TRUNCATED_SHARE):
+            return True
+        return (
+            segment.quoted
+            and len(seg_tokens) >= _MIN_QUOTED_TOKENS
+            and _long_enough(seg, pattern.core, _MIN_QUOTED_SHARE)
+        )
+
+    def _fragment_found(self, pattern: _Pattern, seg: str, seg_tokens: set[str]) -> float:
+        """A fragment found within the pattern, word for word: each of its words missing from
+        the pattern takes its share of the points above `_FRAGMENT_FLOOR`."""
+        precision = _share_present(seg_tokens, pattern.tokens, self._idf)
+        fragment = _part_ratio(seg, pattern.core)
+        return min(fragment, _FRAGMENT_FLOOR + (100 - _FRAGMENT_FLOOR) * precision)
+
+    def _compared_whole(self, pattern: _Pattern, seg: str, seg_tokens: set[str]) -> float:
+        """A segment shorter than the pattern and no fragment: compared with the whole of it."""
+        return min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern.tokens, seg_tokens))
+
+    def _headline_found(
+        self, pattern: _Pattern, seg: str, seg_tokens: set[str], named: bool
+    ) -> float:
+        """A person quoting only the headline of a long error ("Execution Timeout Expired"), or
+        the error without its first words: the best such piece found in the segment."""
+        best = 0.0
+        for headline, words in self._headlines(pattern):
+            if len(seg) >= len(headline) and len(words - seg_tokens) <= _HEADLINE_MISSING_WORDS:
+                best = max(best, self._contained(headline, words, seg, seg_tokens, named))
+        return best
 
     def _headlines(self, pattern: _Pattern) -> tuple[tuple[str, frozenset[str]], ...]:
         # Worked out when first needed: most patterns are never short of a confident score.
         found = self._headline_cache.get(pattern.core)
         if found is None:
-            found = self._headline_cache[pattern.core] = _headlines(pattern.core)
+            found = _headlines(pattern.core) + self._tails(pattern)
+            self._headline_cache[pattern.core] = found
         return found
+
+    def _tails(self, pattern: _Pattern) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The pattern without its first word or two ("This action requires merchant approval
+        …" as "requires merchant approval …"): people leave leading words out when they quote.
+        Only where the words left are most of what makes the error this error, and the words
+        left out hold no number or value."""
+        words = pattern.core.split(" ")
+        found = []
+        for dropped in range(1, _MAX_DROPPED_WORDS + 1):
+            if any(any(c.isdigit() or c == "#" for c in w) for w in words[:dropped]):
+                break
+            tail = " ".join(words[dropped:]).strip(" .,:;-")
+            kept = frozenset(tokens(tail))
+            weight = sum(self._idf.get(t, 1.0) for t in kept)
+            if (
+                len(kept) >= _MIN_TAIL_TOKENS
+                and len(tail) >= _MIN_HEADLINE_CHARS
+                and weight >= _MIN_TAIL_WEIGHT * pattern.weight
+            ):
+                found.append((tail, kept))
+        return tuple(found)
 
     def _contained(
         self, core: str, words: frozenset[str], seg: str, seg_tokens: set[str], named: bool
@@ -471,7 +630,8 @@ class Matcher:
             return 0.0
         # Everything that makes this error this error must be there, not just most letters.
         found = min(alignment.score, self._word_cap(words, seg_tokens))
-        return self._weighted(found, len(core), alignment.dest_start <= 2, core, seg, named)
+        at_start = alignment.dest_start <= _START_SLACK
+        return self._weighted(found, len(core), at_start, core, seg, named)
 
     @staticmethod
     def _weighted(
@@ -492,7 +652,7 @@ class Matcher:
 
     def _word_cap(self, words: Set[str], seg_tokens: set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""
-        return 100 - 80 * (1 - _share_present(words, seg_tokens, self._idf))
+        return 100 - _MISSING_WORDS_COST * (1 - _share_present(words, seg_tokens, self._idf))
 
     @staticmethod
     def _cap_numbers(pattern: _Pattern, numbers: frozenset[str], score: float) -> float:
@@ -545,6 +705,32 @@ def _has_near(token: str, among: frozenset[str]) -> bool:
     return near
 
 
+def _long_enough(seg: str, core: str, share: float) -> bool:
+    return len(seg) >= max(_MIN_TRUNCATED_CHARS, share * len(core))
+
+
+_ELLIPSIS = re.compile(r"\s*\.\.\.\s*")
+
+
+def _part_ratio(seg: str, core: str) -> float:
+    """How well `seg` is found as a part of `core`; pieces joined by "..." ("does not match any
+    ASIN... requires the following missing attributes") each in turn, in their order."""
+    pieces = [piece for piece in _ELLIPSIS.split(seg) if piece.strip()]
+    if len(pieces) < 2:
+        return fuzz.partial_ratio(seg, core)
+    total = weighted = 0.0
+    start = 0
+    for piece in pieces:
+        rest = core[start:]
+        alignment = fuzz.partial_ratio_alignment(piece, rest) if len(piece) <= len(rest) else None
+        if not alignment:
+            return 0.0
+        weighted += alignment.score * len(piece)
+        total += len(piece)
+        start += alignment.dest_end
+    return weighted / total
+
+
 def _code_tokens(plain: str) -> set[str]:
     return set(_CODE_TOKEN.findall(plain))
 
@@ -587,6 +773,11 @@ def _headlines(core: str) -> tuple[tuple[str, frozenset[str]], ...]:
             pieces.append(core[sentence_start:end])
         if core[end] in ".!?;" and not sentence_start:
             sentence_start = end + 2  # The second sentence, after a label ("Executing X.").
+    # A person leaves out the details after the first value ("the CSV appears to be corrupt
+    # near record 58" of "... near record 'XXX' field 'XXX' at position 'XXX'").
+    value = _FIRST_VALUE.search(core)
+    if value is not None and value.end() < len(core) - 5:
+        pieces.append(core[: value.end()])
     found: list[tuple[str, frozenset[str]]] = []
     for piece in pieces:
         piece = piece.strip(" .,:;-")

@@ -109,9 +109,10 @@ _ID_LIKE = re.compile(r"(?<![\w#-])(?=[a-z0-9._-]{0,100}\d)[a-z0-9]+(?:[-_.][a-z
 _SPACES = re.compile(r"\s+")
 _TRAILING_ELLIPSIS = re.compile(r"\s*['\"]?\s*(?:\.\.\.|…)\s*$")
 
-# Prefixes that wrap an error without changing which error it is.
-_PREFIX = re.compile(
-    r"^(?:"
+# Prefixes that wrap an error without changing which error it is, any number in a row: each
+# alternative takes at least one character and nothing follows the run, so it never backtracks.
+_PREFIXES = re.compile(
+    r"(?:(?:"
     r"#(?:ts|n|id|q)\b"
     r"|[^\w#\[(]+"
     r"|\[#acct\]"
@@ -122,7 +123,7 @@ _PREFIX = re.compile(
     r"|http/\d(?:\.\d)?\s"
     r"|(?:[a-z_][\w]*\.){1,8}[a-z_]*exception\s*:"
     r"|-{1,3}>"
-    r")\s*"
+    r")\s*)*"
 )
 
 # --- Lines that are structure, not messages ------------------------------------------------------
@@ -168,6 +169,13 @@ _COLUMNS = re.compile(r"(?<!\s)\s*(?:\t|\s[|¦]\s| {2,})\s*")
 _QUOTED_PHRASE = re.compile(
     r"""(?<!\w)(['"])(?=[^'"\n]{8})([^'"\n\s][^'"\n]{0,300}?\s[^'"\n]{1,300}?)\1(?!\w)"""
 )
+# One quoted word ("Throttled") is an error in chat when it is a word, not a value: letters only.
+_QUOTED_WORD = re.compile(r"""(?<![\w'"])(['"])([A-Za-z][a-z]{4,39})\1(?![\w'"])""")
+# Three or more words in capitals amid lower case are a quotation: "says DISPATCH NOTE IS IGNORED".
+_CAPITALS = re.compile(r"(?<![\w'])[A-Z]{2,}(?:\s+[A-Z]{2,}){2,}(?![\w'])")
+# Two to four capitalised words amid lower case are one too: "show Despatch Rejected in the trail".
+_TITLE_CASE = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+(?: [A-Z][a-z]+){1,3}(?=[ ,.;:!?]|$)")
+_LOWER = re.compile(r"[a-z]{3}")
 _CUT_MARK = re.compile(r"(?:\.\.\.|…)\W{0,3}$")
 _AFTER_COLON = re.compile(r":\s+(?=\S)")
 # Words with which people introduce the error they are quoting: "keeps saying ...", "fails with".
@@ -190,7 +198,9 @@ class Segment:
 
     `core` is `canon` without log prefixes; `plain` is folded but unmasked, for finding codes
     such as "token_rejected" that may sit inside a quoted JSON value. `may_be_cut` is true when
-    the segment runs to the end of its line, where a paste may have been cut short.
+    the segment runs to the end of its line, where a paste may have been cut short. `quoted` is
+    true when a person set the text off from their own words (in quotes, or in capitals amid
+    lower case): it may be any part of an error, not only its start.
     """
 
     canon: str
@@ -198,6 +208,7 @@ class Segment:
     plain: str
     display: str
     may_be_cut: bool = True
+    quoted: bool = False
 
 
 @dataclass(frozen=True)
@@ -263,18 +274,14 @@ def canonical(text: str) -> str:
 
 def strip_prefixes(canon: str) -> str:
     """Remove log and Linnworks wrapper prefixes ("Step: … Error:", timestamps, levels)."""
-    for _ in range(12):
-        match = _PREFIX.match(canon)
-        if not match or not match.group(0):
-            break
-        canon = canon[match.end() :]
-    return canon.rstrip(" .")
+    prefixes = _PREFIXES.match(canon)
+    return canon[prefixes.end() if prefixes else 0 :].rstrip(" .")
 
 
 # Remembered: a paste's lines come back in its pieces, and log lines paste after paste (in
 # bench/slope.py's pastes, about one segment in three has been made before).
 @lru_cache(maxsize=4_096)
-def make_segment(text: str, *, may_be_cut: bool = True) -> Segment:
+def make_segment(text: str, *, may_be_cut: bool = True, quoted: bool = False) -> Segment:
     text = text[:MAX_SEGMENT_CHARS]
     canon = canonical(text)
     plain = _plain(text)
@@ -285,6 +292,7 @@ def make_segment(text: str, *, may_be_cut: bool = True) -> Segment:
         display=_shorten(plain),
         # "You exceeded your quota for the requested...": a person cut it short on purpose.
         may_be_cut=may_be_cut or bool(_CUT_MARK.search(text)),
+        quoted=quoted,
     )
 
 
@@ -396,43 +404,54 @@ def _segments(line: str) -> tuple[Segment, ...]:
     """
     windows = [line[i : i + MAX_SEGMENT_CHARS] for i in range(0, min(len(line), 20_000), 1_500)]
     # A line ending in a colon announces a reason that is not there: it was not cut short.
-    found = [(window, not window.rstrip().endswith(":")) for window in windows]
-    parts: list[tuple[str, bool]] = []
+    found = [(window, not window.rstrip().endswith(":"), False) for window in windows]
+    parts: list[tuple[str, bool, bool]] = []
     for window in windows:
         parts.extend(_parts(window))
         if len(parts) >= MAX_SEGMENTS_PER_LINE:
             break
     found.extend(parts[:MAX_SEGMENTS_PER_LINE])
-    segments = [make_segment(_unescape_json(t), may_be_cut=cut) for t, cut in found if t.strip()]
+    segments = [
+        make_segment(_unescape_json(t), may_be_cut=cut, quoted=quoted)
+        for t, cut, quoted in found
+        if t.strip()
+    ]
     return _dedupe(
         tuple(s for s in segments if _has_letter(s.canon)),
         MAX_SEGMENTS_PER_LINE + len(windows),
     )
 
 
-def _parts(text: str) -> Iterator[tuple[str, bool]]:
-    """Pieces of `text` that may be an error on their own, each with whether it may be cut."""
+def _parts(text: str) -> Iterator[tuple[str, bool, bool]]:
+    """Pieces of `text` that may be an error on their own, each with whether it may be cut and
+    whether a person quoted it."""
     for splitter, needs in _SPLITTERS:
         if not any(needle in text for needle in needs):
             continue  # A quick look for what the expression needs spares a walk of the text.
         parts = splitter.split(text)[:6]
         if len(parts) > 1:
-            yield from ((part, False) for part in parts[:-1])
-            yield parts[-1], True
+            yield from ((part, False, False) for part in parts[:-1])
+            yield parts[-1], True, False
     for body, needs in _BODIES:
         if any(needle in text for needle in needs):
-            yield from ((m.group(2), False) for m in body.finditer(text))
+            quoted = body is _QUOTED_PHRASE
+            yield from ((m.group(2), False, quoted) for m in body.finditer(text))
+    if "'" in text or '"' in text:
+        yield from ((m.group(2), False, True) for m in _QUOTED_WORD.finditer(text))
+    if _LOWER.search(text):
+        yield from ((m.group(0), False, True) for m in _CAPITALS.finditer(text))
+        yield from ((m.group(0), False, True) for m in _TITLE_CASE.finditer(text))
     if "=" in text:
-        yield from ((m.group(1), False) for m in _KEY_VALUE.finditer(text))
+        yield from ((m.group(1), False, False) for m in _KEY_VALUE.finditer(text))
     for intro, needs in _INTROS:
         if needs and not any(needle in text for needle in needs):
             continue
         for match in itertools.islice(intro.finditer(text), 3):
             tail = text[match.end() :]
-            yield tail, not tail.rstrip().endswith(":")
+            yield tail, not tail.rstrip().endswith(":"), False
             clause = _CLAUSE_END.split(tail, maxsplit=1)[0]
             if clause != tail:
-                yield clause, False
+                yield clause, False, False
 
 
 # Each expression of `_parts` with text it cannot match without (none: always tried).
@@ -465,13 +484,16 @@ def _unescape_json(text: str) -> str:
 
 
 def _dedupe(segments: tuple[Segment, ...], limit: int) -> tuple[Segment, ...]:
-    seen: set[str] = set()
-    out = []
+    """Each text once, where it was first seen, at most `limit`. Seen again at a line's end it
+    may be cut short, and seen again in quotes it may be any part of an error: the one kept
+    says so."""
+    kept: dict[str, Segment] = {}
     for segment in segments:
-        if segment.canon not in seen:
-            seen.add(segment.canon)
-            out.append(segment)
-        elif segment.may_be_cut:
-            # The same text seen once whole and once at a line's end: it may be cut short.
-            out = [replace(s, may_be_cut=True) if s.canon == segment.canon else s for s in out]
-    return tuple(out[:limit])
+        first = kept.setdefault(segment.canon, segment)
+        if first is not segment:
+            kept[segment.canon] = replace(
+                first,
+                may_be_cut=first.may_be_cut or segment.may_be_cut,
+                quoted=first.quoted or segment.quoted,
+            )
+    return tuple(kept.values())[:limit]

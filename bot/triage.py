@@ -195,6 +195,7 @@ def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
     own = [matcher.systems.named_in(said) for said in words]
     everywhere = frozenset().union(*(c.channels for c in own))
     linnworks = any(c.linnworks for c in own)
+    areas = frozenset().union(*(c.areas for c in own))
     found = []
     for index, context in enumerate(own):
         around = own[max(0, index - 1) : index + 2]
@@ -202,7 +203,7 @@ def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
         if context.empty:
             channels = frozenset().union(*(c.channels for c in around)) or everywhere
             context = Context(nearby=channels)
-        found.append(replace(context, outside=outside, linnworks=linnworks))
+        found.append(replace(context, outside=outside, linnworks=linnworks, areas=areas))
     return found
 
 
@@ -244,34 +245,57 @@ def _match_remembered(record: Record, matcher: Matcher, context: Context) -> _Ma
 
 
 def _match_record(record: Record, matcher: Matcher, context: Context) -> _Matched:
+    """The entries a record shows (accepted), and the rest of its candidates (for "did you
+    mean"): its confident candidates, less those the steps below explain away, in order."""
     ranked = matcher.rank_all(record.segments, context)
+    accepted = longest_explains_shorter(ranked, matcher)
+    accepted = codes_yield_to_messages(accepted)
+    accepted = ambiguous_fragments_name_nothing(accepted, ranked)
+    accepted = fragments_of_whole_matches_dropped(accepted)
+    others = [c for c in ranked if c not in accepted]
+    return accepted, others
+
+
+def longest_explains_shorter(ranked: list[Candidate], matcher: Matcher) -> list[Candidate]:
+    """The confident candidates, best first, less any that a better one's pattern contains:
+    "The remote server returned an error: (404) Not Found." explains "404 Not Found"."""
     accepted: list[Candidate] = []
     for candidate in ranked:
         if candidate.confident and not any(matcher.explains(a, candidate) for a in accepted):
             accepted.append(candidate)
-    if any(c.how == "text" for c in accepted):
-        # A code names a family of errors ("..._authentication_error"); the message beside it
-        # in the same response says which one.
-        accepted = [c for c in accepted if c.how != "code" or _same_entry_as_text(c, accepted)]
+    return accepted
+
+
+def codes_yield_to_messages(accepted: list[Candidate]) -> list[Candidate]:
+    """A code names a family of errors ("..._authentication_error"); where a message was found
+    too, the message says which one, and a code stays only for the message's own entry."""
+    if not any(c.how == "text" for c in accepted):
+        return accepted
+    messages = {c.entry.id for c in accepted if c.how == "text"}
+    return [c for c in accepted if c.how != "code" or c.entry.id in messages]
+
+
+def ambiguous_fragments_name_nothing(
+    accepted: list[Candidate], ranked: list[Candidate]
+) -> list[Candidate]:
+    """A fragment (a paste cut short, a quoted part) that fits two errors within
+    `AMBIGUOUS_MARGIN` names neither."""
     fragments = [c for c in ranked if c.how == "fragment"]
     if len(fragments) > 1 and fragments[0].score - fragments[1].score < AMBIGUOUS_MARGIN:
-        # A paste cut short that fits two errors equally well names neither.
-        accepted = [c for c in accepted if c.how != "fragment"]
+        return [c for c in accepted if c.how != "fragment"]
+    return accepted
+
+
+def fragments_of_whole_matches_dropped(accepted: list[Candidate]) -> list[Candidate]:
+    """A fragment of text that a whole match already explains (in it, or around it) is part of
+    that match: "Shopify: 429 Too Many Requests" is not also a cut .NET "(429)" message."""
     wholes = [c.segment.canon for c in accepted if c.how != "fragment"]
-    # A fragment of text that a whole match already explains (in it, or around it) is part of
-    # that match: "Shopify: 429 Too Many Requests" is not also a cut .NET "(429)" message.
-    accepted = [
+    return [
         c
         for c in accepted
         if c.how != "fragment"
         or not any(c.segment.canon in w or w in c.segment.canon for w in wholes)
     ]
-    others = [c for c in ranked if c not in accepted]
-    return accepted, others
-
-
-def _same_entry_as_text(code: Candidate, accepted: list[Candidate]) -> bool:
-    return any(c.how == "text" and c.entry.id == code.entry.id for c in accepted)
 
 
 def _did_you_mean(near: dict[str, Candidate], found: dict[str, _Tally]) -> list[Finding]:

@@ -17,13 +17,9 @@ from conftest import labelled_cases
 DATA = yaml.safe_load((Path(__file__).parents[1] / "bench" / "blind-more.yaml").read_text("utf-8"))
 
 KNOWN_MISSES = {
-    '"please upload high-resolution photos': "the second half of a sentence, quoted in chat",
-    'said "Throttled" (code THROTTLED)': "a one-word error inside a chat line is marked down",
-    "{“code”:”rest_forbidden”,”message”:”Sorry, you are not allowed to do that.": (
-        "the sentence is not a pattern: it would claim its near twins' 'not allowed to' sentences"
-    ),
     'rest_forbidden "Sorry, you are not allowed to do that."': (
-        "rest_forbidden is a two-word code and must be most of the line; the sentence is no pattern"
+        "the code beside its channel, but a long chat sentence after it weighs it down (84.x);"
+        " the sentence is no pattern"
     ),
 }
 KNOWN_FALSE_CLAIMS: dict[str, str] = {}

@@ -6,8 +6,8 @@ import pytest
 
 from bot.knowledge import bundled_kb_path, load_knowledge_base
 from bot.lint import self_test
-from bot.match import Matcher
-from bot.triage import best_per_entry
+from bot.match import Context, Matcher
+from bot.normalise import normalise
 
 KB = load_knowledge_base(bundled_kb_path())
 TEXTS = [(e.id, kind, t) for e in KB for kind in ("patterns", "examples") for t in getattr(e, kind)]
@@ -20,7 +20,14 @@ def _generic_alone(entry_id: str, kind: str, text: str) -> bool:
     entry = KB.by_id[entry_id]
     if not entry.generic_patterns or not MATCHER.systems.named(text).empty:
         return False
-    return best_per_entry(text, MATCHER)[entry_id].pattern in entry.generic_patterns
+    # Read with no system named: only what the entry's other patterns recognise is claimed.
+    shown = [
+        c
+        for record in normalise(text).records
+        for c in MATCHER.rank_all(record.segments, Context())
+        if c.entry.id == entry_id
+    ]
+    return not any(c.confident for c in shown)
 
 
 ALONE = [t for t in TEXTS if _generic_alone(*t)]

@@ -92,3 +92,108 @@ def test_ranking_is_best_first_and_one_per_entry(engine):
     scores = [c.score for c in ranked]
     assert scores == sorted(scores, reverse=True)
     assert len({c.entry.id for c in ranked}) == len(ranked)
+
+
+def answered(engine, paste):
+    return [f.entry.id for f in engine.explain(paste).matches]
+
+
+@pytest.mark.parametrize(
+    ("paste", "expected"),
+    [
+        pytest.param(
+            'amazon orders stuck, the log has "an error occurred during the pre-login handshake"'
+            " and something about SSL Provider",
+            "amazon-sql-prelogin-handshake-storage",
+            id="a quoted part from the middle of a long error",
+        ),
+        pytest.param(
+            'ebay says "upload high-resolution photos that are at least 500 pixels on the longest'
+            ' side" but ours are 1200px',
+            "ebay-photo-too-small-21919137",
+            id="a quote starting mid-sentence, followed by more chat",
+        ),
+        pytest.param(
+            'amazon feed report: "We cannot associate an image with this SKU... correct all other'
+            ' errors associated with it" - what other errors?',
+            "amazon-feed-image-sku-not-created",
+            id="two quoted pieces joined by an ellipsis",
+        ),
+        pytest.param(
+            "Shopify inventory sync -> requires merchant approval for write_inventory scope. help?",
+            "shopify-missing-scope-merchant-approval",
+            id="leading words left out",
+        ),
+        pytest.param(
+            'bulk price update on Shopify came back "Throttled" for half the products',
+            "shopify-graphql-throttled",
+            id="a one-word error in quotes beside its channel",
+        ),
+        pytest.param(
+            "the audit trail reads DESPATCH NOTE IGNORED, is that why tracking never went?",
+            "despatch-note-ignored",
+            id="an error in capitals inside a chat sentence",
+        ),
+        pytest.param(
+            "three orders show Order Despatch Failed in the notes, tracking is there though",
+            "despatch-order-despatch-failed",
+            id="an error in title case inside a chat sentence",
+        ),
+        pytest.param(
+            "Magento 2 store -> token_rejected on every order download since the password change",
+            "magento-oauth-token-rejected",
+            id="a code after an arrow beside its channel",
+        ),
+        pytest.param(
+            "the inventory import log says the CSV appears to be corrupt near record 112, help?",
+            "import-csv-corrupt",
+            id="an error quoted up to its first value",
+        ),
+        pytest.param(
+            'price import: "There are some errors related to the file format" - where is the log?',
+            "import-file-format-errors",
+            id="a quoted part of a Linnworks error where its area is named",
+        ),
+    ],
+)
+def test_an_error_quoted_the_way_people_write_in_chat_is_recognised(engine, paste, expected):
+    assert answered(engine, paste) == [expected]
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        pytest.param(
+            'I just quoted "could not be found" to the customer, is that ok?',
+            id="a short quoted phrase of chat",
+        ),
+        pytest.param(
+            'Zapier zap failed: "Throttled" by the Mailchimp step',
+            id="a one-word error in quotes from another system",
+        ),
+        pytest.param(
+            'called the OnBuy seller API from Postman and it says "SKU does not exist"',
+            id="a marketplace API called from an API client",
+        ),
+        pytest.param(
+            'the BigQuery load says "There are some errors related to the file format" for a csv',
+            id="a quoted part of a Linnworks error from another tool",
+        ),
+    ],
+)
+def test_a_look_alike_quoted_in_chat_is_not_claimed(engine, paste):
+    assert answered(engine, paste) == []
+
+
+def test_a_generic_text_found_inside_a_longer_pattern_is_still_held_back(engine):
+    report = engine.explain("System.ArgumentException: Requested value 'Tuesday' was not found.")
+    assert report.matches == ()
+    assert "does not name Amazon" in (report.candidates[0].held_back or "")
+
+
+def test_a_quoted_part_of_a_long_error_naming_no_system_is_only_a_did_you_mean(engine):
+    report = engine.explain(
+        'Windows backup job: "Not enough storage is available to complete this operation"'
+    )
+    assert report.matches == ()
+    assert "only a part of the error is quoted" in (report.candidates[0].held_back or "")

@@ -193,3 +193,8 @@ def test_only_a_piece_that_ends_the_line_may_be_a_cut_paste():
 def test_the_error_people_introduce_in_a_sentence_is_a_segment(paste, segment):
     (record,) = normalise(paste).records
     assert segment in [s.display for s in record.segments]
+
+
+def test_any_number_of_wrappers_in_a_row_is_removed():
+    wrappers = "Error: Warning: " * 15 + "[Amazon UK] ERROR - "
+    assert strip_prefixes(canonical(wrappers + "Request is throttled.")) == "request is throttled"

@@ -3,7 +3,16 @@ from __future__ import annotations
 import pytest
 
 from bot.engine import Engine
-from bot.triage import looks_like_error
+from bot.normalise import normalise
+from bot.triage import (
+    ambiguous_fragments_name_nothing,
+    codes_yield_to_messages,
+    fragments_of_whole_matches_dropped,
+    longest_explains_shorter,
+    looks_like_error,
+)
+
+from conftest import kb_entry
 
 CLOSED = "An existing connection was forcibly closed by the remote host"
 THROTTLED = "Start sync Error: Amazon GetOrders: Request is throttled"
@@ -233,3 +242,66 @@ def test_a_line_pasted_again_under_another_channel_is_judged_in_its_new_context(
     again = engine.explain("```423 Locked```")
     assert [f.entry.id for f in claimed.matches] == ["shopify-shop-locked-423"]
     assert again.matches == ()
+
+
+# The steps that decide which of a record's confident candidates it shows, one test each.
+def _ranked(engine_, paste):
+    (record,) = normalise(paste).records
+    return engine_.matcher.rank_all(record.segments)
+
+
+def test_step_the_longest_known_error_explains_the_shorter_it_contains(engine):
+    ranked = _ranked(engine, "The remote server returned an error: (404) Not Found.")
+    assert "shopify-not-found-404" in [c.entry.id for c in ranked if c.confident]
+    kept = longest_explains_shorter(ranked, engine.matcher)
+    assert [c.entry.id for c in kept] == ["general-remote-server-404"]
+
+
+def test_step_a_code_yields_to_the_message_beside_it(engine):
+    body = (
+        '{"code":"woocommerce_rest_authentication_error","message":"Consumer secret is invalid."}'
+    )
+    accepted = longest_explains_shorter(_ranked(engine, body), engine.matcher)
+    assert {c.how for c in accepted} == {"code", "text"}
+    kept = codes_yield_to_messages(accepted)
+    assert [c.entry.id for c in kept] == ["woocommerce-consumer-secret-invalid"]
+
+
+LABEL = "The demo gateway rejected the parcel because the label is missing from the order"
+WEIGHT = (
+    "The demo gateway rejected the parcel because the declared weight exceeds its service limit"
+)
+MANIFEST = "Too many parcels in the demo manifest"
+MANIFEST_LONG = f"{MANIFEST}; the courier accepts at most fifty parcels per collection"
+
+
+def test_step_a_cut_paste_that_fits_two_errors_names_neither(write_kb):
+    folder = write_kb(
+        **{
+            "demo.yaml": kb_entry("demo-label", "Label missing", LABEL)
+            + kb_entry("demo-weight", "Weight missing", WEIGHT)
+        }
+    )
+    engine = Engine.from_path(folder)
+    paste = "Error: The demo gateway rejected the parcel because the"
+    ranked = _ranked(engine, paste)
+    accepted = longest_explains_shorter(ranked, engine.matcher)
+    assert len(accepted) == 2
+    assert ambiguous_fragments_name_nothing(accepted, ranked) == []
+    assert engine.explain(paste).matches == ()
+
+
+def test_step_a_fragment_inside_a_whole_match_is_part_of_it(write_kb):
+    folder = write_kb(
+        **{
+            "demo.yaml": kb_entry("demo-manifest", "Manifest", MANIFEST)
+            + kb_entry("demo-manifest-long", "Manifest, long", MANIFEST_LONG)
+        }
+    )
+    engine = Engine.from_path(folder)
+    paste = f"Error: {MANIFEST}"
+    accepted = longest_explains_shorter(_ranked(engine, paste), engine.matcher)
+    assert {c.how for c in accepted} == {"text", "fragment"}
+    kept = fragments_of_whole_matches_dropped(accepted)
+    assert [c.entry.id for c in kept] == ["demo-manifest"]
+    assert [f.entry.id for f in engine.explain(paste).matches] == ["demo-manifest"]
