@@ -109,8 +109,10 @@ def _limit_file_size(limit: int) -> Callable[[], None]:
 
 
 def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """This process's environment without any Slack or syncdoc setting, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SYNCDOC_", "PORT"))}
+    """This process's environment without any Slack or syncdoc setting (DATABASE_URL included:
+    a developer's own database is never a test's), plus `extra`."""
+    ours = ("SLACK_", "SYNCDOC_", "PORT", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env.update(extra)
     return env
 
