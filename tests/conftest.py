@@ -20,6 +20,10 @@ from bot.store import PostgresStore, SQLiteStore, Store
 from bot.testing.fake_slack import FakeSlack, refused_payloads
 from bot.testing.loopback import LoopbackApp, app_on_loopback
 
+# A developer's own database (DATABASE_URL) is never the suite's: every store a test opens is a
+# temporary SQLite file or a fresh schema on SYNCDOC_TEST_DATABASE_URL's server.
+os.environ.pop("DATABASE_URL", None)
+
 CATALOGUE_PATH = Path("shared") / "reference" / "linnworks-errors.yaml"
 MORE_CATALOGUE_PATH = CATALOGUE_PATH.with_name("linnworks-errors-more.yaml")
 
@@ -171,10 +175,6 @@ def unused_port() -> int:
         return probe.getsockname()[1]
 
 
-def _server_url() -> str | None:
-    return os.environ.get("SYNCDOC_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
-
-
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A URL to an empty schema of its own on the test PostgreSQL server, dropped afterwards.
@@ -182,7 +182,7 @@ def postgres_url() -> Iterator[str]:
     Without a server the test is skipped on a developer's machine, but fails under CI, which
     starts one (.ci/run): a storage layer never tested against PostgreSQL must not pass silently.
     """
-    server = _server_url()
+    server = os.environ.get("SYNCDOC_TEST_DATABASE_URL")
     if not server:
         message = "no PostgreSQL server: set SYNCDOC_TEST_DATABASE_URL (see .ci/postgres)"
         if os.environ.get("CI") == "true":
@@ -244,7 +244,7 @@ def syncdoc_env(store_url, tmp_path, monkeypatch) -> Settings:
 
 @pytest.fixture(autouse=True)
 def every_payload_is_one_slack_accepts(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fails any test during which the bot sent a fake Slack (bot/testing/fake_slack.py) a
+    """Fails any test during which the bot sent a fake Slack (bot/testing/fake_slack/) a
     message, response_url body or view that Slack would refuse, with Slack's reasons."""
     before = len(refused_payloads())
     yield
@@ -256,7 +256,7 @@ def every_payload_is_one_slack_accepts(request: pytest.FixtureRequest) -> Iterat
 
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
-    """A fake Slack Web API on loopback, recording every call (bot/testing/fake_slack.py)."""
+    """A fake Slack Web API on loopback, recording every call (bot/testing/fake_slack/)."""
     with FakeSlack() as fake:
         yield fake
 

@@ -1,4 +1,4 @@
-"""The fake Slack itself (bot/testing/fake_slack.py): it refuses what Slack refuses, fails on
+"""The fake Slack itself (bot/testing/fake_slack/): it refuses what Slack refuses, fails on
 demand, and signs as Slack signs, so tests built on it mean something."""
 
 from __future__ import annotations
@@ -221,12 +221,13 @@ def test_queued_failures_happen_in_order_then_calls_succeed(slack):
     assert [c.status for c in slack.calls_to("auth.test")] == [429, 200, 200]
 
 
-def test_a_rate_limited_answer_carries_retry_after(slack):
-    slack.fail_next("chat.postMessage", Failure.rate_limited(retry_after=7))
+@pytest.mark.parametrize("seconds", [7, 0])
+def test_a_rate_limited_answer_carries_retry_after(slack, seconds):
+    slack.fail_next("chat.postMessage", Failure.rate_limited(retry_after=seconds))
     with pytest.raises(SlackApiError) as caught:
         client(slack).chat_postMessage(channel="C1", text="t")
     assert caught.value.response.status_code == 429
-    assert caught.value.response.headers["Retry-After"] == "7"
+    assert caught.value.response.headers["Retry-After"] == str(seconds)
 
 
 def test_a_slow_answer_arrives_late_but_normally(slack):

@@ -1,31 +1,29 @@
 """Whatever people paste, syncdoc answers: no exception, no hang, nothing unsafe echoed back.
 
 Property tests drive the engine (normalise -> match -> triage -> renderers) with arbitrary and
-deliberately regex-hostile text up to Slack's 40,000 characters. Fixed cases go through the real
-`syncdoc explain` console command in a subprocess. Time limits here are hang guards, generous
-against the measured times in docs/reliability.md (bench/hostile.py), not speed claims.
+deliberately regex-hostile text up to Slack's 40,000 characters. Fixed cases go through the
+`syncdoc explain` command's `main()` with the bytes a process would read on stdin. Time limits here
+are hang guards, generous against the measured times in docs/reliability.md (bench/hostile.py),
+not speed claims.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
-import shutil
-import subprocess
-import sys
 import unicodedata
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.inbox import unknowns
+from bot.inbox import template_of, unknowns
 from bot.normalise import DISPLAY_CHARS, MAX_RECORDS, MAX_SEGMENTS_PER_RECORD, normalise
+from bot.redact import redact
 from bot.render.json import report_to_dict
 from bot.render.text import render_text
+from bot.testing.cli import run_syncdoc
 from bot.testing.fake_slack import (
     BOT_USER_ID,
     DM_CHANNEL_ID,
@@ -37,9 +35,11 @@ from bot.triage import MAX_CANDIDATES, MAX_UNMATCHED
 
 from conftest import VALID_ENTRY
 
-SYNCDOC = shutil.which("syncdoc", path=str(Path(sys.executable).parent)) or "syncdoc"
 SLACK_MAX_CHARS = 40_000
 HANG_GUARD_SECONDS = 10
+# A whole command on a 1 MB paste, on a loaded machine running the suite in parallel, has taken
+# 12 s; what is guarded against is a hang (minutes), so the guard is wide.
+COMMAND_HANG_GUARD_SECONDS = 60
 TOKEN = (
     "Authorisation token is hard expired. User needs to generate a new token for this application."
 )
@@ -113,10 +113,15 @@ def test_text_echoed_back_has_no_control_characters(engine, paste):
 
 @hang_guarded
 @given(paste=pastes)
-def test_unknown_lines_of_any_paste_can_be_redacted_for_the_inbox(engine, paste):
-    report = engine.explain(paste)
-    found = unknowns(report, engine.kb)
-    assert len(found) <= len(report.unmatched)
+def test_unknown_lines_of_any_paste_go_to_the_inbox_once_per_template_with_nothing_to_redact(
+    engine, paste
+):
+    found = unknowns(engine.explain(paste), engine.kb)
+    templates = [unknown.template for unknown in found]
+    assert len(set(templates)) == len(templates)
+    for unknown in found:
+        assert redact(unknown.example) == unknown.example
+        assert template_of(unknown.example) == unknown.template
 
 
 @hang_guarded
@@ -127,18 +132,10 @@ def test_a_known_error_after_hostile_noise_is_still_recognised(engine, noise):
         assert "ebay-token-hard-expired" in [f.entry.id for f in report.matches]
 
 
-# --- Fixed cases through the real command ---------------------------------------------------------
-def explain(stdin: bytes, *args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    environment = {k: v for k, v in os.environ.items() if k != "SYNCDOC_KB"}
-    result = subprocess.run(
-        [SYNCDOC, "explain", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=cwd,
-        env=environment,
-        timeout=HANG_GUARD_SECONDS,
-    )
-    return result.returncode, result.stdout.decode(), result.stderr.decode()
+# --- Fixed cases through the command ------------------------------------------------------------
+def explain(stdin: bytes, *args: str) -> tuple[int, str, str]:
+    result = run_syncdoc("explain", *args, stdin=stdin, timeout=COMMAND_HANG_GUARD_SECONDS)
+    return result.code, result.out, result.err
 
 
 def _random_bytes(size: int) -> bytes:
@@ -212,13 +209,11 @@ def test_a_flood_of_one_error_is_a_streak_not_a_crash():
     assert "Only the first part of this very long paste was read." in out
 
 
-def test_yaml_tags_in_a_paste_are_text_not_instructions(tmp_path):
-    marker = tmp_path / "owned"
-    paste = f"!!python/object/apply:os.system ['touch {marker}']\n--- !!binary aGk=\n{TOKEN}"
-    code, out, _ = explain(paste.encode(), cwd=tmp_path)
+def test_yaml_tags_in_a_paste_are_text_not_instructions():
+    paste = f"!!python/object/apply:os.system ['id']\n--- !!binary aGk=\n{TOKEN}"
+    code, out, _ = explain(paste.encode())
     assert code == 0
     assert out.startswith(TOKEN_TITLE)
-    assert not marker.exists()
 
 
 def test_hostile_paste_as_json_is_valid_json():
@@ -267,15 +262,10 @@ def test_a_pattern_that_looks_like_a_regex_cannot_backtrack_on_a_paste(write_kb)
 
 def test_lint_rejects_a_regex_key_in_an_entry(write_kb):
     folder = write_kb(**{"demo.yaml": VALID_ENTRY + "  regex: '(a+)+$'\n"})
-    result = subprocess.run(
-        [SYNCDOC, "lint", "--kb", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=HANG_GUARD_SECONDS,
-    )
-    assert result.returncode == 1
+    result = run_syncdoc("lint", "--kb", str(folder), timeout=COMMAND_HANG_GUARD_SECONDS)
+    assert result.code == 1
     assert f"{folder / 'demo.yaml'}:13: entry 'demo-token-expired': unknown key 'regex'" in (
-        result.stdout
+        result.out
     )
 
 

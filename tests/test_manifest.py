@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from referencing.jsonschema import DRAFT7
 from bot.config import DEFAULT_COMMAND
 from bot.slack.listeners.shortcuts import CALLBACK_ID
 from bot.slack.manifest import load_manifest
+from bot.testing.cli import run_syncdoc
 from bot.testing.fake_slack import (
     BOT_USER_ID,
     FakeSlack,
@@ -27,7 +27,6 @@ from bot.testing.fake_slack import (
     message_event,
 )
 from bot.testing.loopback import app_on_loopback
-from bot.testing.process import syncdoc_executable
 
 from conftest import CATALOGUE
 
@@ -103,15 +102,9 @@ def test_socket_mode_interactivity_and_the_messages_tab_are_on():
 
 
 def manifest_command(*args: str, env: dict[str, str] | None = None) -> dict:
-    result = subprocess.run(
-        [syncdoc_executable(), "manifest", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-        check=True,
-    )
-    return yaml.safe_load(result.stdout)
+    result = run_syncdoc("manifest", *args, env=env)
+    assert result.code == 0, result.err
+    return yaml.safe_load(result.out)
 
 
 def test_printed_manifest_for_http_mode_sends_everything_to_the_request_url():
@@ -124,7 +117,7 @@ def test_printed_manifest_for_http_mode_sends_everything_to_the_request_url():
 
 
 def test_printed_manifest_uses_the_configured_command():
-    printed = manifest_command(env={**os.environ, "SYNCDOC_COMMAND": "/lnwerror"})
+    printed = manifest_command(env={"SYNCDOC_COMMAND": "/lnwerror"})
     assert printed["features"]["slash_commands"][0]["command"] == "/lnwerror"
     assert "/lnwerror" in printed["display_information"]["long_description"]
     assert printed["settings"]["socket_mode_enabled"] is True
@@ -176,7 +169,7 @@ VARIANTS = {
 
 @pytest.mark.parametrize(("args", "env"), VARIANTS.values(), ids=VARIANTS.keys())
 def test_every_printed_manifest_is_valid_against_slacks_schema(args, env):
-    assert schema_problems(manifest_command(*args, env={**os.environ, **env})) == []
+    assert schema_problems(manifest_command(*args, env=env)) == []
 
 
 def test_the_schema_check_refuses_what_slack_refuses():
@@ -228,12 +221,6 @@ REFUSED = {
 
 @pytest.mark.parametrize(("args", "env", "message"), REFUSED.values(), ids=REFUSED.keys())
 def test_a_manifest_slack_could_not_use_is_refused_with_exit_2(args, env, message):
-    result = subprocess.run(
-        [syncdoc_executable(), "manifest", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=30,
-    )
-    assert result.returncode == 2
-    assert message in result.stderr
+    result = run_syncdoc("manifest", *args, env=env)
+    assert result.code == 2
+    assert message in result.err

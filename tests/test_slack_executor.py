@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 from bot.slack.executor import BoundedExecutor
+
+
+def wait_until(done: Callable[[], object], message: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.001)
 
 
 def test_submitting_waits_while_the_backlog_is_full_and_resumes_when_a_task_ends():
@@ -16,7 +25,9 @@ def test_submitting_waits_while_the_backlog_is_full_and_resumes_when_a_task_ends
         executor.submit(done.append, "queued")  # waits in the backlog
         third = threading.Thread(target=executor.submit, args=(done.append, "third"))
         third.start()
-        third.join(0.3)
+        # What settles it: the third submit queues for room. Had the bound let it through, it
+        # would never queue, and this wait fails.
+        wait_until(lambda: executor._waiting, "the third submit never waited for room")
         assert third.is_alive(), "a third task was accepted past the bound"
         release.set()
         third.join(5)

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,16 @@ def health(base: str) -> dict:
         return json.loads(answer.read())
 
 
+def settled_health(base: str, timeout: float = 10.0) -> dict:
+    """/healthz once the worker answering it has tried its store: a worker that has handled no
+    request yet says "not opened yet" and only starts trying on this request."""
+    deadline = time.monotonic() + timeout
+    while (answer := health(base))["store"].get("reason") == "not opened yet":
+        assert time.monotonic() < deadline, "the store was never tried"
+        time.sleep(0.05)
+    return answer
+
+
 def answers_every_event(fake: FakeSlack, base: str) -> None:
     sender = SlackSender(base + EVENTS_PATH)
     events = [message_event(f"{TOKEN} ({n})") for n in range(EVENTS)]
@@ -73,7 +84,7 @@ def test_serve_starts_and_answers_while_postgresql_is_unreachable(unused_port):
     with FakeSlack() as fake, serve(fake, {"DATABASE_URL": url}) as process:
         base = started(process)
         answers_every_event(fake, base)
-        store = health(base)["store"]
+        store = settled_health(base)["store"]
         assert store["state"] == "degraded" and "127.0.0.1" in store["reason"]
         assert process.stop() == 0
     assert process.output.count("answering without it") <= 2  # once per worker process at most
@@ -85,7 +96,7 @@ def test_serve_moves_a_damaged_sqlite_file_aside_and_answers_with_a_fresh_one(tm
     with FakeSlack() as fake, serve(fake, {"SYNCDOC_DATA_DIR": str(tmp_path)}) as process:
         base = started(process)
         answers_every_event(fake, base)
-        assert health(base)["store"] == {"state": "ok"}
+        assert settled_health(base)["store"] == {"state": "ok"}
     assert f"{tmp_path / SQLITE_FILE} is damaged (file is not a database); moved it to" in (
         process.output
     )

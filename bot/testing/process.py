@@ -109,8 +109,10 @@ def _limit_file_size(limit: int) -> Callable[[], None]:
 
 
 def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """This process's environment without any Slack or syncdoc setting, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SYNCDOC_", "PORT"))}
+    """This process's environment without any Slack or syncdoc setting (DATABASE_URL included:
+    a developer's own database is never a test's), plus `extra`."""
+    ours = ("SLACK_", "SYNCDOC_", "PORT", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env.update(extra)
     return env
 
@@ -120,11 +122,14 @@ def syncdoc(
     args: Sequence[str], env: Mapping[str, str], *, file_size_limit: int | None = None
 ) -> Iterator[SyncdocProcess]:
     """`syncdoc ARGS` with exactly `env` settings; stopped (SIGTERM) on the way out. Its data
-    folder (the SQLite store) and load cache folder are fresh temporary ones unless `env` names
-    them, so a test never writes to the real per-user folders. `file_size_limit` (bytes) makes
-    every file it writes stop growing there, as a full disk does."""
+    folder (the SQLite store) is a fresh temporary one unless `env` names it, and so is its load
+    cache folder, unless `env` or this process (the test suite's own, tests/conftest.py) names
+    one: a test never writes to the real per-user folders, and processes started by one test run
+    read the knowledge base their predecessors cached. `file_size_limit` (bytes) makes every
+    file it writes stop growing there, as a full disk does."""
     with tempfile.TemporaryDirectory(prefix="syncdoc-data-") as data_dir:
-        folders = {"SYNCDOC_DATA_DIR": data_dir, "SYNCDOC_CACHE_DIR": f"{data_dir}/cache"}
+        cache_dir = os.environ.get("SYNCDOC_CACHE_DIR") or f"{data_dir}/cache"
+        folders = {"SYNCDOC_DATA_DIR": data_dir, "SYNCDOC_CACHE_DIR": cache_dir}
         process = SyncdocProcess(
             args, clean_env({**folders, **env}), file_size_limit=file_size_limit
         )

@@ -1,5 +1,5 @@
 """Slack's published rules for what it accepts in a message, a response_url body and a view,
-checked the way Slack checks them, so the fake Slack (bot/testing/fake_slack.py) refuses what
+checked the way Slack checks them, so the fake Slack (bot/testing/fake_slack/) refuses what
 real Slack refuses.
 
 Two layers: slack-sdk's own Block Kit models (`Block.parse(b).validate_json()` for each block and
