@@ -12,6 +12,10 @@ sentence or clause, "Execution Timeout Expired") stands for the whole when a per
 that. The systems a paste names are evidence too (`Context`): an entry of one channel is never
 claimed for text that names another system, and a generic pattern ("423 Locked") only for text
 that names its channel.
+
+Why this module is long: it is one concept, how well a segment shows a pattern, read top to
+bottom: the systems a text names (`Context`), then `Matcher`, one function per kind of evidence
+with the weights it uses beside it. Building the index it scores is bot.match_index's job.
 """
 
 from __future__ import annotations
@@ -224,7 +228,8 @@ class Candidate:
 
 
 class Matcher:
-    """An index over one knowledge base's patterns, built once at load time."""
+    """Scores segments against one knowledge base's patterns, through its `PatternIndex` (built
+    once at load time)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
