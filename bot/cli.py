@@ -1,24 +1,22 @@
 """The `syncdoc` command. Exceptions become messages and exit codes here, and only here.
 
-Longer than our usual 300 lines, on purpose: it is the options of eight commands, declared in
-one parser so that they read as `--help` shows them, and each command's short handler. What the
-handlers call lives elsewhere (the engine, bot.lint, bot.render, bot.slack).
+Why this module is long: it is the options of eight commands, declared in one parser so that
+they read as `--help` shows them, and each command's short handler. What the handlers call lives
+elsewhere (the engine, bot.lint, bot.render; the running bot's wiring in bot.slack.startup).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import shutil
 import signal
 import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from bot import __version__
 from bot.config import Settings
@@ -34,15 +32,6 @@ from bot.render.text import render_search_text, render_stats_text, render_text
 # Slack, gunicorn and the database drivers are imported by the commands that use them, so that
 # `syncdoc explain` and `syncdoc lint` start without loading them (about half a second); the
 # linter likewise, so that the running bot does not load it.
-if TYPE_CHECKING:
-    from slack_bolt import App
-
-    from bot.reload import KnowledgeWatcher
-    from bot.slack.executor import BoundedExecutor
-    from bot.slack.health import Health
-    from bot.slack.maintainers import Notifier
-    from bot.slack.outbox import Outbox
-
 EXIT_RECOGNISED, EXIT_NOT_RECOGNISED, EXIT_INVALID = 0, 1, 2
 MAX_STDIN_BYTES = 2_000_000
 """A paste is read up to this size; the rest is ignored (and the answer says so)."""
@@ -398,79 +387,12 @@ EXIT_ANSWERS_DROPPED = 1
 """`run` and `serve` stopped with acknowledged answers that were not sent (each was logged)."""
 
 
-@dataclass
-class _SlackApp:
-    """Everything `run` and `serve` share."""
-
-    engine: Engine
-    app: App
-    watcher: KnowledgeWatcher
-    executor: BoundedExecutor
-    outbox: Outbox
-    health: Health
-    notifier: Notifier
-
-
-def _slack_app(settings: Settings, *required: str) -> _SlackApp:
-    """Settings checked, logging on, base loaded, store opening in the background (syncdoc
-    answers without it until it works), token checked with Slack, app built, and a (not yet
-    started) live-reload watcher."""
-    from bot.slack.app import create_app
-    from bot.slack.executor import BoundedExecutor
-    from bot.slack.health import Health
-    from bot.slack.identity import Identity
-    from bot.slack.maintainers import Notifier, watch_knowledge
-    from bot.slack.outbox import Outbox
-    from bot.slack.send import web_client
-    from bot.store import open_store
-    from bot.store_guard import GuardedStore
-
-    settings.require("slack_bot_token", *required)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    engine = _engine(settings)
-    # Built beside start-up, not in its way: the bot is ready as soon as the base is loaded.
-    threading.Thread(target=engine.prepare_search, name="search-index", daemon=True).start()
-    store = GuardedStore(
-        lambda: open_store(settings, timeout=settings.store_timeout),
-        name=store_name(settings),
-        timeout=settings.store_timeout,
-    )
-    # A reachable database is open before the first request; an unreachable one is not waited for.
-    store.wait_ready(timeout=max(2.0, 4 * settings.store_timeout))
-    client = web_client(settings)
-    identity = Identity.check(client)
-    executor = BoundedExecutor()
-    outbox = Outbox(settings.outbox_size, settings.slack_retry_seconds)
-    app = create_app(
-        settings,
-        engine,
-        client,
-        identity=identity,
-        store=store,  # type: ignore[arg-type]  # the guard has the store's methods
-        listener_executor=executor,
-        outbox=outbox,
-    )
-    notifier = Notifier(client, settings.maintainers_channel)
-    watcher = watch_knowledge(engine, settings, notifier)
-    health = Health(engine, store, outbox, executor)
-    return _SlackApp(engine, app, watcher, executor, outbox, health, notifier)
-
-
-def store_name(settings: Settings) -> str:
-    from bot.store import PostgresStore, sqlite_path
-
-    if settings.database_url:
-        return PostgresStore.describe_url(settings.database_url)
-    return str(sqlite_path(settings))
-
-
 def _run(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     from bot.slack.shutdown import finish
     from bot.slack.socket_mode import run_socket_mode
+    from bot.slack.startup import start_bot
 
-    slack = _slack_app(settings, "slack_app_token")
+    slack = start_bot(settings, lambda: _engine(settings), "slack_app_token")
     assert settings.slack_app_token is not None
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -484,9 +406,10 @@ def _run(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
 def _serve(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
     from bot.slack.http import create_wsgi_app, serve
     from bot.slack.shutdown import finish
+    from bot.slack.startup import start_bot
     from bot.store import sqlite_path
 
-    slack = _slack_app(settings, "slack_signing_secret")
+    slack = start_bot(settings, lambda: _engine(settings), "slack_signing_secret")
     # Finished before gunicorn forks: a fork in the middle of the build copies the index's lock
     # held by a thread the workers do not have, and every lookup in them then waits forever.
     slack.engine.prepare_search()

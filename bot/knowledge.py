@@ -8,7 +8,7 @@ nesting and node counts capped before anything is built) and checked against the
 bot.kb_schema; this module bounds the whole base, builds the entries, and names each problem's
 file.
 
-Longer than our usual 300 lines, on purpose: the entry's data model and the one load that builds
+Why this module is long: the entry's data model and the one load that builds
 it, read top to bottom; what could stand alone (YAML, schema) already does.
 """
 

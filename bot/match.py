@@ -12,6 +12,10 @@ sentence or clause, "Execution Timeout Expired") stands for the whole when a per
 that. The systems a paste names are evidence too (`Context`): an entry of one channel is never
 claimed for text that names another system, and a generic pattern ("423 Locked") only for text
 that names its channel.
+
+Why this module is long: it is one concept, how well a segment shows a pattern, read top to
+bottom: the systems a text names (`Context`), then `Matcher`, one function per kind of evidence
+with the weights it uses beside it. Building the index it scores is bot.match_index's job.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, replace
 from typing import Literal
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import Entry, KnowledgeBase, KnowledgeSettings
-from bot.normalise import Segment, canonical, clean_unicode, strip_prefixes
+from bot.match_index import SIGNIFICANT_NUMBER as _SIGNIFICANT_NUMBER
+from bot.match_index import Pattern as _Pattern
+from bot.match_index import PatternIndex, tokens
+from bot.normalise import Segment, clean_unicode, strip_prefixes
 
 CONFIDENT = 85.0
 """Scores at or above this are claimed as matches; the README documents it."""
@@ -58,9 +64,6 @@ _MISSING_WORDS_COST = 80  # Points lost when none of a pattern's words are there
 _FRAGMENT_FLOOR = 50  # The most a fragment scores none of whose words are in the pattern.
 _HEADLINE_MISSING_WORDS = 1  # Words of a headline that may be missing before it is tried.
 _MISSING_NUMBER_CAP = CONFIDENT - 15
-_CANDIDATES_SCORED = 20
-_POSTINGS_BUDGET = 1_500
-_MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
 HELD_BACK = CONFIDENT - 10
 """The most a candidate scores when the context says it may be another system's text."""
 _GENERIC_PART = 90  # A fragment this close to an entry's generic pattern is that pattern.
@@ -81,21 +84,10 @@ _WRAPPER_END = re.compile(r"[.:;,!?]?\s*(?:error\b|:)")
 _FIRST_VALUE = re.compile(r"(?<= )#[nq]\b")
 _HEADLINE_END = re.compile(r"(?:[.:;,!?]|\s-)(?=\s)")
 
-_TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
 # A match may only start where its run of word characters starts: tried from every position of a
 # long run ("1111…") each attempt rescanned the rest, quadratic (12 s for one paste of such lines).
 _CODE_TOKEN = re.compile(
     r"(?<![a-z0-9_])[a-z0-9_]+(?:\.[a-z0-9_]+)+|(?<![a-z0-9])[a-z0-9]+(?:_[a-z0-9]+)+"
-)
-_SIGNIFICANT_NUMBER = re.compile(r"(?<![\w.#])[1-9]\d{2}(?![\w.])")
-# Identifiers such as token_rejected, UNAUTHORIZED.GMP_GATEWAY_API or QuotaExceeded are codes:
-# found whole or not at all, since a fuzzy code is a different code.
-_CODE_LIKE = re.compile(r"^[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+$|^[A-Za-z]*[a-z][A-Z][A-Za-z]*$")
-_STOPWORDS = frozenset(
-    (
-        "the and for with this that was are you your has have not but from its can may our "
-        "their been will into out all any per"
-    ).split()
 )
 
 
@@ -235,39 +227,9 @@ class Candidate:
         return self.score >= CONFIDENT
 
 
-@dataclass(frozen=True)
-class _Pattern:
-    entry: Entry
-    text: str
-    canon: str
-    core: str
-    code: str | None
-    # For a code: where it stands as a whole word, and whether it is specific (three or more
-    # joined words) wherever it appears.
-    code_at: re.Pattern[str] | None
-    specific: bool
-    numbers: frozenset[str]
-    tokens: frozenset[str]
-    weight: float
-    generic: bool
-    # Each `<placeholder>` (masked to "#n") as the words on either side of it.
-    wildcards: tuple[tuple[str, str], ...]
-    # Systems the error text itself names ("PayPal" in an eBay warning): finding them in a paste
-    # is no sign of another system.
-    names: Context
-
-
-def tokens(canon: str) -> set[str]:
-    """The words an index is built on: no stop words, no masks, at least three characters."""
-    return {
-        t
-        for t in _TOKEN.findall(canon)
-        if t not in _STOPWORDS and (len(t) >= 3 or t.isdigit()) and not t.startswith("#")
-    }
-
-
 class Matcher:
-    """An index over one knowledge base's patterns, built once at load time."""
+    """Scores segments against one knowledge base's patterns, through its `PatternIndex` (built
+    once at load time)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -275,57 +237,9 @@ class Matcher:
         # is no word people use for where an error came from.
         areas = {e.channel for e in kb} - set(kb.settings.channels) - {"general"}
         self.systems = SystemNames(kb.settings, sorted(areas))
-        raw: list[tuple[Entry, str, str, str, set[str]]] = []
-        for entry in kb:
-            for text in entry.patterns:
-                canon = canonical(text)
-                core = strip_prefixes(canon)
-                raw.append((entry, text, canon, core, tokens(core) or tokens(canon)))
-        document_frequency: dict[str, int] = defaultdict(int)
-        for *_, toks in raw:
-            for token in toks:
-                document_frequency[token] += 1
-        count = max(len(raw), 1)
-        self._idf = {t: math.log(1 + count / df) for t, df in document_frequency.items()}
-        self._patterns: list[_Pattern] = []
-        postings: dict[str, list[int]] = defaultdict(list)
-        for index, (entry, text, canon, core, toks) in enumerate(raw):
-            code = text.strip().casefold() if _CODE_LIKE.match(text.strip()) else None
-            self._patterns.append(
-                _Pattern(
-                    entry=entry,
-                    text=text,
-                    canon=canon,
-                    core=core,
-                    code=code,
-                    code_at=re.compile(rf"(?<![\w.]){re.escape(code)}(?![\w])") if code else None,
-                    specific=code is not None and len(re.split(r"[._]", code)) >= 3,
-                    numbers=frozenset(_SIGNIFICANT_NUMBER.findall(canon)),
-                    tokens=frozenset(toks),
-                    weight=sum(self._idf[t] for t in toks) or 1.0,
-                    generic=text in entry.generic_patterns,
-                    wildcards=_wildcards(core),
-                    names=self.systems.named(text),
-                )
-            )
-            for token in toks:
-                postings[token].append(index)
-        # Every word's postings one after another in one array, and where each word's are: a
-        # few arrays load from the load cache far quicker than one list or array per word.
-        self._spans: dict[str, tuple[int, int]] = {}
-        start = 0
-        for word, indices in postings.items():
-            self._spans[word] = (start, start + len(indices))
-            start += len(indices)
-        self._posted = np.fromiter(
-            (i for indices in postings.values() for i in indices), dtype=np.intp, count=start
-        )
-        self._weights = np.array([p.weight for p in self._patterns], dtype=np.float64)
-        self._canon = {p.text: p.canon for p in self._patterns}
-        self._generic_cores: dict[str, tuple[str, ...]] = defaultdict(tuple)
-        for p in self._patterns:
-            if p.generic:
-                self._generic_cores[p.entry.id] += (p.core,)
+        self._index = index = PatternIndex(kb, self.systems.named)
+        self._patterns, self._idf = index.patterns, index.idf
+        self._canon, self._generic_cores = index.canon, index.generic_cores
         self._headline_cache: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
 
     def rank(
@@ -349,7 +263,7 @@ class Matcher:
         words = set().union(*seg_tokens)
         codes = set().union(*(_code_tokens(s.plain) for s in segments))
         best: dict[str, Candidate] = {}
-        for index in self._shortlist(words | codes):
+        for index in self._index.shortlist(words | codes):
             pattern = self._patterns[index]
             cap, reason, named = self._context_rule(pattern, context)
             if cap <= 0:
@@ -460,52 +374,6 @@ class Matcher:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
         outer, inner = self._canon[winner.pattern], self._canon[other.pattern]
         return len(inner) < len(outer) and fuzz.partial_ratio(inner, outer) >= 90
-
-    def _shortlist(self, words: set[str]) -> list[int]:
-        """The patterns worth scoring: those sharing enough of their rarer words with the text.
-
-        Words are taken rarest first; once something is found, a word whose postings would take
-        the total past the budget is skipped, since common words only confirm what rarer ones
-        already found. Ties are broken by closeness in size, so a short text prefers the short
-        pattern it equals to the long patterns that merely contain it.
-        """
-        ordered = sorted((w for w in words if w in self._spans), key=self._document_count)
-        text_weight = sum(self._idf[w] for w in ordered) or 1.0
-        chosen: list[str] = []
-        sizes: list[int] = []
-        spent = 0
-        for word in ordered:
-            size = self._document_count(word)
-            if chosen and spent + size > _POSTINGS_BUDGET:
-                break
-            spent += size
-            chosen.append(word)
-            sizes.append(size)
-        if not chosen:
-            return []
-        posted, spans = self._posted, self._spans
-        # bincount adds the weights in input order, word by word as a loop over the postings
-        # would, so every sum, and so every tie, is bit for bit the same.
-        indices = np.concatenate([posted[slice(*spans[w])] for w in chosen])
-        idfs = np.repeat([self._idf[w] for w in chosen], sizes)
-        overlap = np.bincount(indices, weights=idfs, minlength=len(self._weights))
-        # Every IDF is above zero, so the patterns found are those with some overlap, in order.
-        # (Compared first: nonzero over a boolean array is several times quicker than over floats.)
-        found = np.flatnonzero(overlap > 0)
-        shared = overlap[found]
-        weight = self._weights[found]
-        smaller = np.minimum(weight, text_weight)
-        larger = np.maximum(weight, text_weight)
-        keep = shared >= _MIN_SHARED * smaller
-        found, shared, smaller, larger = found[keep], shared[keep], smaller[keep], larger[keep]
-        # Best first; at equal closeness the later pattern first, as heapq.nlargest on
-        # (closeness, size closeness, index) ordered them.
-        order = np.lexsort((found, shared / larger, shared / smaller))
-        return found[order[-_CANDIDATES_SCORED:][::-1]].tolist()
-
-    def _document_count(self, word: str) -> int:
-        start, end = self._spans[word]
-        return end - start
 
     def _score(
         self,
@@ -733,16 +601,6 @@ def _part_ratio(seg: str, core: str) -> float:
 
 def _code_tokens(plain: str) -> set[str]:
     return set(_CODE_TOKEN.findall(plain))
-
-
-def _wildcards(core: str) -> tuple[tuple[str, str], ...]:
-    """For each placeholder of a pattern, the words before and after it ("" at an end)."""
-    words = core.split(" ")
-    return tuple(
-        (words[i - 1] if i > 0 else "", words[i + 1] if i + 1 < len(words) else "")
-        for i, word in enumerate(words)
-        if word == "#n" and len(words) > 1
-    )
 
 
 def _fill(seg: str, wildcards: tuple[tuple[str, str], ...]) -> str:

@@ -6,6 +6,10 @@ numbers, SKUs, account names). This module strips the markup, splits the paste i
 *segments*: canonical strings in which variable parts are masked, so that "Synchronize orders for
 [eBay0]" and "… for [Amazon UK]" compare equal while HTTP status codes and eBay error numbers,
 which decide the meaning, are kept.
+
+Why this module is long: one concept, a paste made comparable, read top to bottom in the order a
+paste goes through it (markup, Unicode, canonical form, structure lines, records, segments); the
+regular expressions of each step sit beside it, and every later step depends on the earlier ones.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ blocked, so its effective severity becomes action required and the report says w
 reports a success (settings.yaml `success_phrases:`) ends every run, and a log with successes is
 judged as Linnworks' help article teaches: a failure or two in a hundred syncs is nothing to worry
 about; many in a row is.
+
+Why this module is long: one concept, a whole paste read into a report, top to bottom: the
+report's data, reading it record by record, the named filters that decide which candidates a
+record shows, then counting runs and the verdict. Each part only makes sense with the others.
 """
 
 from __future__ import annotations

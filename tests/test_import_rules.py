@@ -38,7 +38,7 @@ PIPELINE = (
     "bot.triage",
 )
 """Modules that make the data; presentation (bot.render) and transport come after them."""
-RUNNING_BOT = ("bot.slack.app", "bot.slack.maintainers", "bot.cli")
+RUNNING_BOT = ("bot.slack.app", "bot.slack.maintainers", "bot.slack.startup", "bot.cli")
 """What `syncdoc run` and `syncdoc serve` load before the first request."""
 
 

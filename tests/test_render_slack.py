@@ -8,18 +8,20 @@ import json
 import pytest
 
 from bot.knowledge import Article, Entry
-from bot.render.slack import (
+from bot.render.blocks import (
     CUT_NOTE,
-    MARKERS,
     MAX_BLOCKS,
     MAX_HEADER_CHARS,
     MAX_SECTION_CHARS,
     MAX_TOTAL_CHARS,
-    SHARE_ACTION_ID,
     cut,
-    echo,
     escape,
     fit,
+)
+from bot.render.slack import (
+    MARKERS,
+    SHARE_ACTION_ID,
+    echo,
     render_entry,
     render_entry_list,
     render_help,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.engine import Engine
 from bot.knowledge import load_knowledge_base
+from bot.render.blocks import context_block
 from bot.render.maintainers import VOTE_HELPFUL_ACTION
-from bot.render.slack import context_block
 from bot.testing.fake_slack import (
     DM_CHANNEL_ID,
     RESPONSE_URL_METHOD,

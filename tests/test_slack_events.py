@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.render.slack import MAX_BLOCKS
+from bot.render.blocks import MAX_BLOCKS
 from bot.testing.fake_slack import (
     BOT_ID,
     BOT_USER_ID,

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from bot.render.slack import MAX_BUTTON_VALUE_CHARS
+from bot.render.blocks import MAX_BUTTON_VALUE_CHARS
 from bot.slack.share import pack, unpack
 
 LOG_LINE = (

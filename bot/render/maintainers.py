@@ -13,16 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.render import MAX_LISTED_UNUSED, lint_command, percent
-from bot.render.feedback import (
-    ALTERNATIVES_BLOCK_ID,
-    CHOOSE_ACTION,
-    FEEDBACK_BLOCK_ID,
-    REPORT_ACTION,
-    VOTE_HELPFUL_ACTION,
-    VOTE_WRONG_ACTION,
-    choice_value,
-)
-from bot.render.slack import (
+from bot.render.blocks import (
     DIVIDER,
     MAX_BUTTON_TEXT_CHARS,
     MAX_SECTION_CHARS,
@@ -34,9 +25,18 @@ from bot.render.slack import (
     escape,
     fit_lines,
     header,
-    render_note,
     section,
 )
+from bot.render.feedback import (
+    ALTERNATIVES_BLOCK_ID,
+    CHOOSE_ACTION,
+    FEEDBACK_BLOCK_ID,
+    REPORT_ACTION,
+    VOTE_HELPFUL_ACTION,
+    VOTE_WRONG_ACTION,
+    choice_value,
+)
+from bot.render.slack import render_note
 
 if TYPE_CHECKING:
     from bot.knowledge import Entry, KnowledgeBase
@@ -98,7 +98,7 @@ def burst_note(burst: Burst, minutes: int) -> str:
 # --- The App Home tab ----------------------------------------------------------------------------
 def stats_blocks(stats: Stats) -> list[Block]:
     """The statistics for the App Home tab, in a few sections (within Slack's limits once the
-    home view is fitted: see `bot.render.slack.fit`)."""
+    home view is fitted: see `bot.render.blocks.fit`)."""
     blocks: list[Block] = [DIVIDER, header("How syncdoc is doing")]
     rows = []
     for row in stats.entries[:MAX_HOME_ENTRIES]:

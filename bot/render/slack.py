@@ -5,16 +5,15 @@ Everything a person pasted is escaped before it is echoed back, so a pasted `<!c
 sending it is the transport's job. Callers may append their own blocks (`extra_blocks`), which is
 where buttons such as "Share in channel" go; they are always kept when an answer is cut to fit.
 
-Longer than our usual 300 lines, on purpose: every Slack answer (to a paste, a lookup, an entry,
-help, the App Home tab) beside the builders and limits they share, in that order, so that a
-reader checking an answer against Slack's rules finds both in one file. The maintainers' loop
+Why this module is long: it holds every answer Slack shows (to a paste, a lookup, an entry,
+help, the App Home tab), in that order, so one reader can compare them and keep them alike. The
+Block Kit builders and Slack's limits they share are in bot.render.blocks; the maintainers' loop
 has its own module (bot.render.maintainers), built from the same builders.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -28,24 +27,27 @@ from bot.render import (
     first_sentence,
     is_log_excerpt,
 )
+from bot.render.blocks import (
+    DIVIDER,
+    MAX_FALLBACK_CHARS,
+    MAX_SECTION_CHARS,
+    Block,
+    SlackMessage,
+    context,
+    cut,
+    escape,
+    fit,
+    header,
+    link,
+    mrkdwn,
+    section,
+)
 from bot.triage import Finding, Report, failure_ratio
 
 if TYPE_CHECKING:  # bot.search imports numpy, which an answer to a paste need not load.
     from bot.search import Hit
 
-Block = dict[str, Any]
-
-# Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
-MAX_BLOCKS = 50
-MAX_SECTION_CHARS = 3000
-MAX_HEADER_CHARS = 150
-MAX_CONTEXT_ELEMENTS = 10
-MAX_BUTTON_TEXT_CHARS = 75
-MAX_BUTTON_VALUE_CHARS = 2000
-MAX_URL_CHARS = 3000
-# Our own bounds: an answer stays readable on a phone, whatever was pasted.
-MAX_TOTAL_CHARS = 12_000
-MAX_FALLBACK_CHARS = 3000
+# Our own bounds: an answer stays readable on a phone, whatever was pasted (and see blocks.py).
 MAX_DETAILED = 3
 MAX_UNMATCHED_SHOWN = 5
 MAX_ECHO_CHARS = 200
@@ -55,7 +57,6 @@ SHARE_ACTION_ID = "share_answer"
 SHARE_ENTRY_ACTION_ID = "share_entry"
 SHOW_ACTION_ID = "show_entry"
 ARTICLE_ACTION_ID = "open_article"
-CUT_NOTE = "The answer was cut short to fit in one Slack message."
 NOTHING_FITS = "*I don't recognise a Linnworks error in this, and no known error fits these words.*"
 DEFAULT_UNKNOWN_HINT = (
     "Ask the syncdoc maintainers to add it to the knowledge base: send them the full error text "
@@ -63,29 +64,7 @@ DEFAULT_UNKNOWN_HINT = (
 )
 
 
-@dataclass(frozen=True)
-class SlackMessage:
-    """What to post: `text` is the notification and fallback, `blocks` the message people see."""
-
-    text: str
-    blocks: tuple[Block, ...]
-
-    def payload(self) -> dict[str, Any]:
-        return {"text": self.text, "blocks": list(self.blocks)}
-
-
 # --- Text helpers ---------------------------------------------------------------------------------
-
-
-def escape(text: str) -> str:
-    """Escape the three characters Slack treats as markup, so text is shown and never acted on."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def link(url: str, label: str) -> str:
-    """A mrkdwn link. Slack reads `&` in the URL as markup too (`?a=1&b=2`), so it is escaped
-    like the label; Slack unescapes both before it opens the page."""
-    return f"<{escape(url)}|{escape(label)}>"
 
 
 def echo(text: str, limit: int = MAX_ECHO_CHARS) -> str:
@@ -96,70 +75,8 @@ def echo(text: str, limit: int = MAX_ECHO_CHARS) -> str:
     return f"`{escape(line)}`"
 
 
-def fit_lines(lines: Sequence[str], budget: int) -> tuple[list[str], int]:
-    """The first of `lines` that fit in `budget` characters once joined by newlines, and how many
-    were left out: a list too long for one section is cut whole lines at a time, never mid-line."""
-    kept: list[str] = []
-    used = 0
-    for line in lines:
-        size = len(line) + (1 if kept else 0)
-        if used + size > budget:
-            break
-        kept.append(line)
-        used += size
-    return kept, len(lines) - len(kept)
-
-
 def severity_label(severity: Severity) -> str:
     return f"{MARKERS[severity]} {SEVERITY_WORDS[severity]}"
-
-
-def cut(text: str, limit: int) -> str:
-    """`text` within `limit` characters, never ending inside a `<link|label>` or an `&entity;`."""
-    if len(text) <= limit:
-        return text
-    kept = text[: limit - 1]
-    opened = kept.rfind("<")
-    if opened > kept.rfind(">"):
-        kept = kept[:opened]
-    amp = kept.rfind("&")
-    if amp != -1 and ";" not in kept[amp:]:
-        kept = kept[:amp]
-    return kept.rstrip() + "…"
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    # verbatim: Slack must not turn pasted words like @channel or #general into mentions.
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
-def section(text: str) -> Block:
-    """A section of mrkdwn, shown as written (callers escape anything a person wrote)."""
-    return {"type": "section", "text": _mrkdwn(text)}
-
-
-def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
-
-
-def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
-    """A button whose `value` comes back to us with `action_id` when it is clicked."""
-    element: Block = {
-        "type": "button",
-        "action_id": action_id,
-        "text": {"type": "plain_text", "text": text, "emoji": True},
-        "value": value,
-    }
-    if style:
-        element["style"] = style
-    return element
-
-
-def _context(*texts: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(t) for t in texts]}
-
-
-DIVIDER: Block = {"type": "divider"}
 
 
 def _article(entry: Entry) -> Block:
@@ -168,7 +85,7 @@ def _article(entry: Entry) -> Block:
         return section(f"📖 {NO_ARTICLE}")
     return {
         "type": "section",
-        "text": _mrkdwn(f"📖 {link(article.url, article.title)}"),
+        "text": mrkdwn(f"📖 {link(article.url, article.title)}"),
         "accessory": {
             "type": "button",
             "action_id": ARTICLE_ACTION_ID,
@@ -214,11 +131,6 @@ def share_entry_block(entry_id: str) -> Block:
     return block
 
 
-def context_block(text: str) -> Block:
-    """A small grey line of our own mrkdwn (callers escape anything a person wrote)."""
-    return _context(text)
-
-
 # --- Answers to a paste ---------------------------------------------------------------------------
 
 
@@ -238,7 +150,7 @@ def render_report(
         blocks = _not_recognised(report, unknown_hint or DEFAULT_UNKNOWN_HINT)
         text = _not_recognised_text(report)
     if report.truncated:
-        blocks.append(_context("Only the first part of this very long paste was read."))
+        blocks.append(context("Only the first part of this very long paste was read."))
     return SlackMessage(cut(text, MAX_FALLBACK_CHARS), fit(blocks, extra_blocks))
 
 
@@ -262,7 +174,7 @@ def _recognised(report: Report) -> list[Block]:
     hidden = matches[MAX_DETAILED:]
     if hidden:
         titles = ", ".join(escape(f.entry.title) for f in hidden)
-        blocks.append(_context(f"Also found, listed in the summary above: {titles}."))
+        blocks.append(context(f"Also found, listed in the summary above: {titles}."))
     if report.unmatched:
         blocks.append(_unmatched(report.unmatched))
     if not is_log_excerpt(report):
@@ -292,7 +204,7 @@ def _finding_blocks(finding: Finding) -> list[Block]:
         f"Confidence {shown_score(finding.score)}/100{seen} · `{entry.id}` · matched "
         f"{echo(finding.matched_text)}"
     )
-    return [*_entry_blocks(entry, _severity_line(finding)), _context(evidence)]
+    return [*_entry_blocks(entry, _severity_line(finding)), context(evidence)]
 
 
 def _entry_blocks(entry: Entry, severity_line: str) -> list[Block]:
@@ -387,7 +299,7 @@ def render_search_results(
         blocks.append(
             {
                 "type": "section",
-                "text": _mrkdwn(
+                "text": mrkdwn(
                     f"{MARKERS[entry.severity]} *{escape(entry.title)}*\n"
                     f"{escape(first_sentence(entry.meaning))}"
                 ),
@@ -399,7 +311,7 @@ def render_search_results(
                 },
             }
         )
-    blocks.append(_context("🔴 action required · 🟢 transient · ℹ️ info · *Show* opens the answer"))
+    blocks.append(context("🔴 action required · 🟢 transient · ℹ️ info · *Show* opens the answer"))
     text = "Known errors that fit: " + "; ".join(escape(h.entry.title) for h in hits)
     return SlackMessage(cut(text, MAX_FALLBACK_CHARS), fit(blocks, extra_blocks))
 
@@ -419,9 +331,9 @@ def _sources(entry: Entry) -> Block:
     """Where the entry's wording was seen, one link per page named by its host, so a maintainer
     can tell a Linnworks text from a channel's."""
     if not entry.sources:
-        return _context("Where this wording was seen: not recorded.")
+        return context("Where this wording was seen: not recorded.")
     links = ", ".join(link(url, _host(url)) for url in entry.sources)
-    return _context(f"Wording seen on: {links}")
+    return context(f"Wording seen on: {links}")
 
 
 def _host(url: str) -> str:
@@ -436,7 +348,7 @@ def render_entry_list(entries: Iterable[Entry], *, channel: str | None = None) -
     for name, group in groupby(ordered, key=lambda e: e.channel):
         lines = [f"• {MARKERS[e.severity]} `{e.id}`: {escape(e.title)}" for e in group]
         blocks.extend(_sections_of(f"*{escape(name)}*", lines))
-    blocks.append(_context("🔴 action required · 🟢 transient · ℹ️ info"))
+    blocks.append(context("🔴 action required · 🟢 transient · ℹ️ info"))
     return SlackMessage(f"Known errors{scope}: {len(ordered)}", fit(blocks))
 
 
@@ -497,69 +409,3 @@ def render_home(
         ),
     ]
     return {"type": "home", "blocks": list(fit(blocks, extra_blocks))}
-
-
-# --- Staying within Slack's limits ----------------------------------------------------------------
-
-
-def fit(blocks: Sequence[Block], extra_blocks: Sequence[Block] = ()) -> tuple[Block, ...]:
-    """`blocks` then `extra_blocks`, every text within its limit, at most MAX_BLOCKS blocks and
-    MAX_TOTAL_CHARS characters in all. Blocks are dropped from the end of `blocks` (never from
-    `extra_blocks`) and a note says so."""
-    body = [_clamp(b) for b in blocks]
-    extras = [_clamp(b) for b in extra_blocks]
-    note = _context(CUT_NOTE)
-    budget_blocks = MAX_BLOCKS - len(extras)
-    budget_chars = MAX_TOTAL_CHARS - sum(_chars(b) for b in extras)
-    if len(body) > budget_blocks or sum(_chars(b) for b in body) > budget_chars:
-        budget_blocks -= 1
-        budget_chars -= _chars(note)
-        kept: list[Block] = []
-        used = 0
-        for block in body:
-            size = _chars(block)
-            if len(kept) == budget_blocks or used + size > budget_chars:
-                break
-            kept.append(block)
-            used += size
-        while kept and kept[-1]["type"] in ("divider", "header"):
-            kept.pop()
-        body = [*kept, note]
-    return tuple(body + extras)
-
-
-def _clamp(block: Block) -> Block:
-    kind = block.get("type")
-    block = dict(block)
-    if kind == "header":
-        block["text"] = {**block["text"], "text": cut(block["text"]["text"], MAX_HEADER_CHARS)}
-    elif kind == "section":
-        if "text" in block:
-            block["text"] = {**block["text"], "text": cut(block["text"]["text"], MAX_SECTION_CHARS)}
-        if "accessory" in block:
-            block["accessory"] = _clamp_element(block["accessory"])
-    elif kind == "context":
-        elements = block["elements"][:MAX_CONTEXT_ELEMENTS]
-        block["elements"] = [{**e, "text": cut(e["text"], MAX_SECTION_CHARS)} for e in elements]
-    elif kind == "actions":
-        block["elements"] = [_clamp_element(e) for e in block["elements"]]
-    return block
-
-
-def _clamp_element(element: Block) -> Block:
-    element = dict(element)
-    if element.get("type") == "button":
-        label = element["text"]
-        element["text"] = {**label, "text": cut(label["text"], MAX_BUTTON_TEXT_CHARS)}
-        if "url" in element and len(element["url"]) > MAX_URL_CHARS:
-            del element["url"]
-    return element
-
-
-def _chars(block: Block) -> int:
-    kind = block.get("type")
-    if kind in ("header", "section") and "text" in block:
-        return len(block["text"]["text"])
-    if kind == "context":
-        return sum(len(e.get("text", "")) for e in block["elements"])
-    return 0

@@ -19,16 +19,8 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from bot.engine import Engine
 from bot.normalise import strip_slack_markup
-from bot.render.slack import (
-    DEFAULT_UNKNOWN_HINT,
-    Block,
-    SlackMessage,
-    context_block,
-    escape,
-    render_report,
-    render_search_results,
-    share_block,
-)
+from bot.render.blocks import Block, SlackMessage, context_block, escape
+from bot.render.slack import DEFAULT_UNKNOWN_HINT, render_report, render_search_results, share_block
 from bot.slack.outbox import Outbox
 from bot.slack.share import pack
 from bot.triage import Report

@@ -22,6 +22,7 @@ from bot.exceptions import StoreError, StoreUnavailableError
 from bot.knowledge import KnowledgeBase
 from bot.recorder import PasteRecorder, RecordedPaste
 from bot.reload import KnowledgeWatcher
+from bot.render.blocks import Block, context_block, escape
 from bot.render.maintainers import (
     burst_note,
     burst_notice,
@@ -30,7 +31,7 @@ from bot.render.maintainers import (
     recovered_message,
     stats_blocks,
 )
-from bot.render.slack import Block, context_block, escape, render_note
+from bot.render.slack import render_note
 from bot.slack.answers import Asker
 from bot.slack.send import post_message
 from bot.stats import collect

@@ -29,7 +29,7 @@ from slack_sdk.http_retry import RateLimitErrorRetryHandler, RetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from bot.config import Settings
-from bot.render.slack import SlackMessage
+from bot.render.blocks import SlackMessage
 from bot.slack.outbox import Attempt, Outbox, Outcome
 
 TIMEOUT_SECONDS = 15

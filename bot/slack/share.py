@@ -11,7 +11,7 @@ import base64
 import binascii
 import zlib
 
-from bot.render.slack import MAX_BUTTON_VALUE_CHARS
+from bot.render.blocks import MAX_BUTTON_VALUE_CHARS
 
 _COMPRESSED = "z:"
 _PLAIN = "t:"

@@ -8,13 +8,12 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.render.blocks import SlackMessage, context_block
 from bot.render.slack import (
     ARTICLE_ACTION_ID,
     SHARE_ACTION_ID,
     SHARE_ENTRY_ACTION_ID,
     SHOW_ACTION_ID,
-    SlackMessage,
-    context_block,
     render_entry,
     render_note,
     share_entry_block,

@@ -12,14 +12,8 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.render.slack import (
-    SlackMessage,
-    echo,
-    render_entry,
-    render_entry_list,
-    render_help,
-    render_note,
-)
+from bot.render.blocks import SlackMessage
+from bot.render.slack import echo, render_entry, render_entry_list, render_help, render_note
 from bot.slack.answers import Answers, Asker
 from bot.slack.listeners import acknowledge
 from bot.slack.send import respond

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from bot.exceptions import StoreError
 from bot.recorder import alternatives
+from bot.render.blocks import SlackMessage, escape
 from bot.render.feedback import (
     CHOOSE_ACTION,
     REPORT_ACTION,
@@ -26,7 +27,7 @@ from bot.render.feedback import (
     parse_choice,
 )
 from bot.render.maintainers import alternatives_message, report_notice
-from bot.render.slack import SlackMessage, escape, render_entry, render_note
+from bot.render.slack import render_entry, render_note
 from bot.slack.listeners import acknowledge
 from bot.slack.maintainers import MaintainersLoop
 from bot.slack.send import post_message, respond

@@ -1,0 +1,199 @@
+"""From typed words to the search index's terms: a word the index has is itself, a word it
+has not is widened to the index words it starts (partial words) or is one or two typos away from
+(rapidfuzz over the vocabulary), a long word also stands for the index words it starts with, a
+negated word for the word ("invalid": "valid"), a word for its synonyms, and two typed words the
+index has as one ("woo commerce") are joined. Each alternative carries how sure it is."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.search_terms import ALPHA, SYNONYM_OF, fold, keep, text_words
+
+_PREFIX_WEIGHT = 0.85  # "auth" for "authorization": probably meant, less sure than typed in full.
+_TYPO_WEIGHT = (1.0, 0.85, 0.7)  # By number of edits.
+_SHORTENED_WEIGHT = 0.8
+_SYNONYM_WEIGHT = 0.8
+_NEGATIONS = ("non", "un", "in", "dis")
+_LONG_WORD, _MIN_SHORTENED = 8, 4
+_MAX_EXPANSIONS = 8
+_MIN_PREFIX = 3
+_MAX_QUERY_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Alternative:
+    term: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Group:
+    """One typed word (or two joined) and the index terms it may stand for."""
+
+    word: str
+    alternatives: tuple[Alternative, ...]
+    idf: float
+
+
+_MAX_REMEMBERED = 20_000
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def remember(memory: dict[_K, _V], key: _K, value: _V) -> None:
+    """Keep `value`, forgetting everything first once there is a lot to forget (bounded memory;
+    answers are the same either way)."""
+    if len(memory) >= _MAX_REMEMBERED:
+        memory.clear()
+    memory[key] = value
+
+
+class TypedWords:
+    """The index's vocabulary as typed words meet it: its terms and how many entries hold each,
+    its channel names, and its surface words (unstemmed) for typos and prefixes."""
+
+    def __init__(
+        self,
+        document_frequency: Mapping[str, int],
+        channel_terms: frozenset[str],
+        count: int,
+        surface_words: Iterable[str],
+        stopwords: frozenset[str],
+    ) -> None:
+        self._df = document_frequency
+        self._channel_terms = channel_terms
+        self._count = count
+        self._stopwords = stopwords
+        self._surface = sorted(w for w in surface_words if fold(w) in document_frequency)
+        self._surface_set = frozenset(self._surface)
+        self._by_length: dict[int, list[str]] = {}
+        for word in self._surface:
+            self._by_length.setdefault(len(word), []).append(word)
+        self._forget()
+
+    def _forget(self) -> None:
+        # Typed words seen before: the same words come back paste after paste (five in six in
+        # bench/slope.py's pastes).
+        self._typed_groups: dict[str, Group] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in vars(self).items() if k != "_typed_groups"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+        self._forget()
+
+    def knows(self, term: str) -> bool:
+        return term in self._df
+
+    def groups(self, text: str) -> list[Group]:
+        words = [w for token in text_words(text) for w in self._typed(token)]
+        words = [w for w in words if keep(w, self._stopwords)][:_MAX_QUERY_WORDS]
+        groups: list[Group] = []
+        seen: set[str] = set()
+        skip = False
+        for i, word in enumerate(words):
+            if skip:
+                skip = False
+                continue
+            if i + 1 < len(words) and self._joins(word, words[i + 1]):
+                word, skip = word + words[i + 1], True
+            if word in seen:
+                continue
+            seen.add(word)
+            group = self._typed_groups.get(word)
+            if group is None:
+                group = self._group(word)
+                remember(self._typed_groups, word, group)
+            groups.append(group)
+        return groups
+
+    def _joins(self, word: str, following: str) -> bool:
+        """Two typed words the index has as one word ("woo commerce", "big commerce"), when
+        they are not both words of the index on their own ("token revoked" stays two)."""
+        df = self._df
+        return fold(word + following) in df and not (fold(word) in df and fold(following) in df)
+
+    def _typed(self, token: tuple[str, ...]) -> tuple[str, ...]:
+        """A typed token's words: a code typed whole ("QuotaExceeded", "e-bay") is looked up
+        whole when the index has it whole, else word by word."""
+        if len(token) > 1 and fold(token[0]) in self._df:
+            return token[:1]
+        return token[1:] if len(token) > 1 else token
+
+    def _group(self, word: str) -> Group:
+        term = fold(word)
+        if term in self._df:
+            alternatives = [Alternative(term, 1.0), *self._shortened(word, term)]
+        elif word.isdigit() or not ALPHA.match(word):
+            alternatives = []  # A code or number is right or a different code.
+        else:
+            alternatives = self._widen(word) + self._shortened(word, term)
+        alternatives += [
+            Alternative(other, _SYNONYM_WEIGHT)
+            for other in sorted(SYNONYM_OF.get(term, ()))
+            if other in self._df
+        ]
+        frequencies = [self._df[a.term] for a in alternatives]
+        df = min(frequencies) if frequencies else 0
+        # An unknown word weighs as much as the rarest known one: it is what the person means,
+        # and the base does not have it.
+        if any(a.term in self._channel_terms for a in alternatives):
+            df = 1  # A channel named is what the person means, however many entries it has.
+        idf = math.log(1 + self._count / (max(df, 1) + 0.5))
+        return Group(word, tuple(alternatives), idf)
+
+    def _shortened(self, word: str, term: str) -> list[Alternative]:
+        """Index words that are the start of a long typed word: the base's "sync" for a typed
+        "synchronisation"."""
+        if len(word) < _LONG_WORD:
+            return self._negated(word)
+        found = {
+            fold(word[:end])
+            for end in range(_MIN_SHORTENED, len(word) - 2)
+            if word[:end] in self._surface_set
+        }
+        shortened = [Alternative(t, _SHORTENED_WEIGHT) for t in sorted(found - {term})]
+        return shortened + self._negated(word)
+
+    def _negated(self, word: str) -> list[Alternative]:
+        """A negated word stands for the base's "not" and the word: "invalid" for "not valid",
+        "unable" for "not able"."""
+        for prefix in _NEGATIONS:
+            rest = word.removeprefix(prefix)
+            if rest != word and len(rest) >= _MIN_SHORTENED and rest in self._surface_set:
+                return [Alternative(fold(rest), _SHORTENED_WEIGHT)]
+        return []
+
+    def _widen(self, word: str) -> list[Alternative]:
+        """The index words a word not in the index may stand for: those it starts, and those
+        one or two typos away (rapidfuzz's optimal string alignment distance)."""
+        weights: dict[str, float] = {}
+        if len(word) >= _MIN_PREFIX:
+            start = bisect.bisect_left(self._surface, word)
+            for candidate in self._surface[start : start + _MAX_EXPANSIONS]:
+                if not candidate.startswith(word):
+                    break
+                term = fold(candidate)
+                weights[term] = max(weights.get(term, 0.0), _PREFIX_WEIGHT)
+        edits = 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+        if edits:
+            pool = [
+                w
+                for length in range(len(word) - edits, len(word) + edits + 1)
+                for w in self._by_length.get(length, ())
+            ]
+            for candidate, distance, _ in process.extract(
+                word, pool, scorer=OSA.distance, score_cutoff=edits, limit=_MAX_EXPANSIONS
+            ):
+                term = fold(candidate)
+                weights[term] = max(weights.get(term, 0.0), _TYPO_WEIGHT[int(distance)])
+        return [Alternative(t, w) for t, w in weights.items()]
