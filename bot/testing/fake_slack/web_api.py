@@ -7,20 +7,18 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from bot.testing.fake_slack.calls import RESPONSE_URL_METHOD, Call, RefusedPayload, note_refused
-from bot.testing.fake_slack.failures import Failure
+from bot.testing.fake_slack.call_log import CallLog
+from bot.testing.fake_slack.calls import RESPONSE_URL_METHOD, RefusedPayload, note_refused
 from bot.testing.fake_slack.handler import handler_for
 from bot.testing.fake_slack.socket_mode import SocketModeServer
 from bot.testing.fake_slack.workspace import APP_TOKEN, BOT_ID, BOT_TOKEN, BOT_USER_ID, TEAM_ID
 from bot.testing.slack_rules import message_problems, view_problems
 
 
-class FakeSlack:
+class FakeSlack(CallLog):
     """The fake Web API and response_url endpoints (and optionally a Socket Mode server)."""
 
     def __init__(
@@ -35,6 +33,7 @@ class FakeSlack:
         port: int = 0,
         check_payloads: bool = True,
     ) -> None:
+        super().__init__()
         self.bot_token = bot_token
         # Off only for load benchmarks (bench/load.py): checking every payload with slack-sdk's
         # models costs the fake more CPU than answering costs syncdoc, and Slack's own servers
@@ -44,12 +43,8 @@ class FakeSlack:
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.team_id = team_id
-        self._calls: list[Call] = []
-        self._failures: dict[str, deque[Failure]] = defaultdict(deque)
-        self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._urls = itertools.count(1)
-        self._outage: tuple[float, Failure, frozenset[str] | None] | None = None
         # `port`: a fixed port, for a test that starts Slack only after the app tried to reach it.
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler_for(self))
         self._server.daemon_threads = True
@@ -97,90 +92,7 @@ class FakeSlack:
         """A fresh response_url; posts to it are recorded as method `response_url`."""
         return f"{self.url}response/{name}/{next(self._urls)}"
 
-    # Recording
-
-    @property
-    def calls(self) -> list[Call]:
-        with self._changed:
-            return list(self._calls)
-
-    def calls_to(self, method: str) -> list[Call]:
-        return [c for c in self.calls if c.method == method]
-
-    def wait_for(
-        self,
-        method: str,
-        count: int = 1,
-        *,
-        timeout: float = 5.0,
-        where: Callable[[Call], bool] | None = None,
-        ok: bool = True,
-    ) -> list[Call]:
-        """Wait until `count` calls to `method` (successful ones, unless `ok=False`, and matching
-        `where`) were recorded; return them. AssertionError listing every call on timeout."""
-        deadline = time.monotonic() + timeout
-
-        def matching() -> list[Call]:
-            return [
-                c
-                for c in self._calls
-                if c.method == method and (c.ok or not ok) and (where is None or where(c))
-            ]
-
-        with self._changed:
-            while len(found := matching()) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    seen = [(c.method, c.status, c.response.get("error")) for c in self._calls]
-                    raise AssertionError(
-                        f"expected {count} {method} call(s) within {timeout}s; recorded: {seen}"
-                    )
-                self._changed.wait(left)
-            return found
-
-    def fail_next(self, method: str, *failures: Failure) -> None:
-        """The next calls to `method` fail as given, one failure per call, in order."""
-        with self._changed:
-            self._failures[method].extend(failures)
-
-    def outage(self, seconds: float, failure: Failure, *methods: str) -> None:
-        """For the next `seconds`, every call (to `methods`, if any are named) fails as
-        `failure`; calls queued with `fail_next` still come first."""
-        with self._changed:
-            until = time.monotonic() + seconds
-            self._outage = (until, failure, frozenset(methods) if methods else None)
-
-    def drain(self) -> list[Call]:
-        """The calls recorded so far, forgotten as they are returned (in one step, so none is
-        missed): long runs such as bench/load.py keep memory flat this way."""
-        with self._changed:
-            taken = list(self._calls)
-            self._calls.clear()
-            return taken
-
-    def reset(self) -> None:
-        """Forget every recorded call and queued failure."""
-        with self._changed:
-            self._calls.clear()
-            self._failures.clear()
-
     # Serving (called from the HTTP handler's threads)
-
-    def _next_failure(self, method: str) -> Failure | None:
-        with self._changed:
-            queue = self._failures.get(method)
-            if queue:
-                return queue.popleft()
-            if self._outage is not None:
-                until, failure, methods = self._outage
-                if time.monotonic() < until and (methods is None or method in methods):
-                    return failure
-            return None
-
-    def _record(self, call: Call) -> None:
-        with self._changed:
-            self._calls.append(call)
-            self._changed.notify_all()
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method == RESPONSE_URL_METHOD:
