@@ -13,9 +13,11 @@ that. The systems a paste names are evidence too (`Context`): an entry of one ch
 claimed for text that names another system, and a generic pattern ("423 Locked") only for text
 that names its channel.
 
-Why this module is long: it is one concept, how well a segment shows a pattern, read top to
-bottom: the systems a text names (`Context`), then `Matcher`, one function per kind of evidence
-with the weights it uses beside it. Building the index it scores is bot.match_index's job.
+Why this module is long: it is one concept, what a paste lets a pattern claim, read top to
+bottom: the systems a text names (`Context`, `SystemNames`), what they allow (`ContextRules`),
+then `Matcher`, which ranks candidates with them. How well a segment shows a pattern, one
+method per kind of evidence, is bot.match_evidence's job; building the index it scores is
+bot.match_index's.
 """
 
 from __future__ import annotations
@@ -23,20 +25,19 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bot.knowledge import Entry, KnowledgeBase, KnowledgeSettings
+from bot.match_evidence import CONFIDENT as CONFIDENT
+from bot.match_evidence import START_SLACK as _START_SLACK
+from bot.match_evidence import Evidence, EvidenceScorer
 from bot.match_index import SIGNIFICANT_NUMBER as _SIGNIFICANT_NUMBER
 from bot.match_index import Pattern as _Pattern
 from bot.match_index import PatternIndex, tokens
-from bot.normalise import Segment, clean_unicode, strip_prefixes
-
-CONFIDENT = 85.0
-"""Scores at or above this are claimed as matches; the README documents it."""
+from bot.normalise import Segment, clean_unicode
 
 
 def shown_score(score: float) -> str:
@@ -48,50 +49,15 @@ def shown_score(score: float) -> str:
 AMBIGUOUS_MARGIN = 5.0
 """Lint reports a pattern that another entry scores within this many points of its own."""
 
-_MIN_TRUNCATED_CHARS = 24
-_MIN_TRUNCATED_SHARE = 0.3
-# A quoted part may come from anywhere in a long error ("Not enough storage is available to
-# complete this operation" of the pre-login handshake error), so a smaller share will do when
-# it holds enough words to be distinctive.
-_MIN_QUOTED_SHARE = 0.2
-_MIN_QUOTED_TOKENS = 4
-# Between these lengths a pattern found inside a line counts more the longer it is.
-_SHORT_PATTERN, _LONG_PATTERN = 10, 50
-_SHORT_WEIGHT = 0.3  # How much finding a 10-character pattern counts; the rest is the whole line.
-_START_BONUS = 0.1  # Found at the start of its segment: the rest of the line matters less.
-_START_SLACK = 2  # Characters before a match that still count as the start of its segment.
-_MISSING_WORDS_COST = 80  # Points lost when none of a pattern's words are there; pro rata.
-_FRAGMENT_FLOOR = 50  # The most a fragment scores none of whose words are in the pattern.
-_HEADLINE_MISSING_WORDS = 1  # Words of a headline that may be missing before it is tried.
-_MISSING_NUMBER_CAP = CONFIDENT - 15
 HELD_BACK = CONFIDENT - 10
 """The most a candidate scores when the context says it may be another system's text."""
 _GENERIC_PART = 90  # A fragment this close to an entry's generic pattern is that pattern.
-_NAMED_WEIGHT = 0.8  # A generic pattern in text that names its channel: finding it is most of it.
-_MIN_HEADLINE_TOKENS = 3
-_MIN_HEADLINE_CHARS = 18
-_MAX_HEADLINES = 4
-_MAX_DROPPED_WORDS = 2  # "403 requires merchant approval for …" leaves out "This action".
-_MIN_TAIL_TOKENS = 4
-_MIN_TAIL_WEIGHT = 0.7  # Of the pattern's word weight: what is left must still be the error.
-# A headline says what went wrong, in more than "error": "An internal error occurred" and
-# "XML Parsing Error at Line 5" are any system's words, "Execution Timeout Expired" is not.
-_FAILURE_WORD = re.compile(
-    r"fail|expired|denied|invalid|duplicat|time ?out|rejected|\bnot |cannot|unable|exceed|"
-    r"throttl|forbidden|unauthori|missing|corrupt|violat"
-)
-_WRAPPER_END = re.compile(r"[.:;,!?]?\s*(?:error\b|:)")
-_FIRST_VALUE = re.compile(r"(?<= )#[nq]\b")
-_HEADLINE_END = re.compile(r"(?:[.:;,!?]|\s-)(?=\s)")
 
 # A match may only start where its run of word characters starts: tried from every position of a
 # long run ("1111…") each attempt rescanned the rest, quadratic (12 s for one paste of such lines).
 _CODE_TOKEN = re.compile(
     r"(?<![a-z0-9_])[a-z0-9_]+(?:\.[a-z0-9_]+)+|(?<![a-z0-9])[a-z0-9]+(?:_[a-z0-9]+)+"
 )
-
-
-Evidence = Literal["text", "code", "fragment"]
 
 
 @dataclass(frozen=True)
@@ -227,63 +193,14 @@ class Candidate:
         return self.score >= CONFIDENT
 
 
-class Matcher:
-    """Scores segments against one knowledge base's patterns, through its `PatternIndex` (built
-    once at load time)."""
+class ContextRules:
+    """What the systems a paste names allow a pattern to score (`Context`)."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        # Linnworks' own areas that an entry's channel names ("import", "shipping"); "general"
-        # is no word people use for where an error came from.
-        areas = {e.channel for e in kb} - set(kb.settings.channels) - {"general"}
-        self.systems = SystemNames(kb.settings, sorted(areas))
-        self._index = index = PatternIndex(kb, self.systems.named)
-        self._patterns, self._idf = index.patterns, index.idf
-        self._canon, self._generic_cores = index.canon, index.generic_cores
-        self._headline_cache: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {}
+    def __init__(self, systems: SystemNames, generic_cores: dict[str, tuple[str, ...]]) -> None:
+        self.systems = systems
+        self._generic_cores = generic_cores
 
-    def rank(
-        self, segment: Segment, limit: int = 3, context: Context | None = None
-    ) -> list[Candidate]:
-        """The best `limit` entries for one segment, best first, one candidate per entry."""
-        return self.rank_all((segment,), context)[:limit]
-
-    def rank_all(
-        self, segments: Sequence[Segment], context: Context | None = None
-    ) -> list[Candidate]:
-        """Each entry's best candidate over all `segments` (the pieces of one record), best
-        first; at equal scores a whole match ranks before a fragment of a longer pattern.
-
-        `context` is what the text around them names; without it, patterns are scored on their
-        words alone (as lint compares them). The pieces of a record share most of their words,
-        so one shortlist serves them all.
-        """
-        seg_tokens = [tokens(s.canon) for s in segments]
-        seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
-        words = set().union(*seg_tokens)
-        codes = set().union(*(_code_tokens(s.plain) for s in segments))
-        best: dict[str, Candidate] = {}
-        for index in self._index.shortlist(words | codes):
-            pattern = self._patterns[index]
-            cap, reason, named = self._context_rule(pattern, context)
-            if cap <= 0:
-                continue
-            for segment, toks, numbers in zip(segments, seg_tokens, seg_numbers, strict=True):
-                if pattern.code is None and toks.isdisjoint(pattern.tokens):
-                    continue  # Nothing in common with this piece: it cannot score.
-                score, how = self._score(pattern, segment, toks, numbers, named)
-                limit, why = self._part_limit(pattern, segment, how, context, cap, reason)
-                held_back = why if score > limit else None
-                score = min(score, limit)
-                candidate = Candidate(
-                    pattern.entry, round(score, 1), pattern.text, segment, how, held_back
-                )
-                current = best.get(pattern.entry.id)
-                if score > 0 and (current is None or _order(candidate) < _order(current)):
-                    best[pattern.entry.id] = candidate
-        return sorted(best.values(), key=_order)
-
-    def _context_rule(
+    def context_rule(
         self, pattern: _Pattern, context: Context | None
     ) -> tuple[float, str | None, bool]:
         """(the most `pattern` may score, why, whether the text names its channel)."""
@@ -310,7 +227,7 @@ class Matcher:
             return HELD_BACK, f"other systems show this text too and it does not name {name}", False
         return 100.0, None, False
 
-    def _part_limit(
+    def part_limit(
         self,
         pattern: _Pattern,
         segment: Segment,
@@ -326,7 +243,7 @@ class Matcher:
         if self._generic_part(pattern, segment):
             # The part quoted is the entry's generic text, however long the pattern it was
             # found in: "Requested value 'X' was not found." is .NET's too.
-            limit, why, _ = self._context_rule(replace(pattern, generic=True), context)
+            limit, why, _ = self.context_rule(replace(pattern, generic=True), context)
             return min(limit, cap), why
         if context is not None and self._middle(pattern, segment):
             # Other systems' errors share parts of ours ("Not enough storage is available ..."
@@ -370,164 +287,68 @@ class Matcher:
         seg = segment.core or segment.canon
         return any(fuzz.ratio(seg, core) >= _GENERIC_PART for core in generic)
 
+
+class Matcher:
+    """Scores segments against one knowledge base's patterns, through its `PatternIndex` (built
+    once at load time): `EvidenceScorer` for how well a segment shows a pattern, `ContextRules`
+    for what the paste's context allows it to score."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        # Linnworks' own areas that an entry's channel names ("import", "shipping"); "general"
+        # is no word people use for where an error came from.
+        areas = {e.channel for e in kb} - set(kb.settings.channels) - {"general"}
+        self.systems = SystemNames(kb.settings, sorted(areas))
+        self._index = index = PatternIndex(kb, self.systems.named)
+        self._patterns, self._canon = index.patterns, index.canon
+        self._rules = ContextRules(self.systems, index.generic_cores)
+        self._evidence = EvidenceScorer(index.idf)
+
+    def rank(
+        self, segment: Segment, limit: int = 3, context: Context | None = None
+    ) -> list[Candidate]:
+        """The best `limit` entries for one segment, best first, one candidate per entry."""
+        return self.rank_all((segment,), context)[:limit]
+
+    def rank_all(
+        self, segments: Sequence[Segment], context: Context | None = None
+    ) -> list[Candidate]:
+        """Each entry's best candidate over all `segments` (the pieces of one record), best
+        first; at equal scores a whole match ranks before a fragment of a longer pattern.
+
+        `context` is what the text around them names; without it, patterns are scored on their
+        words alone (as lint compares them). The pieces of a record share most of their words,
+        so one shortlist serves them all.
+        """
+        seg_tokens = [tokens(s.canon) for s in segments]
+        seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
+        words = set().union(*seg_tokens)
+        codes = set().union(*(_code_tokens(s.plain) for s in segments))
+        best: dict[str, Candidate] = {}
+        for index in self._index.shortlist(words | codes):
+            pattern = self._patterns[index]
+            cap, reason, named = self._rules.context_rule(pattern, context)
+            if cap <= 0:
+                continue
+            for segment, toks, numbers in zip(segments, seg_tokens, seg_numbers, strict=True):
+                if pattern.code is None and toks.isdisjoint(pattern.tokens):
+                    continue  # Nothing in common with this piece: it cannot score.
+                score, how = self._evidence.score(pattern, segment, toks, numbers, named)
+                limit, why = self._rules.part_limit(pattern, segment, how, context, cap, reason)
+                held_back = why if score > limit else None
+                score = min(score, limit)
+                candidate = Candidate(
+                    pattern.entry, round(score, 1), pattern.text, segment, how, held_back
+                )
+                current = best.get(pattern.entry.id)
+                if score > 0 and (current is None or _order(candidate) < _order(current)):
+                    best[pattern.entry.id] = candidate
+        return sorted(best.values(), key=_order)
+
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
         outer, inner = self._canon[winner.pattern], self._canon[other.pattern]
         return len(inner) < len(outer) and fuzz.partial_ratio(inner, outer) >= 90
-
-    def _score(
-        self,
-        pattern: _Pattern,
-        segment: Segment,
-        seg_tokens: set[str],
-        numbers: frozenset[str],
-        named: bool = False,
-    ) -> tuple[float, Evidence]:
-        """How well `segment` shows `pattern`, and what kind of evidence that is: a code found
-        whole, the pattern found in the segment, a fragment of the pattern (a paste cut short,
-        a quoted part), or the segment compared whole; a headline of the pattern where that
-        scores better. The pattern's three-digit numbers must be there in every case."""
-        if pattern.code is not None:
-            code = self._code_found(pattern, segment, named)
-            return self._cap_numbers(pattern, numbers, code), "code"
-        seg = segment.core or segment.canon
-        if pattern.wildcards:
-            seg = _fill(seg, pattern.wildcards)
-        score: float
-        how: Evidence = "text"
-        if len(seg) >= len(pattern.core):
-            score = self._pattern_found(pattern, seg, seg_tokens, named)
-        elif self._may_be_fragment(pattern, segment, seg, seg_tokens):
-            score, how = self._fragment_found(pattern, seg, seg_tokens), "fragment"
-        else:
-            score = self._compared_whole(pattern, seg, seg_tokens)
-        if score < CONFIDENT:
-            headline = self._headline_found(pattern, seg, seg_tokens, named)
-            if headline > score:
-                score, how = headline, "text"
-        return self._cap_numbers(pattern, numbers, score), how
-
-    def _code_found(self, pattern: _Pattern, segment: Segment, named: bool) -> float:
-        """A code (token_rejected) found whole in the unmasked text; a two-word code needs to
-        be most of the line, like any short text, a code of three or more words does not."""
-        assert pattern.code is not None and pattern.code_at is not None
-        found = pattern.code_at.search(segment.plain)
-        if found is None:
-            return 0.0
-        length = _LONG_PATTERN if pattern.specific else len(pattern.code)
-        at_start = found.start() <= _START_SLACK
-        return self._weighted(100.0, length, at_start, pattern.code, segment.plain, named)
-
-    def _pattern_found(
-        self, pattern: _Pattern, seg: str, seg_tokens: set[str], named: bool
-    ) -> float:
-        """The pattern found inside a segment at least as long (log prefixes, chat around it)."""
-        return self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named)
-
-    @staticmethod
-    def _may_be_fragment(
-        pattern: _Pattern, segment: Segment, seg: str, seg_tokens: set[str]
-    ) -> bool:
-        """Whether a segment shorter than the pattern may be a piece of it: a paste cut short
-        (it runs to its line's end) or a part a person quoted, either long enough to tell."""
-        if segment.may_be_cut and _long_enough(seg, pattern.core, _MIN_TRUNCATED_SHARE):
-            return True
-        return (
-            segment.quoted
-            and len(seg_tokens) >= _MIN_QUOTED_TOKENS
-            and _long_enough(seg, pattern.core, _MIN_QUOTED_SHARE)
-        )
-
-    def _fragment_found(self, pattern: _Pattern, seg: str, seg_tokens: set[str]) -> float:
-        """A fragment found within the pattern, word for word: each of its words missing from
-        the pattern takes its share of the points above `_FRAGMENT_FLOOR`."""
-        precision = _share_present(seg_tokens, pattern.tokens, self._idf)
-        fragment = _part_ratio(seg, pattern.core)
-        return min(fragment, _FRAGMENT_FLOOR + (100 - _FRAGMENT_FLOOR) * precision)
-
-    def _compared_whole(self, pattern: _Pattern, seg: str, seg_tokens: set[str]) -> float:
-        """A segment shorter than the pattern and no fragment: compared with the whole of it."""
-        return min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern.tokens, seg_tokens))
-
-    def _headline_found(
-        self, pattern: _Pattern, seg: str, seg_tokens: set[str], named: bool
-    ) -> float:
-        """A person quoting only the headline of a long error ("Execution Timeout Expired"), or
-        the error without its first words: the best such piece found in the segment."""
-        best = 0.0
-        for headline, words in self._headlines(pattern):
-            if len(seg) >= len(headline) and len(words - seg_tokens) <= _HEADLINE_MISSING_WORDS:
-                best = max(best, self._contained(headline, words, seg, seg_tokens, named))
-        return best
-
-    def _headlines(self, pattern: _Pattern) -> tuple[tuple[str, frozenset[str]], ...]:
-        # Worked out when first needed: most patterns are never short of a confident score.
-        found = self._headline_cache.get(pattern.core)
-        if found is None:
-            found = _headlines(pattern.core) + self._tails(pattern)
-            self._headline_cache[pattern.core] = found
-        return found
-
-    def _tails(self, pattern: _Pattern) -> tuple[tuple[str, frozenset[str]], ...]:
-        """The pattern without its first word or two ("This action requires merchant approval
-        …" as "requires merchant approval …"): people leave leading words out when they quote.
-        Only where the words left are most of what makes the error this error, and the words
-        left out hold no number or value."""
-        words = pattern.core.split(" ")
-        found = []
-        for dropped in range(1, _MAX_DROPPED_WORDS + 1):
-            if any(any(c.isdigit() or c == "#" for c in w) for w in words[:dropped]):
-                break
-            tail = " ".join(words[dropped:]).strip(" .,:;-")
-            kept = frozenset(tokens(tail))
-            weight = sum(self._idf.get(t, 1.0) for t in kept)
-            if (
-                len(kept) >= _MIN_TAIL_TOKENS
-                and len(tail) >= _MIN_HEADLINE_CHARS
-                and weight >= _MIN_TAIL_WEIGHT * pattern.weight
-            ):
-                found.append((tail, kept))
-        return tuple(found)
-
-    def _contained(
-        self, core: str, words: frozenset[str], seg: str, seg_tokens: set[str], named: bool
-    ) -> float:
-        """How well `core` is found inside the longer `seg`, all its words required."""
-        alignment = fuzz.partial_ratio_alignment(core, seg)
-        if not alignment:
-            return 0.0
-        # Everything that makes this error this error must be there, not just most letters.
-        found = min(alignment.score, self._word_cap(words, seg_tokens))
-        at_start = alignment.dest_start <= _START_SLACK
-        return self._weighted(found, len(core), at_start, core, seg, named)
-
-    @staticmethod
-    def _weighted(
-        found: float, length: int, start_aligned: bool, core: str, seg: str, named: bool
-    ) -> float:
-        """Finding a short text inside a long line counts for less: the rest of the line is
-        compared too. A generic text in a line that names its channel counts nearly whole."""
-        weight = _SHORT_WEIGHT + (1 - _SHORT_WEIGHT) * min(
-            1.0, max(0.0, (length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
-        )
-        if start_aligned:
-            weight = min(1.0, weight + _START_BONUS)
-        if named:
-            weight = max(weight, _NAMED_WEIGHT)
-        if weight >= 1.0:
-            return found
-        return weight * found + (1 - weight) * fuzz.ratio(core, seg)
-
-    def _word_cap(self, words: Set[str], seg_tokens: set[str]) -> float:
-        """The most a segment can score that lacks some of the pattern's words."""
-        return 100 - _MISSING_WORDS_COST * (1 - _share_present(words, seg_tokens, self._idf))
-
-    @staticmethod
-    def _cap_numbers(pattern: _Pattern, numbers: frozenset[str], score: float) -> float:
-        """A pattern's three-digit numbers (status codes, eBay errors) must be in the segment."""
-        if pattern.numbers and pattern.numbers.isdisjoint(numbers):
-            return min(score, _MISSING_NUMBER_CAP)
-        return score
 
 
 def _order(candidate: Candidate) -> tuple[float, bool, int, str]:
@@ -539,114 +360,5 @@ def _order(candidate: Candidate) -> tuple[float, bool, int, str]:
     )
 
 
-def _share_present(wanted: Set[str], available: Set[str], idf: dict[str, float]) -> float:
-    """The IDF-weighted share of `wanted` words found in `available`, a typo per word allowed."""
-    if wanted <= available:
-        return 1.0  # All there: the sums below would be equal, and their ratio exactly 1.
-    total = found = 0.0
-    among: frozenset[str] | None = None
-    for token in wanted:
-        weight = idf.get(token, 1.0)
-        total += weight
-        if token in available:
-            found += weight
-        elif len(token) >= 5 and available:
-            among = frozenset(available) if among is None else among
-            near = _NEAR.get((token, among))
-            if near if near is not None else _has_near(token, among):
-                found += weight
-    return found / total if total else 1.0
-
-
-_NEAR: dict[tuple[str, frozenset[str]], bool] = {}
-"""Whether a word has a near spelling among a set of words, remembered: the words of a
-shortlist's patterns are asked about the same segment's words over and over (in bench/slope.py's
-pastes, about three times in four)."""
-_MAX_NEAR = 30_000  # Each key holds a set of words: about 20 MB at most.
-
-
-def _has_near(token: str, among: frozenset[str]) -> bool:
-    if len(_NEAR) >= _MAX_NEAR:
-        _NEAR.clear()
-    near = process.extractOne(token, among, scorer=fuzz.ratio, score_cutoff=80) is not None
-    _NEAR[(token, among)] = near
-    return near
-
-
-def _long_enough(seg: str, core: str, share: float) -> bool:
-    return len(seg) >= max(_MIN_TRUNCATED_CHARS, share * len(core))
-
-
-_ELLIPSIS = re.compile(r"\s*\.\.\.\s*")
-
-
-def _part_ratio(seg: str, core: str) -> float:
-    """How well `seg` is found as a part of `core`; pieces joined by "..." ("does not match any
-    ASIN... requires the following missing attributes") each in turn, in their order."""
-    pieces = [piece for piece in _ELLIPSIS.split(seg) if piece.strip()]
-    if len(pieces) < 2:
-        return fuzz.partial_ratio(seg, core)
-    total = weighted = 0.0
-    start = 0
-    for piece in pieces:
-        rest = core[start:]
-        alignment = fuzz.partial_ratio_alignment(piece, rest) if len(piece) <= len(rest) else None
-        if not alignment:
-            return 0.0
-        weighted += alignment.score * len(piece)
-        total += len(piece)
-        start += alignment.dest_end
-    return weighted / total
-
-
 def _code_tokens(plain: str) -> set[str]:
     return set(_CODE_TOKEN.findall(plain))
-
-
-def _fill(seg: str, wildcards: tuple[tuple[str, str], ...]) -> str:
-    """`seg` with the word that stands where a pattern has a placeholder masked like it."""
-    words = seg.split(" ")
-    last = len(words) - 1
-    for before, after in wildcards:
-        for i, word in enumerate(words):
-            if (
-                not word.startswith("#")
-                and (not before or (i > 0 and words[i - 1] == before))
-                and (not after or (i < last and words[i + 1] == after))
-            ):
-                words[i] = "#n"
-    return " ".join(words)
-
-
-def _headlines(core: str) -> tuple[tuple[str, frozenset[str]], ...]:
-    """The first clauses and sentences of a long pattern that can stand for it when quoted."""
-    ends = [m.start() for m in _HEADLINE_END.finditer(core)]
-    pieces: list[str] = []
-    sentence_start = 0
-    for end in ends:
-        if _WRAPPER_END.match(core, end) or strip_prefixes(core[: end + 1] + " x") == "x":
-            continue  # A wrapper ("Status: Errors while updating. Error: ..."), not the error.
-        pieces.append(core[:end])
-        if sentence_start:
-            pieces.append(core[sentence_start:end])
-        if core[end] in ".!?;" and not sentence_start:
-            sentence_start = end + 2  # The second sentence, after a label ("Executing X.").
-    # A person leaves out the details after the first value ("the CSV appears to be corrupt
-    # near record 58" of "... near record 'XXX' field 'XXX' at position 'XXX'").
-    value = _FIRST_VALUE.search(core)
-    if value is not None and value.end() < len(core) - 5:
-        pieces.append(core[: value.end()])
-    found: list[tuple[str, frozenset[str]]] = []
-    for piece in pieces:
-        piece = piece.strip(" .,:;-")
-        words = frozenset(tokens(piece))
-        if (
-            len(words) >= _MIN_HEADLINE_TOKENS
-            and len(piece) >= _MIN_HEADLINE_CHARS
-            and len(piece) < len(core) - 5
-            and piece.count("(") == piece.count(")")
-            and _FAILURE_WORD.search(piece)
-            and piece not in (h for h, _ in found)
-        ):
-            found.append((piece, words))
-    return tuple(found[:_MAX_HEADLINES])
