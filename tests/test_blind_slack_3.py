@@ -33,12 +33,11 @@ KNOWN_FALSE_CLAIMS = {
     "Msg -2, Level 11, State 0": "SQL Server's own timeout text in an SSMS message",
 }
 KNOWN_WRONG_LOGS = {
-    "OnBuy stock update — done": "'done, N items sent' is not a success phrase",
-    "27 orders marked as shipped": "'N orders marked as shipped' is not a success phrase",
-    "shopify inventory push: 429": "its success lines are not recognised",
-    "stock revised for 12 listings": "'stock revised for N listings' is not a success phrase",
+    "stock revised for 12 listings": (
+        "two auth failures among five successes are judged worrying: the one-off rule wants ten "
+        "successes per failure"
+    ),
     "[06:00:00] Shopify (acme-homeware)": "the unquoted word 'Throttled' in a log line",
-    "Done: 42 listings revised": "'Done: N listings revised' is not a success phrase",
 }
 
 
