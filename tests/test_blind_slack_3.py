@@ -28,9 +28,6 @@ KNOWN_MISSES = {
 }
 KNOWN_FALSE_CLAIMS = {
     "Acme.Reporting.Api": "SQL Server's own timeout text in the team's own .NET service",
-    "our label script (not linnworks": "'not linnworks' is not read as evidence",
-    "xero_export.py": "Python's own connection-reset text in a script that calls Xero",
-    "Msg -2, Level 11, State 0": "SQL Server's own timeout text in an SSMS message",
 }
 KNOWN_WRONG_LOGS = {
     "stock revised for 12 listings": (
