@@ -49,6 +49,8 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# French typography spaces the inside of guillemets: « Auth Token is Invalid » is a quote.
+_GUILLEMET_SPACE = re.compile(r"«\s+|\s+»")
 
 # --- Canonical form -----------------------------------------------------------------------------
 _SPELLING = (
@@ -251,7 +253,10 @@ def clean_unicode(text: str) -> str:
         # NFKC leaves ASCII as it is, and the backtick is the one ASCII character folded.
         text = text.replace("`", "'")
     else:
-        text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
+        text = unicodedata.normalize("NFKC", text)
+        if "«" in text or "»" in text:
+            text = _GUILLEMET_SPACE.sub(lambda m: m.group(0).strip(), text)
+        text = text.translate(_CHAR_MAP)
     return _CONTROL.sub(" ", text)
 
 
@@ -402,6 +407,10 @@ def _segments(line: str) -> tuple[Segment, ...]:
     inside them are capped. Only a piece that runs to the end of the line may be a paste cut
     short; a sentence followed by more text, or a JSON value, is complete as it stands.
     """
+    # Curly quotes, guillemets and dashes set a message off as their ASCII forms do: « … »,
+    # {“code”:”…”} and "Audit Trail #1 – date – message" are split like quotes and " - ".
+    if not line.isascii():
+        line = clean_unicode(line)
     windows = [line[i : i + MAX_SEGMENT_CHARS] for i in range(0, min(len(line), 20_000), 1_500)]
     # A line ending in a colon announces a reason that is not there: it was not cut short.
     found = [(window, not window.rstrip().endswith(":"), False) for window in windows]

@@ -143,6 +143,22 @@ def test_json_body_message_becomes_a_segment():
     assert "consumer is not authorized to access %resources" in [s.canon for s in record.segments]
 
 
+@pytest.mark.parametrize(
+    ("paste", "segment"),
+    [
+        ("le canal affiche « Auth Token is Invalid » (erreur 931)", "auth token is invalid"),
+        (
+            "Audit Trail #55102 – 13/03/2025 16:20 – Dispatch note is ignored",
+            "dispatch note is ignored",
+        ),
+        ("{“code”:”x”,”message”:”Sorry, you are not allowed.”}", "sorry, you are not allowed."),
+    ],
+)
+def test_guillemets_curly_quotes_and_dashes_set_a_message_off_like_ascii(paste, segment):
+    (record,) = normalise(paste).records
+    assert segment in [s.canon for s in record.segments]
+
+
 def test_xml_body_message_becomes_a_segment():
     body = "<Errors><ShortMessage>Auth token is invalid.</ShortMessage></Errors>"
     (record,) = normalise(body).records
