@@ -188,6 +188,11 @@ _AFTER_CUE = re.compile(
     re.IGNORECASE,
 )
 _OPEN_QUOTE = re.compile(r"""(?<!\w)["“](?=[^"”\n]{8,}$)""")
+# A message that opens its line or follows a separator, with its code in brackets after it:
+# "Item condition required (21916884) on the new listings", "FAILED - Throttled (THROTTLED)".
+_BEFORE_ITS_CODE = re.compile(
+    r"(?:^|(?<=[-:|>] ))([A-Z][A-Za-z ,']{3,120}?)\s\((?:[A-Z][A-Z_]{2,40}|\d{2,10})\)"
+)
 _KEY_VALUE = re.compile(r"\b[a-z_]{3,40}=([a-z][\w.]{3,80})", re.IGNORECASE)
 _CLAUSE_END = re.compile(r",\s|;\s|\s\(|\s[-–→]+\s|\.\s|\.$")
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?;])\s+(?=[A-Z])")
@@ -452,6 +457,8 @@ def _parts(text: str) -> Iterator[tuple[str, bool, bool]]:
         yield from ((m.group(0), False, True) for m in _TITLE_CASE.finditer(text))
     if "=" in text:
         yield from ((m.group(1), False, False) for m in _KEY_VALUE.finditer(text))
+    if "(" in text:
+        yield from ((m.group(1), False, False) for m in _BEFORE_ITS_CODE.finditer(text))
     for intro, needs in _INTROS:
         if needs and not any(needle in text for needle in needs):
             continue

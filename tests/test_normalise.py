@@ -159,6 +159,18 @@ def test_guillemets_curly_quotes_and_dashes_set_a_message_off_like_ascii(paste, 
     assert segment in [s.canon for s in record.segments]
 
 
+@pytest.mark.parametrize(
+    ("paste", "segment"),
+    [
+        ("Item condition required (21916884) on the new listings, why?", "item condition required"),
+        ("[06:10:14] Shopify Inventory update: FAILED - Throttled (THROTTLED)", "throttled"),
+    ],
+)
+def test_a_message_with_its_code_in_brackets_after_it_is_a_segment(paste, segment):
+    (record,) = normalise(paste).records
+    assert segment in [s.canon for s in record.segments]
+
+
 def test_xml_body_message_becomes_a_segment():
     body = "<Errors><ShortMessage>Auth token is invalid.</ShortMessage></Errors>"
     (record,) = normalise(body).records
