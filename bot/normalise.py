@@ -50,7 +50,8 @@ _CHAR_MAP = str.maketrans(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # French typography spaces the inside of guillemets: « Auth Token is Invalid » is a quote.
-_GUILLEMET_SPACE = re.compile(r"«\s+|\s+»")
+# The match may only start after a non-space: from every space of a long run it is quadratic.
+_GUILLEMET_SPACE = re.compile(r"«\s+|(?<!\s)\s+»")
 
 # --- Canonical form -----------------------------------------------------------------------------
 _SPELLING = (
