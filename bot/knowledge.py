@@ -111,6 +111,10 @@ class KnowledgeSettings:
     article_hosts: tuple[str, ...] = ()
     other_systems: tuple[str, ...] = ()
     outside_linnworks: tuple[str, ...] = ()
+    outside_signs: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    not_linnworks: tuple[str, ...] = ()
     linnworks: tuple[str, ...] = ()
 
 
@@ -278,6 +282,10 @@ def _load_settings(file: Path, raw: bytes) -> tuple[KnowledgeSettings, list[Prob
             article_hosts=tuple(data.get("article_hosts", ())),
             other_systems=tuple(data.get("other_systems", ())),
             outside_linnworks=tuple(data.get("outside_linnworks", ())),
+            outside_signs=MappingProxyType(
+                {tool: tuple(signs) for tool, signs in data.get("outside_signs", {}).items()}
+            ),
+            not_linnworks=tuple(data.get("not_linnworks", ())),
             linnworks=tuple(data.get("linnworks", ())),
         ),
         [],

@@ -81,6 +81,8 @@ class Context:
         return not self.channels and not self.others
 
 
+# How the answer names a line that says it is not from Linnworks (settings `not_linnworks:`).
+NOT_LINNWORKS = "the poster (not Linnworks)"
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 _PLACEHOLDER = re.compile(r"<[^<>]{1,60}>")
 
@@ -133,6 +135,12 @@ class SystemNames:
         owners += [(word, f"outside:{word}") for word in settings.outside_linnworks]
         owners += [(word, "linnworks:") for word in settings.linnworks]
         owners += [(area, f"area:{area}") for area in areas]
+        owners += [
+            (sign, f"outside:{tool}")
+            for tool, signs in settings.outside_signs.items()
+            for sign in signs
+        ]
+        owners += [(phrase, f"outside:{NOT_LINNWORKS}") for phrase in settings.not_linnworks]
         self._phrases = Phrases(owners)
         self.channels = frozenset(settings.channels)
         self._labels = {channel: words[0] for channel, words in settings.channels.items() if words}
@@ -148,25 +156,28 @@ class SystemNames:
         channels: set[str] = set()
         others: list[str] = []
         outside: list[str] = []
-        linnworks = False
+        linnworks = 0
         areas: set[str] = set()
         for owner in self._phrases.found(words):
             kind, name = owner.split(":", 1)
             if kind == "channel":
                 channels.add(name)
             elif kind == "linnworks":
-                linnworks = True
+                linnworks += 1
             elif kind == "area":
                 areas.add(name)
-            elif name not in others:
-                others.append(name)
-                if kind == "outside":
-                    outside.append(name)
+            else:
+                # "not linnworks": the Linnworks in it vouches for nothing.
+                linnworks -= name == NOT_LINNWORKS
+                if name not in others:
+                    others.append(name)
+                    if kind == "outside":
+                        outside.append(name)
         return Context(
             frozenset(channels),
             tuple(others),
             outside=tuple(outside),
-            linnworks=linnworks,
+            linnworks=linnworks > 0,
             areas=frozenset(areas),
         )
 
@@ -219,6 +230,12 @@ class ContextRules:
             # Linnworks' own texts are mostly .NET's and SQL Server's: next to a tool Linnworks
             # never runs in (SSMS, Power BI) they are most likely that tool's own error.
             outside = [name for name in context.outside if name not in pattern.names.others]
+            if outside and outside[0] == NOT_LINNWORKS:
+                return (
+                    HELD_BACK,
+                    "the paste says it is not from Linnworks and names no channel",
+                    False,
+                )
             if outside:
                 why = f"{outside[0]} shows this text too, and the paste names neither"
                 return HELD_BACK, f"{why} a channel nor Linnworks", False

@@ -53,6 +53,9 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# French typography spaces the inside of guillemets: « Auth Token is Invalid » is a quote.
+# The match may only start after a non-space: from every space of a long run it is quadratic.
+_GUILLEMET_SPACE = re.compile(r"«\s+|(?<!\s)\s+»")
 
 # --- Canonical form -----------------------------------------------------------------------------
 _SPELLING = (
@@ -190,6 +193,11 @@ _AFTER_CUE = re.compile(
     re.IGNORECASE,
 )
 _OPEN_QUOTE = re.compile(r"""(?<!\w)["“](?=[^"”\n]{8,}$)""")
+# A message that opens its line or follows a separator, with its code in brackets after it:
+# "Item condition required (21916884) on the new listings", "FAILED - Throttled (THROTTLED)".
+_BEFORE_ITS_CODE = re.compile(
+    r"(?:^|(?<=[-:|>] ))([A-Z][A-Za-z ,']{3,120}?)\s\((?:[A-Z][A-Z_]{2,40}|\d{2,10})\)"
+)
 _KEY_VALUE = re.compile(r"\b[a-z_]{3,40}=([a-z][\w.]{3,80})", re.IGNORECASE)
 _CLAUSE_END = re.compile(r",\s|;\s|\s\(|\s[-–→]+\s|\.\s|\.$")
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?;])\s+(?=[A-Z])")
@@ -255,7 +263,10 @@ def clean_unicode(text: str) -> str:
         # NFKC leaves ASCII as it is, and the backtick is the one ASCII character folded.
         text = text.replace("`", "'")
     else:
-        text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
+        text = unicodedata.normalize("NFKC", text)
+        if "«" in text or "»" in text:
+            text = _GUILLEMET_SPACE.sub(lambda m: m.group(0).strip(), text)
+        text = text.translate(_CHAR_MAP)
     return _CONTROL.sub(" ", text)
 
 
@@ -406,6 +417,10 @@ def _segments(line: str) -> tuple[Segment, ...]:
     inside them are capped. Only a piece that runs to the end of the line may be a paste cut
     short; a sentence followed by more text, or a JSON value, is complete as it stands.
     """
+    # Curly quotes, guillemets and dashes set a message off as their ASCII forms do: « … »,
+    # {“code”:”…”} and "Audit Trail #1 – date – message" are split like quotes and " - ".
+    if not line.isascii():
+        line = clean_unicode(line)
     windows = [line[i : i + MAX_SEGMENT_CHARS] for i in range(0, min(len(line), 20_000), 1_500)]
     # A line ending in a colon announces a reason that is not there: it was not cut short.
     found = [(window, not window.rstrip().endswith(":"), False) for window in windows]
@@ -447,6 +462,8 @@ def _parts(text: str) -> Iterator[tuple[str, bool, bool]]:
         yield from ((m.group(0), False, True) for m in _TITLE_CASE.finditer(text))
     if "=" in text:
         yield from ((m.group(1), False, False) for m in _KEY_VALUE.finditer(text))
+    if "(" in text:
+        yield from ((m.group(1), False, False) for m in _BEFORE_ITS_CODE.finditer(text))
     for intro, needs in _INTROS:
         if needs and not any(needle in text for needle in needs):
             continue

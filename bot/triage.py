@@ -14,8 +14,10 @@ record shows, then counting runs and the verdict. Each part only makes sense wit
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import product
 from weakref import WeakKeyDictionary
 
 from bot.knowledge import Entry, Severity
@@ -213,8 +215,16 @@ def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
 
 @lru_cache(maxsize=8)
 def _success_lines(phrases: tuple[str, ...]) -> Phrases:
-    """The success phrases, found as whole words in any case, <n> for any one word."""
-    return Phrases((phrase, phrase) for phrase in phrases)
+    """The success phrases, found as whole words in any case, <n> for any one word and
+    `a|b` for either word ("<n> orders|items sent|updated")."""
+    return Phrases((variant, phrase) for phrase in phrases for variant in _variants(phrase))
+
+
+def _variants(phrase: str) -> Iterator[str]:
+    """Every phrase `phrase` stands for, one alternative of each `a|b` part at a time."""
+    parts = [part.split("|") for part in phrase.split()]
+    for choice in product(*parts):
+        yield " ".join(choice)
 
 
 def _is_success(text: str, words: list[str], success: Phrases) -> bool:

@@ -19,26 +19,26 @@ from accuracy import load_cases, log_checks  # noqa: E402
 DATA = load_cases(BENCH / "blind-slack-3.yaml")
 
 KNOWN_MISSES = {
-    "Audit Trail #55102": "a short pattern after an audit-trail date and dashes",
-    'is "Feed Rejected" on SubmitInventoryChange': "the operation named after the quoted headline",
-    "« Auth Token is Invalid » (erreur 931)": "French guillemets around a short error",
-    "Item condition required (21916884)": "a headline with its code in brackets inside chat",
-    "« Consumer secret is invalid. »": "French guillemets around a short error",
-    "“code”:”rest_forbidden”": "JSON with curly quotes",
+    'is "Feed Rejected" on SubmitInventoryChange': (
+        "'Feed Rejected' alone is the text of two Amazon feed entries; the operation that tells "
+        "them apart is read before the quote, not after it"
+    ),
+    "“code”:”rest_forbidden”": (
+        "read as its straight-quoted form now, but rest_forbidden alone (WordPress's code for any "
+        "plugin) in JSON that names no channel scores below confident"
+    ),
 }
 KNOWN_FALSE_CLAIMS = {
-    "Acme.Reporting.Api": "SQL Server's own timeout text in the team's own .NET service",
-    "our label script (not linnworks": "'not linnworks' is not read as evidence",
-    "xero_export.py": "Python's own connection-reset text in a script that calls Xero",
-    "Msg -2, Level 11, State 0": "SQL Server's own timeout text in an SSMS message",
+    "Acme.Reporting.Api": (
+        "SQL Server's own timeout text in the team's own .NET service: nothing marks a company's "
+        "own namespace in its stack frames as outside Linnworks"
+    ),
 }
 KNOWN_WRONG_LOGS = {
-    "OnBuy stock update — done": "'done, N items sent' is not a success phrase",
-    "27 orders marked as shipped": "'N orders marked as shipped' is not a success phrase",
-    "shopify inventory push: 429": "its success lines are not recognised",
-    "stock revised for 12 listings": "'stock revised for N listings' is not a success phrase",
-    "[06:00:00] Shopify (acme-homeware)": "the unquoted word 'Throttled' in a log line",
-    "Done: 42 listings revised": "'Done: N listings revised' is not a success phrase",
+    "stock revised for 12 listings": (
+        "two auth failures among five successes are judged worrying: the one-off rule wants ten "
+        "successes per failure"
+    ),
 }
 
 

@@ -197,3 +197,43 @@ def test_a_quoted_part_of_a_long_error_naming_no_system_is_only_a_did_you_mean(e
     )
     assert report.matches == ()
     assert "only a part of the error is quoted" in (report.candidates[0].held_back or "")
+
+
+TIMEOUT = (
+    "Execution Timeout Expired.  The timeout period elapsed prior to completion of the operation "
+    "or the server is not responding."
+)
+
+
+@pytest.mark.parametrize(
+    ("paste", "why"),
+    [
+        (
+            f"Msg -2, Level 11, State 0, Line 3\n{TIMEOUT}",
+            "SQL Server Management Studio shows this text too",
+        ),
+        (
+            "Traceback (most recent call last):\n"
+            '  File "C:\\scripts\\export.py", line 61, in <module>\n'
+            "    r = session.get(URL)\n"
+            "requests.exceptions.ConnectionError: ('Connection aborted.', ConnectionResetError("
+            "10054, 'An existing connection was forcibly closed by the remote host'))",
+            "Python shows this text too",
+        ),
+    ],
+)
+def test_what_a_tool_prints_around_its_own_error_holds_a_linnworks_text_back(engine, paste, why):
+    report = engine.explain(paste)
+    assert report.matches == ()
+    assert why in (report.candidates[0].held_back or "")
+
+
+def test_a_poster_saying_not_linnworks_holds_a_linnworks_text_back(engine):
+    report = engine.explain(f"our reporting script (not linnworks) fell over:\n{TIMEOUT}")
+    assert report.matches == ()
+    assert "the paste says it is not from Linnworks" in (report.candidates[0].held_back or "")
+
+
+def test_a_paste_that_names_linnworks_plainly_still_vouches_for_its_text(engine):
+    report = engine.explain(f"the Linnworks order sync, not our script:\n{TIMEOUT}")
+    assert [f.entry.id for f in report.matches] == ["general-execution-timeout-expired"]

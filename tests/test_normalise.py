@@ -188,6 +188,14 @@ def test_only_a_piece_that_ends_the_line_may_be_a_cut_paste():
         ('keeps saying "The item cannot be listed or modi', "The item cannot be listed or modi"),
         ("Magento 1 REST: oauth_problem=token_revoke", "token_revoke"),
         ("14/03/2024 16:05  Order Despatch Failed  Amazon: items differ", "Order Despatch Failed"),
+        ("le canal affiche « Auth Token is Invalid » (erreur 931)", "Auth Token is Invalid"),
+        (
+            "Audit Trail #55102 – 13/03/2025 16:20 – Dispatch note is ignored",
+            "Dispatch note is ignored",
+        ),
+        ("{“code”:”x”,”message”:”Sorry, you are not allowed.”}", "Sorry, you are not allowed."),
+        ("Item condition required (21916884) on the new listings, why?", "Item condition required"),
+        ("[06:10:14] Shopify Inventory update: FAILED - Throttled (THROTTLED)", "Throttled"),
     ],
 )
 def test_the_error_people_introduce_in_a_sentence_is_a_segment(paste, segment):

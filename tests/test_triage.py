@@ -214,6 +214,46 @@ def test_zero_errors_does_not_make_a_success_line_a_failure(engine):
     assert (report.failures, report.successes) == (1, 1)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "09/03 00:05 OnBuy stock update — done, 180 items sent",
+        "03/03/2025 09:00  Shopify [acme]  Despatch update  27 orders marked as shipped",
+        "2025/03/12 18:00 eBay AU | ReviseInventoryStatus | stock revised for 12 listings",
+        "08:00 eBay-DE-Main | Inventory update | Done: 42 listings revised",
+        "16:05:24 shopify inventory push: 828 levels updated OK",
+        "[06:00:00] Shopify (acme) Inventory update: completed, 250 items updated",
+    ],
+)
+def test_a_count_of_things_done_is_a_success_line(engine, line):
+    report = engine.explain(f"{CLOSED}\n{line}\n{CLOSED}")
+    assert (report.failures, report.successes) == (2, 1)
+    assert report.matches[0].longest_run == 1
+
+
+def test_a_count_of_things_done_with_a_failure_word_is_not_a_success(engine):
+    report = engine.explain(f"{CLOSED}\nDone: 0 listings revised, token expired\n{CLOSED}")
+    assert report.successes == 0
+
+
+def test_no_error_text_of_the_knowledge_base_reads_as_a_success(engine):
+    texts = [
+        text
+        for entry in engine.kb.entries
+        if entry.severity != "info"
+        for text in (*entry.patterns, *entry.generic_patterns, *entry.examples)
+    ]
+    assert [text for text in texts if engine.explain(text).successes] == []
+
+
+def test_either_word_of_a_success_phrase_counts(write_kb):
+    settings = "success_phrases: [<n> parcels|labels pushed|printed]\n"
+    engine = Engine.from_path(write_kb(**{"demo.yaml": TRANSIENT_DEMO, "settings.yaml": settings}))
+    failure = "The demo gateway dropped the connection halfway"
+    report = engine.explain("\n".join([failure, "40 labels printed", failure, "3 parcels pushed"]))
+    assert (report.failures, report.successes) == (2, 2)
+
+
 def test_a_status_message_that_reports_a_success_counts_as_one(engine):
     report = engine.explain(f"{CLOSED}\nOrder Successfully Despatched\n{CLOSED}")
     assert report.successes == 1
