@@ -1,14 +1,18 @@
-"""The blind Slack-style set (bench/blind-slack.yaml, issue 8) as a regression suite.
+"""The blind Slack-style sets of issue 8 as regression suites: bench/blind-slack.yaml (session 2)
+and bench/blind-slack-3.yaml (session 3).
 
-The set was written without reading the matcher or the knowledge base; its first-run figures are
-in the README. What it still gets wrong is listed here with the reason, as strict xfails: fixing
-one turns its test red until it is removed from this list.
+Each set was written without reading the matcher or the knowledge base (the third also without
+the earlier sets); their first-run figures are in the README. What they still get wrong is listed
+here with the reason, as strict xfails: fixing one turns its test red until it is removed from
+this list.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,35 +20,67 @@ BENCH = Path(__file__).parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
 from accuracy import load_cases, log_checks  # noqa: E402
 
-DATA = load_cases(BENCH / "blind-slack.yaml")
+SETS = {"set1": "blind-slack.yaml", "set3": "blind-slack-3.yaml"}
+DATA = {name: load_cases(BENCH / file) for name, file in SETS.items()}
 
-KNOWN_MISSES: dict[str, str] = {}
-KNOWN_FALSE_CLAIMS: dict[str, str] = {}
+# All of bench/blind-slack-3.yaml; nothing of bench/blind-slack.yaml is still wrong.
+KNOWN_MISSES = {
+    'is "Feed Rejected" on SubmitInventoryChange': (
+        "'Feed Rejected' alone is the text of two Amazon feed entries; the operation that tells "
+        "them apart is read before the quote, not after it"
+    ),
+    "“code”:”rest_forbidden”": (
+        "read as its straight-quoted form now, but rest_forbidden alone (WordPress's code for any "
+        "plugin) in JSON that names no channel scores below confident"
+    ),
+}
+KNOWN_FALSE_CLAIMS = {
+    "Acme.Reporting.Api": (
+        "SQL Server's own timeout text in the team's own .NET service: nothing marks a company's "
+        "own namespace in its stack frames as outside Linnworks"
+    ),
+}
+KNOWN_WRONG_LOGS = {
+    "stock revised for 12 listings": (
+        "two auth failures among five successes are judged worrying: the one-off rule wants ten "
+        "successes per failure"
+    ),
+}
 
 
-def _marks(text: str, known: dict[str, str]) -> list[pytest.MarkDecorator]:
-    return [pytest.mark.xfail(reason=why, strict=True) for key, why in known.items() if key in text]
+def _cases(
+    section: str, known: dict[str, str], name_of: Callable[[dict[str, Any]], str]
+) -> list[Any]:
+    return [
+        pytest.param(
+            case,
+            marks=[
+                pytest.mark.xfail(reason=why, strict=True)
+                for key, why in known.items()
+                if key in case["paste"]
+            ],
+            id=f"{name}-{name_of(case)}"[:70],
+        )
+        for name, data in DATA.items()
+        for case in data[section]
+    ]
 
 
 @pytest.mark.parametrize(
-    "case",
-    [pytest.param(c, marks=_marks(c["paste"], KNOWN_MISSES)) for c in DATA["recognised"]],
-    ids=[f"{c['expect']}-{c['kind']}" for c in DATA["recognised"]],
+    "case", _cases("recognised", KNOWN_MISSES, lambda c: f"{c['expect']}-{c['kind']}")
 )
 def test_blind_slack_paste_is_answered_with_its_entry(engine, case):
     assert [f.entry.id for f in engine.explain(case["paste"]).matches] == [case["expect"]]
 
 
 @pytest.mark.parametrize(
-    "case",
-    [pytest.param(c, marks=_marks(c["paste"], KNOWN_FALSE_CLAIMS)) for c in DATA["not_recognised"]],
-    ids=[f"{c['kind']}-{c['system']}"[:60] for c in DATA["not_recognised"]],
+    "case", _cases("not_recognised", KNOWN_FALSE_CLAIMS, lambda c: f"{c['kind']}-{c['system']}")
 )
 def test_blind_slack_other_systems_text_is_not_claimed(engine, case):
     assert engine.explain(case["paste"]).matches == ()
 
 
-@pytest.mark.parametrize("case", DATA["logs"], ids=[c["expect"] or "none" for c in DATA["logs"]])
+@pytest.mark.parametrize("case", _cases("logs", KNOWN_WRONG_LOGS, lambda c: c["expect"] or "none"))
 def test_blind_slack_log_is_judged_by_its_runs_and_ratio(engine, case):
     report = engine.explain(case["paste"])
     assert [name for name, ok in log_checks(report, case) if not ok] == []
