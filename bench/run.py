@@ -547,19 +547,31 @@ def write_misses(path: Path, outcomes: list[Outcome], pastes: list[Paste]) -> No
                 out.write(json.dumps({**row, **paste.to_json()}) + "\n")
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace the generated block of `path`, keeping the prose around it."""
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
-        if MARK_START in text and MARK_END in text:
-            before = text.split(MARK_START, 1)[0]
-            after = text.split(MARK_END, 1)[1]
-            path.write_text(before + section + after, encoding="utf-8")
-            return
-        path.write_text(text.rstrip("\n") + "\n\n" + section + "\n", encoding="utf-8")
+def write_section(
+    path: Path,
+    section: str,
+    *,
+    start: str = MARK_START,
+    end: str = MARK_END,
+    after: str | None = None,
+) -> None:
+    """Replace the block of `path` between `start` and `end` with `section`, keeping the prose
+    around it; without such a block, add `section` after the marker `after` if given and there,
+    else at the end (every bench script that writes into docs/benchmarks.md uses this)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("# Benchmarks\n\n" + section + "\n", encoding="utf-8")
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("# Benchmarks\n\n" + section + "\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + section + rest.split(end, 1)[1]
+    elif after is not None and after in text:
+        before, rest = text.split(after, 1)
+        text = before + after + "\n\n" + section + rest
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import synth
 import yaml
-from run import machine_description
+from run import machine_description, write_section
 
 HERE = Path(__file__).resolve().parent
 LOOKUPS = HERE / "lookups.yaml"
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     machine["load_after"] = "/".join(f"{x:.1f}" for x in __import__("os").getloadavg())
     section = render(rows, machine, args)
     if args.write:
-        _write(args.write, section)
+        write_section(args.write, section, start=MARK_START, end=MARK_END)
     print(section)
     return 0
 
@@ -276,16 +276,6 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         MARK_END,
     ]
     return "\n".join(lines)
-
-
-def _write(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        text = before + section + rest.split(MARK_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

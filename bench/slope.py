@@ -30,7 +30,7 @@ from pathlib import Path
 
 import synth
 from pastes import make_pastes
-from run import MARK_END, machine_description
+from run import MARK_END, machine_description, write_section
 
 HERE = Path(__file__).resolve().parent
 MARK_START = "<!-- slope:start -->"
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     markdown = render(slopes, built, distinct, machine, args, time.perf_counter() - started)
     print(markdown)
     if args.write:
-        write_section(args.write, markdown)
+        write_section(args.write, markdown, start=MARK_START, end=SLOPE_MARK_END, after=MARK_END)
     return 0
 
 
@@ -209,20 +209,6 @@ def render(
         lines.append(f"| {slope.method.label} | {' | '.join(cells)} |")
     lines += ["", SLOPE_MARK_END]
     return "\n".join(lines)
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace this script's block of `path` (or add it after bench/run.py's), keeping the rest."""
-    text = path.read_text(encoding="utf-8")
-    if MARK_START in text and SLOPE_MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        text = before + section + rest.split(SLOPE_MARK_END, 1)[1]
-    elif MARK_END in text:
-        before, after = text.split(MARK_END, 1)
-        text = before + MARK_END + "\n\n" + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def _parser() -> argparse.ArgumentParser:
