@@ -60,7 +60,7 @@ def worker(folder: Path, repeat: int, synthetic_titles: list[str]) -> dict:
     search_times, naive_times = [], []
     # An index remembers its answers: each timed lookup starts with nothing remembered, or the
     # best of the repeats would be a dictionary look-up.
-    forget = getattr(index, "_forget", lambda: None)
+    forget = index.forget
     for query in queries:
         search_times.append(_best(lambda q=query: (forget(), index.search(q)), repeat))
         naive_times.append(_best(lambda q=query: process.extractOne(q, titles), repeat))

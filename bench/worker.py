@@ -56,8 +56,7 @@ def _forget_memories(engine: Any) -> None:
     match_evidence._NEAR.clear()
     search = vars(engine._current).get("search")  # Only if a lookup built or read it.
     if search is not None:
-        search._answers.clear()
-        search._typed._typed_groups.clear()
+        search.forget()
 
 
 def setup_baseline(method: str, kb_dir: Path) -> tuple[Answer, dict[str, float]]:

@@ -185,9 +185,15 @@ class SearchIndex:
             stop_words(),
         )
         self._ids = {e.id: i for i, e in enumerate(self.entries)}
-        self._forget()
+        self._forget_answers()
 
-    def _forget(self) -> None:
+    def forget(self) -> None:
+        """Forget every lookup answered and word typed so far (a benchmark times the work, not
+        the memory); what is looked up next is worked out again."""
+        self._forget_answers()
+        self._typed.forget()
+
+    def _forget_answers(self) -> None:
         # Answers seen before. "Did you mean" looks up a paste's unknown lines, and the same
         # lines come back paste after paste (two lookups in five in bench/slope.py's pastes).
         self._answers: dict[tuple[str, int], tuple[Hit, ...]] = {}
@@ -197,7 +203,7 @@ class SearchIndex:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         vars(self).update(state)
-        self._forget()
+        self._forget_answers()
 
     def __len__(self) -> int:
         return self._count

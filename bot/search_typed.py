@@ -77,9 +77,10 @@ class TypedWords:
         self._by_length: dict[int, list[str]] = {}
         for word in self._surface:
             self._by_length.setdefault(len(word), []).append(word)
-        self._forget()
+        self.forget()
 
-    def _forget(self) -> None:
+    def forget(self) -> None:
+        """Forget the words typed so far."""
         # Typed words seen before: the same words come back paste after paste (five in six in
         # bench/slope.py's pastes).
         self._typed_groups: dict[str, Group] = {}
@@ -89,7 +90,7 @@ class TypedWords:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         vars(self).update(state)
-        self._forget()
+        self.forget()
 
     def knows(self, term: str) -> bool:
         return term in self._df
