@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.config import Settings
@@ -33,6 +33,18 @@ class _TokenGivenByAuthorize(logging.Filter):
 
 
 logging.getLogger("slack_bolt.App").addFilter(_TokenGivenByAuthorize())
+
+
+def answer_with(client: WebClient) -> Callable[..., BoltResponse]:
+    """Bolt middleware: listeners get `client`, the bot's own, rather than the fresh one Bolt
+    builds for each request, so that its connection to Slack is kept between answers
+    (bot/slack/keepalive.py). One workspace, one token: the two hold the same."""
+
+    def middleware(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context["client"] = client
+        return next()
+
+    return middleware
 
 
 def create_app(
@@ -77,6 +89,7 @@ def create_app(
     )
     app.use(redelivery_filter(MemorySeenEvents()))
     app.use(note_where)
+    app.use(answer_with(client))
     shared = seen if seen is not None else store
     loop = MaintainersLoop(store, engine, settings, client) if store else None
     answers = Answers(

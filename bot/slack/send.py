@@ -30,6 +30,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.config import Settings
 from bot.render.blocks import SlackMessage
+from bot.slack.keepalive import KeepAliveWebClient
 from bot.slack.outbox import Attempt, Outbox, Outcome
 
 TIMEOUT_SECONDS = 15
@@ -48,11 +49,12 @@ def retry_handlers() -> list[RetryHandler]:
 
 
 def web_client(settings: Settings) -> WebClient:
-    """The bot's Web API client; `SLACK_API_URL` points it elsewhere (tests, proxies)."""
+    """The bot's Web API client, keeping its connection to Slack open between calls;
+    `SLACK_API_URL` points it elsewhere (tests, proxies)."""
     settings.require("slack_bot_token")
     assert settings.slack_bot_token is not None
     options: dict[str, Any] = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
-    return WebClient(
+    return KeepAliveWebClient(
         token=settings.slack_bot_token.reveal(),
         timeout=TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(),
