@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 from bot.slack.dedupe import MemorySeenEvents
 
 
@@ -30,3 +32,14 @@ def test_memory_is_bounded_and_forgets_the_oldest_first(clock):
         seen.first_time(f"event:Ev{n}")
     assert seen.first_time("event:Ev0")  # evicted to make room
     assert not seen.first_time("event:Ev3")
+
+
+def test_a_key_one_worker_saw_is_seen_by_the_others_forked_beside_it():
+    seen = MemorySeenEvents()  # built before the fork, as gunicorn loads the app
+    fork = multiprocessing.get_context("fork")
+    workers = [fork.Process(target=seen.first_time, args=(f"event:Ev{n}",)) for n in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(10)
+    assert [seen.first_time(f"event:Ev{n}") for n in range(3)] == [False, False, True]

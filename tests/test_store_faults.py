@@ -188,3 +188,25 @@ def test_run_acknowledges_and_answers_over_socket_mode_while_postgresql_is_unrea
     )
     assert process.output.count("answering without it") == 1
     assert "Traceback" not in process.output and "hunter2" not in process.output
+
+
+def test_serve_answers_a_redelivered_event_once_across_its_workers_while_the_store_is_down(
+    unused_port,
+):
+    # Without the store, only memory can tell a redelivery; with one worker per core it often
+    # reaches the other worker, so the memory must be the workers' common one.
+    url = f"postgresql://syncdoc:hunter2@127.0.0.1:{unused_port}/syncdoc"
+    env = {"DATABASE_URL": url, "SYNCDOC_WORKERS": "2"}
+    with FakeSlack() as fake, serve(fake, env) as process:
+        sender = SlackSender(started(process) + EVENTS_PATH)
+        events = [message_event(f"{TOKEN} ({n})") for n in range(40)]
+        for event in events:
+            assert sender.event(event).status == 200
+            assert sender.event(event, retry=1).status == 200
+        fake.wait_for("chat.postMessage", len(events), timeout=30)
+        time.sleep(1.0)  # a second answer to any of them would have arrived by now
+        replies = fake.calls_to("chat.postMessage")
+        assert process.stop() == 0
+    assert sorted(r.params["thread_ts"] for r in replies) == sorted(
+        e["event"]["ts"] for e in events
+    )

@@ -6,13 +6,14 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.engine import Engine
 from bot.slack.answers import AnswerExtra, Answers
-from bot.slack.dedupe import MemorySeenEvents, SeenEvents, SharedSeenEvents, redelivery_filter
+from bot.slack.dedupe import MemorySeenEvents, RedeliveryFilter, SeenEvents, SharedSeenEvents
 from bot.slack.executor import BoundedExecutor, note_where
 from bot.slack.identity import Identity
 from bot.slack.listeners import actions, commands, events, feedback, shortcuts
@@ -35,16 +36,19 @@ class _TokenGivenByAuthorize(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_TokenGivenByAuthorize())
 
 
-def answer_with(client: WebClient) -> Callable[..., BoltResponse]:
+class AnswerWith(Middleware):
     """Bolt middleware: listeners get `client`, the bot's own, rather than the fresh one Bolt
-    builds for each request, so that its connection to Slack is kept between answers
+    builds for each request, so that its connections to Slack are kept between answers
     (bot/slack/keepalive.py). One workspace, one token: the two hold the same."""
 
-    def middleware(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
-        context["client"] = client
-        return next()
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
 
-    return middleware
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        req.context["client"] = self.client
+        return next()
 
 
 def create_app(
@@ -87,9 +91,9 @@ def create_app(
         process_before_response=False,
         listener_executor=listener_executor or BoundedExecutor(),
     )
-    app.use(redelivery_filter(MemorySeenEvents()))
+    app.use(RedeliveryFilter(MemorySeenEvents()))
     app.use(note_where)
-    app.use(answer_with(client))
+    app.use(AnswerWith(client))
     shared = seen if seen is not None else store
     loop = MaintainersLoop(store, engine, settings, client) if store else None
     answers = Answers(

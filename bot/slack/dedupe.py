@@ -2,21 +2,29 @@
 
 Slack redelivers an event (same `event_id`, header `X-Slack-Retry-Num`) when it did not see our
 acknowledgement in time. Anything with `first_time(key) -> bool` can be the memory. Two are asked:
-this process's memory, on the acknowledgement's path (`redelivery_filter`), and, when several
+the memory this process shares with the other workers forked beside it, on the acknowledgement's
+path (`RedeliveryFilter`), and, when several
 processes or instances share a store, that store, after the acknowledgement, by the listener
 (`SharedSeenEvents`), so that a slow or absent database never delays an acknowledgement.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
+import mmap
+import os
+import tempfile
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any, Protocol
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Protocol
 
 from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.exceptions import StoreError
 
@@ -34,7 +42,18 @@ class SeenEvents(Protocol):
 
 
 class MemorySeenEvents:
-    """`SeenEvents` in this process's memory: keys expire after `ttl` seconds, oldest go first."""
+    """`SeenEvents` in memory shared by this process and every process forked from it after it
+    was made (gunicorn's workers: the app is built before the fork). With one worker per core a
+    redelivery often reaches the other worker; were each worker's memory its own, only the store
+    would catch it, and not while the store is slow or down (a two-second stall on a busy machine
+    let six redeliveries of 200 be answered twice).
+
+    Keys expire after `ttl` seconds. The memory holds `max_keys`: a key goes into one of the
+    `PROBE` slots after its hash, taking an empty or expired one, else the oldest of them.
+    `clock` must read the same in every process (time.monotonic does, on one machine).
+    """
+
+    PROBE = 32
 
     def __init__(
         self,
@@ -43,23 +62,63 @@ class MemorySeenEvents:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._ttl = ttl
-        self._max_keys = max_keys
         self._clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
+        self._slots = max(1, max_keys)
+        # Anonymous shared memory: the same pages in every forked child. Per slot: the key's
+        # hash (0: empty), when it was put (a counter: the oldest goes first), when it expires.
+        n = self._slots
+        memory = memoryview(mmap.mmap(-1, 8 + n * 24))
+        self._count = memory[:8].cast("Q")
+        self._keys = memory[8 : 8 + n * 8].cast("Q")
+        self._stamps = memory[8 + n * 8 : 8 + n * 16].cast("Q")
+        self._expiry = memory[8 + n * 16 :].cast("d")
+        # Between processes a lock on a file of its own, which the system releases if a process
+        # dies holding it; between the threads of one process, a lock of its own.
+        descriptor, path = tempfile.mkstemp(prefix="syncdoc-seen-")
+        os.unlink(path)
+        self._file = descriptor
+        weakref.finalize(self, os.close, descriptor)
+        self._thread_lock = threading.Lock()
+        self._pid = os.getpid()
 
     def first_time(self, key: str) -> bool:
-        now = self._clock()
-        with self._lock:
-            while self._seen:
-                oldest, expires = next(iter(self._seen.items()))
-                if expires > now and len(self._seen) < self._max_keys:
-                    break
-                del self._seen[oldest]
-            if key in self._seen:
-                return False
-            self._seen[key] = now + self._ttl
+        digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+        digest = digest or 1
+        start = digest % self._slots
+        with self._locked():
+            now = self._clock()
+            free = oldest = None
+            for n in range(min(self.PROBE, self._slots)):
+                slot = (start + n) % self._slots
+                here = self._keys[slot]
+                if here and self._expiry[slot] > now:
+                    if here == digest:
+                        return False
+                    if oldest is None or self._stamps[slot] < self._stamps[oldest]:
+                        oldest = slot
+                elif free is None:
+                    free = slot
+                if not here:
+                    break  # never used: no key was put past it
+            taken = free if free is not None else oldest
+            self._count[0] += 1
+            self._keys[taken] = digest
+            self._stamps[taken] = self._count[0]
+            self._expiry[taken] = now + self._ttl
             return True
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        if self._pid != os.getpid():
+            # A lock copied by a fork may be held by a thread the child does not have.
+            self._thread_lock = threading.Lock()
+            self._pid = os.getpid()
+        with self._thread_lock:
+            fcntl.lockf(self._file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.lockf(self._file, fcntl.LOCK_UN)
 
 
 class SharedSeenEvents:
@@ -77,20 +136,24 @@ class SharedSeenEvents:
             return True
 
 
-def redelivery_filter(seen: SeenEvents) -> Callable[..., BoltResponse | None]:
+class RedeliveryFilter(Middleware):
     """Bolt middleware: an event whose `event_id` was handled before is acknowledged and dropped.
 
-    It runs after Bolt's signature check, so forged requests never enter the memory.
+    It runs after Bolt's signature check, so forged requests never enter the memory. A class
+    rather than a function: Bolt calls a function middleware through its keyword injection,
+    which costs more than the check itself on every request.
     """
 
-    def skip_redeliveries(
-        body: dict[str, Any], request: BoltRequest, next: Callable[[], BoltResponse]
+    def __init__(self, seen: SeenEvents) -> None:
+        self.seen = seen
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
+        body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not seen.first_time(f"event:{event_id}"):
-            retry = request.headers.get("x-slack-retry-num", ["?"])[0]
+        if event_id and not self.seen.first_time(f"event:{event_id}"):
+            retry = req.headers.get("x-slack-retry-num", ["?"])[0]
             log.info("dropped redelivery %s of event %s", retry, event_id)
             return BoltResponse(status=200, body="")
         return next()
-
-    return skip_redeliveries
