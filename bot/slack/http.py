@@ -4,7 +4,8 @@ served by gunicorn.
 gunicorn runs one worker process per CPU core (`SYNCDOC_WORKERS`), each with a pool of threads:
 one Python process answers on one core at a time, and acknowledging and answering are CPU work
 (signature check, matching, rendering). The workers share the store, which makes the redelivery
-check hold across them; each also remembers what it handled, for when the store is down.
+check hold across them and other instances; they also share a memory of what they handled,
+made before the fork (bot/slack/dedupe.py), which holds when the store is down.
 """
 
 from __future__ import annotations
