@@ -4,8 +4,10 @@
 the answer is rendered: it is where answering writes the database (beyond the redelivery check). It
 records the answer (so that votes and "was it one of these?" choices can refer to it), adds each
 unknown error line to the inbox, and counts who pasted which error, to tell a burst ("several people
-are seeing this right now") from a one-off: all in one transaction. A store that fails is logged and
-the paste is answered all the same: the maintainers' loop must never cost a user their answer.
+are seeing this right now") from a one-off: all in one transaction, which for a paste in a channel
+also makes the store's redelivery check (one call to the store per paste, not two). A store that
+fails is logged and the paste is answered all the same: the maintainers' loop must never cost a
+user their answer.
 
 `alternatives` is what a person is offered after saying an answer was wrong. It is worked out
 when someone says so, not for every answer: scoring a paste against every entry again cost as much
@@ -49,6 +51,11 @@ class RecordedPaste:
         return tuple(template_key(u.template) for u in self.unknowns)
 
 
+class HandledElsewhere(Exception):
+    """The Slack delivery a paste came in was already handled (a redelivery that another process
+    sharing the store answered): it gets no answer, and nothing was recorded."""
+
+
 def is_paste(report: Report) -> bool:
     """Text worth remembering: it named a known error, came close to one, or looked like one."""
     return bool(report.findings or report.unmatched)
@@ -62,12 +69,20 @@ class PasteRecorder:
         self.burst_seconds = settings.burst_minutes * 60.0
 
     def record(
-        self, report: Report, *, user: str, channel: str, repeat: bool = False
+        self,
+        report: Report,
+        *,
+        user: str,
+        channel: str,
+        repeat: bool = False,
+        delivery: str | None = None,
     ) -> RecordedPaste | None:
         """Record one paste; None when it was not a paste or the store could not be written.
 
         A `repeat` (the same answer shown again, e.g. shared in the channel) gets an answer id
-        for its buttons but adds nothing to hits, the inbox or bursts."""
+        for its buttons but adds nothing to hits, the inbox or bursts. With the Slack `delivery`
+        key of a paste (`is_paste`), the store checks in the same call that no other process
+        handled that delivery (`HandledElsewhere`, nothing recorded)."""
         if not is_paste(report):
             return None
         found = () if repeat else tuple(unknowns(report, self.engine.kb))
@@ -76,7 +91,7 @@ class PasteRecorder:
         candidates = tuple(f.entry.id for f in report.findings if f.entry.id not in entries[:1])
         subjects = {} if repeat else _burst_subjects(report, found)
         try:
-            answer, bursts = self.store.record_paste(
+            recorded = self.store.record_paste(
                 new_answer_id(),
                 user=user,
                 channel=channel,
@@ -87,12 +102,16 @@ class PasteRecorder:
                 window=self.burst_seconds,
                 people=self.burst_people,
                 repeat=repeat,
+                delivery=delivery,
             )
         except StoreUnavailableError:
             return None  # the outage was logged once, when it began
         except StoreError as exc:
             log.warning("could not record a paste for the maintainers: %s", exc)
             return None
+        if recorded is None:
+            raise HandledElsewhere(str(delivery))
+        answer, bursts = recorded
         burst, subject = _strongest(bursts, list(subjects.values()))
         return RecordedPaste(answer.id, entries, candidates, found, burst, subject)
 

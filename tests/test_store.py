@@ -55,6 +55,23 @@ def test_first_time_is_true_once_per_key(store):
     assert store.first_time("event:Ev2") is True
 
 
+def test_a_paste_whose_delivery_was_handled_before_is_not_recorded(store):
+    assert store.first_time("event:Ev1") is True
+    again = store.record_paste(
+        "a1", user="U1", channel="C1", entries=["amazon-throttled"], delivery="event:Ev1"
+    )
+    assert again is None
+    assert store.answer("a1") is None
+
+
+def test_a_paste_is_recorded_with_its_delivery_which_is_then_no_longer_new(store):
+    recorded = store.record_paste(
+        "a1", user="U1", channel="C1", entries=["amazon-throttled"], delivery="event:Ev1"
+    )
+    assert recorded is not None and store.answer("a1").entries == ("amazon-throttled",)
+    assert store.first_time("event:Ev1") is False
+
+
 def test_two_instances_sharing_a_store_share_the_redelivery_check(store_url, open_store_at):
     one, two = open_store_at(store_url), open_store_at(store_url)
     assert one.first_time("event:Ev1") is True

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from bot.engine import Engine
 from bot.normalise import strip_slack_markup
+from bot.recorder import HandledElsewhere, is_paste
 from bot.render.blocks import Block, SlackMessage, context_block, escape
 from bot.render.slack import DEFAULT_UNKNOWN_HINT, render_report, render_search_results, share_block
 from bot.slack.outbox import Outbox
@@ -62,6 +63,8 @@ class Answers:
         outbox: Outbox | None = None,
         first_delivery: Callable[[str], bool] | None = None,
         loop: MaintainersLoop | None = None,
+        *,
+        recording_checks_delivery: bool = False,
     ):
         self.engine = engine
         self.loop = loop
@@ -70,17 +73,27 @@ class Answers:
         """Where answers Slack did not take wait to be sent again (None: not sent again)."""
         self.first_delivery = first_delivery or (lambda key: True)
         """Whether no other process sharing the store has handled the Slack delivery `key`."""
+        self.recording_checks_delivery = recording_checks_delivery and loop is not None
+        """The store `first_delivery` asks is the one `loop` records in: a paste's delivery is
+        checked with its recording, in one call to the store."""
         self.command = settings.command
         self.unknown_hint = unknown_hint(settings.maintainers_channel)
         self._extras = tuple(extras)
         self._home_extras = tuple(home_extras)
 
     def explain(
-        self, text: str, asker: Asker, extra_blocks: Sequence[Block] = ()
+        self,
+        text: str,
+        asker: Asker,
+        extra_blocks: Sequence[Block] = (),
+        *,
+        delivery: str | None = None,
     ) -> tuple[Report, SlackMessage]:
-        """The engine's report on `text` (recorded) and the message that presents it."""
+        """The engine's report on `text` (recorded) and the message that presents it. With the
+        Slack `delivery` key it came in: `HandledElsewhere` (nothing recorded) when another
+        process sharing the store has handled that delivery."""
         report = self.engine.explain(text)
-        recorded = self.record(report, asker)
+        recorded = self.record(report, asker, delivery)
         return report, self._render(report, asker, recorded, extra_blocks)
 
     def shareable(self, text: str, asker: Asker) -> SlackMessage:
@@ -108,10 +121,17 @@ class Answers:
             extra_blocks=self._extra_blocks(report, asker, recorded),
         )
 
-    def record(self, report: Report, asker: Asker) -> RecordedPaste | None:
+    def record(
+        self, report: Report, asker: Asker, delivery: str | None = None
+    ) -> RecordedPaste | None:
         """Record the paste for the maintainers: where answering writes the database (beyond
-        the redelivery check)."""
-        return self.loop.record(report, asker) if self.loop else None
+        the redelivery check, made here for a `delivery`: with the recording when the store
+        takes both, else on its own first)."""
+        if delivery is not None and not (self.recording_checks_delivery and is_paste(report)):
+            if not self.first_delivery(delivery):
+                raise HandledElsewhere(delivery)
+            delivery = None
+        return self.loop.record(report, asker, delivery) if self.loop else None
 
     def _render(
         self,

@@ -63,10 +63,11 @@ def create_app(
     listener_executor: Executor | None = None,
     outbox: Outbox | None = None,
 ) -> App:
-    """A Bolt app answering with `engine`. Redeliveries are recognised by this process's memory
-    before the acknowledgement and by `seen` (default: `store`), shared with other processes,
-    after it. With a `store`, every answer is recorded and carries feedback buttons, and the App
-    Home tab shows usage statistics (the maintainers' loop).
+    """A Bolt app answering with `engine`. Redeliveries are recognised by a memory shared with
+    the processes later forked from this one (gunicorn's workers) before the acknowledgement,
+    and by `seen` (default: `store`), shared with other instances, after it. With a `store`,
+    every answer is recorded and carries feedback buttons, and the App Home tab shows usage
+    statistics (the maintainers' loop).
 
     Listeners acknowledge first and answer afterwards on Bolt's executor, in both HTTP and
     Socket Mode; answers Slack did not take wait in `outbox`. `identity` is who the token
@@ -106,6 +107,7 @@ def create_app(
         if outbox is not None
         else Outbox(settings.outbox_size, settings.slack_retry_seconds),
         first_delivery=SharedSeenEvents(shared).first_time if shared is not None else None,
+        recording_checks_delivery=seen is None,
     )
     for listeners in (events, commands, shortcuts, actions):
         listeners.register(app, answers)

@@ -5,7 +5,8 @@ acknowledgement in time. Anything with `first_time(key) -> bool` can be the memo
 the memory this process shares with the other workers forked beside it, on the acknowledgement's
 path (`RedeliveryFilter`), and, when several
 processes or instances share a store, that store, after the acknowledgement, by the listener
-(`SharedSeenEvents`), so that a slow or absent database never delays an acknowledgement.
+(`SharedSeenEvents`; for a paste in a channel, in the same call that records it:
+`Store.record_paste`), so that a slow or absent database never delays an acknowledgement.
 """
 
 from __future__ import annotations

@@ -92,11 +92,14 @@ class MaintainersLoop:
         self.notify = Notifier(client, settings.maintainers_channel)
         self.burst_minutes = settings.burst_minutes
 
-    def record(self, report: Report, asker: Asker) -> RecordedPaste | None:
+    def record(
+        self, report: Report, asker: Asker, delivery: str | None = None
+    ) -> RecordedPaste | None:
         """Record the paste (even one the listener then stays silent on: the inbox and bursts
-        count what people paste, answered or not); a new burst is told to the maintainers."""
+        count what people paste, answered or not); a new burst is told to the maintainers.
+        With the Slack `delivery` key: `HandledElsewhere` when another process handled it."""
         recorded = self.recorder.record(
-            report, user=asker.user, channel=asker.channel, repeat=asker.repeat
+            report, user=asker.user, channel=asker.channel, repeat=asker.repeat, delivery=delivery
         )
         burst = recorded.burst if recorded else None
         if recorded and burst and burst.active and burst.new and recorded.burst_subject:

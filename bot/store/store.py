@@ -73,14 +73,20 @@ class Store:
         sightings: Sequence[str] = (),
         window: float = 0.0,
         people: int = 0,
+        delivery: str | None = None,
         **answer: Any,
-    ) -> tuple[Answer, list[Burst]]:
+    ) -> tuple[Answer, list[Burst]] | None:
         """One paste in one transaction (one commit per answer, not one per row): the answer
         (`record_answer`, which takes the other keywords), each unknown error as (template,
         redacted example, channel hint) (`record_unknown`), and a sighting of each key in
-        `sightings` (`sighting`), whose bursts are returned in the same order."""
+        `sightings` (`sighting`), whose bursts are returned in the same order. With the Slack
+        `delivery` key the paste came in, it is first checked as `first_time` is, in the same
+        transaction (one call to the store per paste, not two): None, recording nothing, when
+        that delivery was handled before."""
         templates = [template_key(template) for template, _, _ in unknowns]
         with self.database.transaction():
+            if delivery is not None and not self.first_time(delivery):
+                return None
             recorded = self.record_answer(
                 answer_id, user=user, channel=channel, templates=templates, **answer
             )

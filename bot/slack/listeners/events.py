@@ -14,6 +14,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.recorder import HandledElsewhere
 from bot.render.slack import render_help, render_home
 from bot.slack.answers import Answers, Asker
 from bot.slack.send import post_message
@@ -61,21 +62,25 @@ class EventListeners:
     def on_message(
         self, event: Event, body: dict[str, Any], context: BoltContext, client: WebClient
     ) -> None:
-        if self._handled_elsewhere(body):
-            return
         reason = ignore_reason(event, context.bot_user_id)
         if reason:
             log.debug("no answer to message %s: %s", event.get("ts"), reason)
             return
         text = event.get("text") or ""
         if is_direct_message(event):
-            self._answer_always(client, event, text, thread_ts=event.get("thread_ts"))
+            if not self._handled_elsewhere(body):
+                self._answer_always(client, event, text, thread_ts=event.get("thread_ts"))
             return
         if context.bot_user_id and f"<@{context.bot_user_id}" in text:
             return  # The app_mention event for this message answers it.
         # Recorded whether or not it is answered (the inbox and bursts count what people paste),
-        # sent only when recognised: in a channel, silence is the answer to anything else.
-        report, message = self.answers.explain(text, _asker(event))
+        # sent only when recognised: in a channel, silence is the answer to anything else. The
+        # redelivery check goes with the recording: one call to the store per paste.
+        try:
+            report, message = self.answers.explain(text, _asker(event), delivery=_delivery(body))
+        except HandledElsewhere:
+            log.info("dropped redelivery of event %s: another process handled it", _id(body))
+            return
         if report.recognised:
             post_message(
                 client,
@@ -107,9 +112,9 @@ class EventListeners:
 
     def _handled_elsewhere(self, body: dict[str, Any]) -> bool:
         """A redelivery that another process sharing the store has already handled."""
-        event_id = body.get("event_id")
-        if event_id and not self.answers.first_delivery(f"event:{event_id}"):
-            log.info("dropped redelivery of event %s: another process handled it", event_id)
+        key = _delivery(body)
+        if key and not self.answers.first_delivery(key):
+            log.info("dropped redelivery of event %s: another process handled it", _id(body))
             return True
         return False
 
@@ -123,6 +128,15 @@ class EventListeners:
         post_message(
             client, event["channel"], message, thread_ts=thread_ts, outbox=self.answers.outbox
         )
+
+
+def _delivery(body: dict[str, Any]) -> str | None:
+    """The key under which the stores remember this Slack delivery (None: not an event)."""
+    return f"event:{body['event_id']}" if body.get("event_id") else None
+
+
+def _id(body: dict[str, Any]) -> str:
+    return str(body.get("event_id"))
 
 
 def _asker(event: Event) -> Asker:
