@@ -27,6 +27,7 @@ import numpy as np
 
 from bot.knowledge import Entry, KnowledgeBase
 from bot.normalise import strip_slack_markup
+from bot.search_rank import Found, rerank, typed_terms
 from bot.search_terms import (
     ALPHA,
     EntryTexts,
@@ -64,6 +65,14 @@ FIELDS = (
     Field("meaning", 1.0, 0.7),
 )
 _FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
+_MEANING = _FIELD_INDEX["meaning"]
+_NAMING_FIELDS = sum(1 << _FIELD_INDEX[name] for name in ("id", "title"))
+"""Fields that name the error: an entry found by none of them must be found by its error text."""
+# A score: how much of what was typed the entry covers, how well BM25 ranks it against the best
+# (and, from bot/search_rank.py, how much of its title the words are).
+_COVERAGE_SHARE, _BM25_SHARE = 0.7, 0.2
+_RERANKED = 50
+"""How many of the best candidates are ranked again by their own texts (bot/search_rank.py)."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +185,11 @@ class SearchIndex:
         self._postings, self._vocabulary = _bm25_postings(documents, vocabulary)
         channel = _FIELD_INDEX["channel"]
         # The typed-word side: surface words (unstemmed) for typos and prefixes, mapped to terms.
-        surface = {raw for text in texts for raw in (*text.title, *text.patterns, *text.meaning)}
+        surface = {
+            raw
+            for text in texts
+            for raw in (*text.title, *text.patterns, *text.meaning, *text.channel)
+        }
         self._typed = TypedWords(
             document_frequency,
             frozenset(t for f, t in vocabulary if f == channel),
@@ -230,6 +243,7 @@ class SearchIndex:
         total = np.zeros(count, dtype=np.float32)
         covered = np.zeros(count, dtype=np.float32)
         fields_hit = np.zeros(count, dtype=np.int32)
+        as_typed = np.zeros(count, dtype=bool)
         idf_sum = 0.0
         indptr, indices, data = self._postings
         vocabulary = self._vocabulary
@@ -249,6 +263,8 @@ class SearchIndex:
                     best[column] = (docs, data[start:end] * alternative.weight)
                     strength[docs] = np.maximum(strength[docs], alternative.weight * field.strength)
                     fields_hit[docs] |= 1 << f
+                    if not alternative.synonym and f != _MEANING:
+                        as_typed[docs] = True
                 if len(best) == 1:
                     ((docs, values),) = best.values()
                     total[docs] += field.weight * values
@@ -259,22 +275,24 @@ class SearchIndex:
                     total += field.weight * merged
             covered += group.idf * strength
         coverage = covered / idf_sum
-        # A word found only in an entry's meaning is a hint, not enough on its own.
-        named = (fields_hit & ~(1 << _FIELD_INDEX["meaning"])) != 0
-        candidates = np.flatnonzero((coverage >= MIN_COVERAGE) & named)
+        # A word found only in an entry's meaning is a hint, not enough on its own; nor are
+        # other words for what was typed ("thanks, that worked": "success").
+        candidates = np.flatnonzero((coverage >= MIN_COVERAGE) & as_typed)
         if not len(candidates):
             return []
         top_total = float(total[candidates].max()) or 1.0
-        scores_0_100 = 100 * (0.75 * coverage[candidates] + 0.25 * total[candidates] / top_total)
-        order = np.lexsort((candidates, -scores_0_100))
-        best_score = float(scores_0_100[order[0]])
-        hits = []
-        for position in order[:limit]:
-            score = float(scores_0_100[position])
-            if score < RELATIVE_FLOOR * best_score:
+        base = _COVERAGE_SHARE * coverage[candidates] + _BM25_SHARE * total[candidates] / top_total
+        order = np.lexsort((candidates, -base))[:_RERANKED]
+        found = [
+            Found(self.entries[i], float(b), not fields_hit[i] & _NAMING_FIELDS)
+            for i, b in zip(candidates[order].tolist(), base[order].tolist(), strict=True)
+        ]
+        ranked = rerank(found, typed_terms(text, groups), self._typed.df, count)
+        hits: list[Hit] = []
+        for score, position in ranked[:limit]:
+            if score < RELATIVE_FLOOR * ranked[0][0]:
                 break
-            index = int(candidates[position])
-            mask = int(fields_hit[index])
+            mask = int(fields_hit[candidates[order[position]]])
             fields = tuple(f.name for i, f in enumerate(FIELDS) if mask & (1 << i))
-            hits.append(Hit(self.entries[index], round(min(score, 100.0), 1), fields))
+            hits.append(Hit(found[position].entry, round(min(100 * score, 100.0), 1), fields))
         return hits

@@ -19,6 +19,7 @@ from bot.normalise import canonical, clean_unicode
 
 _RAW_TOKEN = re.compile(r"[^\W_]+(?:[._-][^\W_]+)*")
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
+_LETTERS_DIGITS = re.compile(r"[^\W_]+")
 _PIECE_SEPARATOR = re.compile(r"[._-]")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 ALPHA = re.compile(r"^[a-z]+$")
@@ -168,6 +169,12 @@ def _token_codes(raw: str) -> tuple[str, ...]:
     return tuple(fold("".join(_pieces(p))) for p in [raw, *parts])
 
 
+def _one_word(name: str) -> str:
+    """A channel's name as one word ("Seller Central": sellercentral, "SP-API": spapi): its words
+    alone ("central", "api", "failed" of Shopify's "HTTP request failed") do not name it."""
+    return "".join(_LETTERS_DIGITS.findall(clean_unicode(name))).lower()
+
+
 def raw_tokens(text: str) -> list[str]:
     # Nearly all of a base is ASCII, which has nothing to fold; NFKC over every text of a large
     # base costs as much as the rest of the tokenising.
@@ -197,7 +204,7 @@ class EntryTexts:
             meaning=raw_tokens(entry.meaning),
             article=raw_tokens(entry.article.title) if entry.article else [],
             tags=[raw_tokens(tag) for tag in entry.tags],
-            channel=raw_tokens(" ".join([entry.channel, *channel_names])),
+            channel=[_one_word(name) for name in (entry.channel, *channel_names)],
         )
 
     def raws(self) -> Iterable[str]:

@@ -32,6 +32,9 @@ _MAX_QUERY_WORDS = 40
 class Alternative:
     term: str
     weight: float
+    synonym: bool = False
+    """Another word for what was typed, rather than the word itself (typed in full, in part or
+    with a typo)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,11 @@ class TypedWords:
         vars(self).update(state)
         self.forget()
 
+    @property
+    def df(self) -> Mapping[str, int]:
+        """How many entries hold each term."""
+        return self._df
+
     def knows(self, term: str) -> bool:
         return term in self._df
 
@@ -139,7 +147,7 @@ class TypedWords:
         else:
             alternatives = self._widen(word) + self._shortened(word, term)
         alternatives += [
-            Alternative(other, _SYNONYM_WEIGHT)
+            Alternative(other, _SYNONYM_WEIGHT, synonym=True)
             for other in sorted(SYNONYM_OF.get(term, ()))
             if other in self._df
         ]

@@ -28,11 +28,6 @@ NOT_FIRST = {
         "'permissions' is also the scope entry's word (synonym); 'gone' is in neither entry"
     ),
 }
-FOUND_ALTHOUGH_UNCOVERED = {
-    "how do i add a new user": (
-        "a how-to question, but 'Unable to add new user ...' is an error text in the base"
-    ),
-}
 
 
 def _param(value: dict, key: str, known: dict[str, str]):
@@ -52,8 +47,6 @@ def test_blind_lookup_has_its_entry_in_the_top_three(engine, case):
     assert case["expect"] in [h.entry.id for h in engine.search(case["query"], 3)]
 
 
-@pytest.mark.parametrize(
-    "case", [_param(c, "query", FOUND_ALTHOUGH_UNCOVERED) for c in BLIND["uncovered"]]
-)
+@pytest.mark.parametrize("case", BLIND["uncovered"], ids=lambda c: c["query"])
 def test_blind_uncovered_lookup_finds_nothing(engine, case):
     assert engine.search(case["query"]) == []

@@ -46,21 +46,7 @@ def test_an_ambiguous_lookup_still_has_its_entry_in_the_top_three(engine, words)
     assert case["expect"] in ids(engine, words, 3)
 
 
-SET_UP = (
-    "'FBA' names Amazon, and typo tolerance takes 'set up' for words of Amazon's barcode error "
-    "('UPCs', 'sets')"
-)
-
-
-@pytest.mark.parametrize(
-    "words",
-    [
-        pytest.param(w, marks=pytest.mark.xfail(strict=True, reason=SET_UP))
-        if w == "how do I set up FBA"
-        else w
-        for w in LOOKUPS["nothing"]
-    ],
-)
+@pytest.mark.parametrize("words", LOOKUPS["nothing"])
 def test_a_lookup_about_something_the_base_does_not_cover_finds_nothing(engine, words):
     assert ids(engine, words) == []
 
