@@ -32,7 +32,9 @@ from bot.search_terms import (
     ALPHA,
     EntryTexts,
     code_terms,
+    fold,
     fold_all,
+    one_word,
     stop_words,
     token_terms,
     token_words,
@@ -70,7 +72,7 @@ _NAMING_FIELDS = sum(1 << _FIELD_INDEX[name] for name in ("id", "title"))
 """Fields that name the error: an entry found by none of them must be found by its error text."""
 # A score: how much of what was typed the entry covers, how well BM25 ranks it against the best
 # (and, from bot/search_rank.py, how much of its title the words are).
-_COVERAGE_SHARE, _BM25_SHARE = 0.7, 0.2
+_COVERAGE_SHARE, _BM25_SHARE = 0.7, 0.15
 _RERANKED = 50
 """How many of the best candidates are ranked again by their own texts (bot/search_rank.py)."""
 
@@ -183,7 +185,6 @@ class SearchIndex:
         documents, vocabulary = _field_documents(texts)
         document_frequency = _document_frequency(documents, vocabulary, count)
         self._postings, self._vocabulary = _bm25_postings(documents, vocabulary)
-        channel = _FIELD_INDEX["channel"]
         # The typed-word side: surface words (unstemmed) for typos and prefixes, mapped to terms.
         surface = {
             raw
@@ -192,7 +193,13 @@ class SearchIndex:
         }
         self._typed = TypedWords(
             document_frequency,
-            frozenset(t for f, t in vocabulary if f == channel),
+            # Channels, not areas of Linnworks ("import", "shipping"): a channel named is
+            # what the person means, however many entries it has.
+            frozenset(
+                fold(one_word(name))
+                for channel, names in kb.settings.channels.items()
+                for name in (channel, *names)
+            ),
             count,
             {w for raw in surface for w in token_words(raw) if ALPHA.match(w)},
             stop_words(),

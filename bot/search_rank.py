@@ -16,7 +16,7 @@ from bot.knowledge import Entry
 from bot.search_terms import fold, raw_tokens, text_words, token_terms, token_words
 from bot.search_typed import Group
 
-TITLE_SHARE = 0.1
+TITLE_SHARE = 0.15
 """What a title typed in full adds to a score (0-1)."""
 ERROR_TEXT_SHARE = 0.5
 """The least share of one of its error texts the words must be, for an entry none of whose title,

@@ -46,7 +46,7 @@ _OWN_STOPWORDS = {
     just still again also any anything some all very really now today yesterday always
     sometimes every each after before since while need needs wrong going go goes went thing
     things something lot lots happen happens happening happened
-    error errors issue issues problem problems message messages
+    error errors issue issues problem problems message messages linnworks
     fix fixes fixed fixing solve solves solved
     """.split(),
 }
@@ -74,7 +74,7 @@ _SYNONYMS = (
     "permission permissions scope scopes access rights",
     "expired lapsed expiry",
     "limit cap quota maximum max",
-    "duplicate duplicated duplicates identical repeated",
+    "duplicate duplicated duplicates identical repeated twice",
     "catalogue catalog",
     "notify notification notified",
     "policy restricted prohibited banned",
@@ -84,6 +84,19 @@ _SYNONYMS = (
     "canada ca",
     "timeout timed",
     "throttled throttling ratelimited",
+    "required needed mandatory compulsory",
+    # Numbers in words, as people write them in a sentence ("more than eight images").
+    "one 1",
+    "two 2",
+    "three 3",
+    "four 4",
+    "five 5",
+    "six 6",
+    "seven 7",
+    "eight 8",
+    "nine 9",
+    "ten 10",
+    "twelve 12",
 )
 
 
@@ -169,7 +182,7 @@ def _token_codes(raw: str) -> tuple[str, ...]:
     return tuple(fold("".join(_pieces(p))) for p in [raw, *parts])
 
 
-def _one_word(name: str) -> str:
+def one_word(name: str) -> str:
     """A channel's name as one word ("Seller Central": sellercentral, "SP-API": spapi): its words
     alone ("central", "api", "failed" of Shopify's "HTTP request failed") do not name it."""
     return "".join(_LETTERS_DIGITS.findall(clean_unicode(name))).lower()
@@ -204,7 +217,7 @@ class EntryTexts:
             meaning=raw_tokens(entry.meaning),
             article=raw_tokens(entry.article.title) if entry.article else [],
             tags=[raw_tokens(tag) for tag in entry.tags],
-            channel=[_one_word(name) for name in (entry.channel, *channel_names)],
+            channel=[one_word(name) for name in (entry.channel, *channel_names)],
         )
 
     def raws(self) -> Iterable[str]:

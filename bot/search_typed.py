@@ -151,10 +151,13 @@ class TypedWords:
             for other in sorted(SYNONYM_OF.get(term, ()))
             if other in self._df
         ]
-        frequencies = [self._df[a.term] for a in alternatives]
+        # A word weighs as rare as what was typed is, not as its rarest synonym ("time" is
+        # not as rare as "timeout"). An unknown word weighs as much as the rarest known one:
+        # it is what the person means, and the base does not have it.
+        frequencies = [self._df[a.term] for a in alternatives if not a.synonym] or [
+            self._df[a.term] for a in alternatives
+        ]
         df = min(frequencies) if frequencies else 0
-        # An unknown word weighs as much as the rarest known one: it is what the person means,
-        # and the base does not have it.
         if any(a.term in self._channel_terms for a in alternatives):
             df = 1  # A channel named is what the person means, however many entries it has.
         idf = math.log(1 + self._count / (max(df, 1) + 0.5))
