@@ -31,10 +31,9 @@ from bot.search_rank import Found, rerank, typed_terms
 from bot.search_terms import (
     ALPHA,
     EntryTexts,
+    channel_terms,
     code_terms,
-    fold,
     fold_all,
-    one_word,
     stop_words,
     token_terms,
     token_words,
@@ -193,13 +192,7 @@ class SearchIndex:
         }
         self._typed = TypedWords(
             document_frequency,
-            # Channels, not areas of Linnworks ("import", "shipping"): a channel named is
-            # what the person means, however many entries it has.
-            frozenset(
-                fold(one_word(name))
-                for channel, names in kb.settings.channels.items()
-                for name in (channel, *names)
-            ),
+            channel_terms(kb.settings.channels),
             count,
             {w for raw in surface for w in token_words(raw) if ALPHA.match(w)},
             stop_words(),

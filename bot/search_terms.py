@@ -8,7 +8,7 @@ terms (bot/search_typed.py)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -186,6 +186,14 @@ def one_word(name: str) -> str:
     """A channel's name as one word ("Seller Central": sellercentral, "SP-API": spapi): its words
     alone ("central", "api", "failed" of Shopify's "HTTP request failed") do not name it."""
     return "".join(_LETTERS_DIGITS.findall(clean_unicode(name))).lower()
+
+
+def channel_terms(channels: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    """The terms that name a channel: its id and its names (settings.yaml `channels:`), not
+    Linnworks' areas ("import", "shipping")."""
+    return frozenset(
+        fold(one_word(name)) for channel, names in channels.items() for name in (channel, *names)
+    )
 
 
 def raw_tokens(text: str) -> list[str]:
