@@ -42,7 +42,7 @@ _OWN_STOPWORDS = {
     must it this that these those i we our us you your they their them my me
     what why how when where which who whom whose mean means meaning meant explain explains
     tell know knows anyone anybody someone please help thanks thank hi hello hey keep keeps
-    kept getting get gets got seeing see saw seen saying says said say show shows showing
+    kept getting get gets got take takes took taking seeing see saw seen saying says said say show shows showing
     just still again also any anything some all very really now today yesterday always
     sometimes every each after before since while need needs wrong going go goes went thing
     things something lot lots happen happens happening happened
@@ -85,6 +85,8 @@ _SYNONYMS = (
     "timeout timed",
     "throttled throttling ratelimited",
     "required needed mandatory compulsory",
+    "belongs owned registered",
+    "another different",
     # Numbers in words, as people write them in a sentence ("more than eight images").
     "one 1",
     "two 2",

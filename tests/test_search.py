@@ -104,6 +104,45 @@ def test_error_codes_find_their_entry(engine, words, expect):
     assert ids(engine, words)[:1] == [expect]
 
 
+def test_a_number_written_in_words_finds_the_number(engine):
+    assert ids(engine, "amazon more than eight images")[:1] == ["amazon-listing-too-many-images"]
+
+
+def test_a_typo_in_a_channels_short_name_still_names_the_channel(engine):
+    assert ids(engine, "amzn quota")[:1] == ["amazon-quota-exceeded"]
+
+
+def test_a_word_of_a_channels_longer_name_does_not_name_the_channel(engine):
+    # "api" is a word of Amazon's "SP-API": alone it names no channel, so "onbuy" (unknown)
+    # outweighs the words the base has.
+    assert ids(engine, "onbuy api key") == []
+
+
+def test_of_two_entries_the_words_fit_the_one_whose_title_was_typed_comes_first(engine):
+    assert ids(engine, "WooCommerce user may not do that")[:1] == ["woocommerce-rest-forbidden"]
+
+
+def test_a_few_words_found_only_in_an_error_text_find_nothing(engine):
+    # Three words of "Unable to add new user as account name already exists".
+    assert ids(engine, "how do I add a new user") == []
+
+
+def test_most_of_an_error_text_finds_its_entry(engine):
+    words = "unable to add new user account name already exists"
+    assert ids(engine, words)[:1] == ["appstore-channel-account-name-exists"]
+
+
+def test_other_words_for_what_was_typed_find_nothing_on_their_own(engine):
+    # "worked" stands for "success" too, but nothing typed is in the despatch entry itself.
+    assert ids(engine, "thanks, that worked") == []
+
+
+def test_an_entry_that_itself_names_another_system_is_found_by_that_name(engine):
+    # PayPal is a system the base does not cover, but eBay's warning is about PayPal.
+    found = ids(engine, "paypal not applicable managed payments")
+    assert found[:1] == ["ebay-paypal-not-applicable-managed-payments-21920208"]
+
+
 def test_a_number_is_never_taken_for_a_nearby_number(engine):
     assert "ebay-auth-token-invalid-931" not in ids(engine, "error 932")
 
