@@ -41,12 +41,19 @@ _OWN_STOPWORDS = {
     a an the is are was were be been do does did can could should would will shall may might
     must it this that these those i we our us you your they their them my me
     what why how when where which who whom whose mean means meaning meant explain explains
-    tell know knows anyone anybody someone please help thanks thank hi hello hey keep keeps
-    kept getting get gets got take takes took taking seeing see saw seen saying says said say show shows showing
+    know knows anyone anybody someone please help thanks thank hi hello hey keep keeps
+    kept getting get gets got take takes took taking seeing see saw seen saying says said say
+    show shows showing
     just still again also any anything some all very really now today yesterday always
     sometimes every each after before since while need needs wrong going go goes went thing
     things something lot lots happen happens happening happened
     error errors issue issues problem problems message messages linnworks
+    team teams guys folks everyone everybody morning afternoon evening tonight day days week
+    weeks lately recently suddenly constantly randomly random apparently quick question
+    questions idea ideas advice suggestions remind reminds sure think thought seem seems seemed
+    wonder wondering worry worried worrying weird strange bit stuff bunch loads pls plz cheers
+    hmm hiya tell telling tells told ask asks asked asking come comes coming came pop pops
+    popped popping
     fix fixes fixed fixing solve solves solved
     """.split(),
 }

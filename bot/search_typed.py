@@ -196,7 +196,9 @@ class TypedWords:
                     break
                 term = fold(candidate)
                 weights[term] = max(weights.get(term, 0.0), _PREFIX_WEIGHT)
-        edits = 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+        # Two typos only in a longer word: a seven-letter word the base does not have
+        # ("collect") is often two letters from one it has ("connect").
+        edits = 0 if len(word) < 4 else 1 if len(word) < 8 else 2
         if edits:
             pool = [
                 w
