@@ -104,43 +104,55 @@ def test_error_codes_find_their_entry(engine, words, expect):
     assert ids(engine, words)[:1] == [expect]
 
 
-def test_a_number_written_in_words_finds_the_number(engine):
-    assert ids(engine, "amazon more than eight images")[:1] == ["amazon-listing-too-many-images"]
+@pytest.mark.parametrize(
+    ("words", "expect"),
+    [
+        pytest.param(
+            "amazon more than eight images",
+            "amazon-listing-too-many-images",
+            id="a number written in words is the number",
+        ),
+        pytest.param(
+            "amzn quota",
+            "amazon-quota-exceeded",
+            id="a typo in a channel's short name still names the channel",
+        ),
+        pytest.param(
+            "WooCommerce user may not do that",
+            "woocommerce-rest-forbidden",
+            id="of two entries the words fit, the one whose title was typed comes first",
+        ),
+        pytest.param(
+            "unable to add new user account name already exists",
+            "appstore-channel-account-name-exists",
+            id="most of an error text finds its entry",
+        ),
+        pytest.param(
+            # PayPal is a system the base does not cover, but eBay's warning is about PayPal.
+            "paypal not applicable managed payments",
+            "ebay-paypal-not-applicable-managed-payments-21920208",
+            id="an entry that itself names another system is found by that name",
+        ),
+    ],
+)
+def test_a_lookup_finds_its_entry_first_when(engine, words, expect):
+    assert ids(engine, words)[:1] == [expect]
 
 
-def test_a_typo_in_a_channels_short_name_still_names_the_channel(engine):
-    assert ids(engine, "amzn quota")[:1] == ["amazon-quota-exceeded"]
-
-
-def test_a_word_of_a_channels_longer_name_does_not_name_the_channel(engine):
-    # "api" is a word of Amazon's "SP-API": alone it names no channel, so "onbuy" (unknown)
-    # outweighs the words the base has.
-    assert ids(engine, "onbuy api key") == []
-
-
-def test_of_two_entries_the_words_fit_the_one_whose_title_was_typed_comes_first(engine):
-    assert ids(engine, "WooCommerce user may not do that")[:1] == ["woocommerce-rest-forbidden"]
-
-
-def test_a_few_words_found_only_in_an_error_text_find_nothing(engine):
-    # Three words of "Unable to add new user as account name already exists".
-    assert ids(engine, "how do I add a new user") == []
-
-
-def test_most_of_an_error_text_finds_its_entry(engine):
-    words = "unable to add new user account name already exists"
-    assert ids(engine, words)[:1] == ["appstore-channel-account-name-exists"]
-
-
-def test_other_words_for_what_was_typed_find_nothing_on_their_own(engine):
-    # "worked" stands for "success" too, but nothing typed is in the despatch entry itself.
-    assert ids(engine, "thanks, that worked") == []
-
-
-def test_an_entry_that_itself_names_another_system_is_found_by_that_name(engine):
-    # PayPal is a system the base does not cover, but eBay's warning is about PayPal.
-    found = ids(engine, "paypal not applicable managed payments")
-    assert found[:1] == ["ebay-paypal-not-applicable-managed-payments-21920208"]
+@pytest.mark.parametrize(
+    "words",
+    [
+        # "api" is a word of Amazon's "SP-API": alone it names no channel, so "onbuy"
+        # (unknown) outweighs the words the base has.
+        pytest.param("onbuy api key", id="a word of a channel's longer name"),
+        # Three words of "Unable to add new user as account name already exists".
+        pytest.param("how do I add a new user", id="a few words found only in an error text"),
+        # "worked" stands for "success" too, but nothing typed is in the despatch entry itself.
+        pytest.param("thanks, that worked", id="only other words for what was typed"),
+    ],
+)
+def test_a_lookup_finds_nothing_on_the_strength_of(engine, words):
+    assert ids(engine, words) == []
 
 
 def test_a_number_is_never_taken_for_a_nearby_number(engine):
