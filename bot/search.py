@@ -43,8 +43,6 @@ from bot.search_typed import TypedWords, remember
 DEFAULT_LIMIT = 5
 MIN_COVERAGE = 0.55
 """The least share of what was typed an entry must cover to be offered at all."""
-RELATIVE_FLOOR = 0.75
-"""Results scoring below this share of the best one are left out: they are not what was meant."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,10 @@ FIELDS = (
     Field("meaning", 1.0, 0.7),
 )
 _FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
-_MEANING = _FIELD_INDEX["meaning"]
+_ALL_FIELDS = (1 << len(FIELDS)) - 1
+_TYPED = len(FIELDS)
+_TYPED_NAMING = (_ALL_FIELDS & ~(1 << _FIELD_INDEX["meaning"])) << _TYPED
+"""A word found as typed (not as a synonym) in a field other than the meaning."""
 _NAMING_FIELDS = sum(1 << _FIELD_INDEX[name] for name in ("id", "title"))
 """Fields that name the error: an entry found by none of them must be found by its error text."""
 # A score: how much of what was typed the entry covers, how well BM25 ranks it against the best
@@ -243,7 +244,6 @@ class SearchIndex:
         total = np.zeros(count, dtype=np.float32)
         covered = np.zeros(count, dtype=np.float32)
         fields_hit = np.zeros(count, dtype=np.int32)
-        as_typed = np.zeros(count, dtype=bool)
         idf_sum = 0.0
         indptr, indices, data = self._postings
         vocabulary = self._vocabulary
@@ -262,9 +262,8 @@ class SearchIndex:
                     docs = indices[start:end]
                     best[column] = (docs, data[start:end] * alternative.weight)
                     strength[docs] = np.maximum(strength[docs], alternative.weight * field.strength)
-                    fields_hit[docs] |= 1 << f
-                    if not alternative.synonym and f != _MEANING:
-                        as_typed[docs] = True
+                    # A field's bit, and the same bit shifted when the word was found as typed.
+                    fields_hit[docs] |= (1 << f) | (0 if alternative.synonym else 1 << f + _TYPED)
                 if len(best) == 1:
                     ((docs, values),) = best.values()
                     total[docs] += field.weight * values
@@ -277,22 +276,21 @@ class SearchIndex:
         coverage = covered / idf_sum
         # A word found only in an entry's meaning is a hint, not enough on its own; nor are
         # other words for what was typed ("thanks, that worked": "success").
+        as_typed = (fields_hit & _TYPED_NAMING) != 0
         candidates = np.flatnonzero((coverage >= MIN_COVERAGE) & as_typed)
         if not len(candidates):
             return []
         top_total = float(total[candidates].max()) or 1.0
         base = _COVERAGE_SHARE * coverage[candidates] + _BM25_SHARE * total[candidates] / top_total
         order = np.lexsort((candidates, -base))[:_RERANKED]
-        found = [
-            Found(self.entries[i], float(b), not fields_hit[i] & _NAMING_FIELDS)
-            for i, b in zip(candidates[order].tolist(), base[order].tolist(), strict=True)
-        ]
-        ranked = rerank(found, typed_terms(text, groups), self._typed.df, count)
+        top = candidates[order]
+        masks = (fields_hit[top] & _ALL_FIELDS).tolist()
+        found = (
+            Found(self.entries[i], b, not m & _NAMING_FIELDS, m)
+            for i, b, m in zip(top.tolist(), base[order].tolist(), masks, strict=True)
+        )
         hits: list[Hit] = []
-        for score, position in ranked[:limit]:
-            if score < RELATIVE_FLOOR * ranked[0][0]:
-                break
-            mask = int(fields_hit[candidates[order[position]]])
-            fields = tuple(f.name for i, f in enumerate(FIELDS) if mask & (1 << i))
-            hits.append(Hit(found[position].entry, round(min(100 * score, 100.0), 1), fields))
+        for score, hit in rerank(found, typed_terms(text, groups), self._typed.df, count, limit):
+            fields = tuple(f.name for i, f in enumerate(FIELDS) if hit.fields & (1 << i))
+            hits.append(Hit(hit.entry, round(min(100 * score, 100.0), 1), fields))
         return hits

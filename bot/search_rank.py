@@ -8,14 +8,18 @@ index stays as it is built and a lookup costs the same at any size of base.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.knowledge import Entry
 from bot.search_terms import fold, raw_tokens, text_words, token_terms, token_words
 from bot.search_typed import Group
 
+RELATIVE_FLOOR = 0.75
+"""Results scoring below this share of the best one are left out: they are not what was meant."""
 TITLE_SHARE = 0.15
 """What a title typed in full adds to a score (0-1)."""
 ERROR_TEXT_SHARE = 0.5
@@ -37,9 +41,15 @@ def typed_terms(text: str, groups: Iterable[Group]) -> dict[str, float]:
     return terms
 
 
-def _words(text: str) -> set[str]:
+@lru_cache(maxsize=50_000)
+def _words(text: str) -> frozenset[str]:
     """A text's terms, stop words included; an identifier's pieces, not the whole of it."""
-    return {fold(w) for raw in raw_tokens(text) for w in _pieces(token_words(raw))}
+    return frozenset(fold(w) for raw in raw_tokens(text) for w in _pieces(token_words(raw)))
+
+
+@lru_cache(maxsize=50_000)
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(t for raw in raw_tokens(text) for t in token_terms(raw))
 
 
 def _pieces(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -62,8 +72,7 @@ def error_text_share(
     the text weighed by how rare it is in the base."""
     best = 0.0
     for pattern in entry.patterns:
-        pattern_terms = {t for raw in raw_tokens(pattern) for t in token_terms(raw)}
-        weights = {t: math.log(1 + count / (df.get(t, 0) + 0.5)) for t in pattern_terms}
+        weights = {t: math.log(1 + count / (df.get(t, 0) + 0.5)) for t in _terms(pattern)}
         whole = sum(weights.values())
         if whole:
             best = max(best, sum(terms.get(t, 0.0) * w for t, w in weights.items()) / whole)
@@ -78,17 +87,33 @@ class Found:
     entry: Entry
     score: float
     by_text_only: bool
+    fields: int
+    """Which fields the words were found in, for the caller."""
 
 
 def rerank(
-    found: list[Found], terms: Mapping[str, float], df: Mapping[str, int], count: int
-) -> list[tuple[float, int]]:
-    """The candidates that stand, best first, as (score 0-1, position in `found`)."""
-    ranked = [
-        (candidate.score + TITLE_SHARE * title_share(candidate.entry, terms), position)
-        for position, candidate in enumerate(found)
-        if not candidate.by_text_only
-        or error_text_share(candidate.entry, terms, df, count) >= ERROR_TEXT_SHARE
-    ]
-    ranked.sort(key=lambda pair: (-pair[0], pair[1]))
-    return ranked
+    found: Iterable[Found],
+    terms: Mapping[str, float],
+    df: Mapping[str, int],
+    count: int,
+    limit: int,
+) -> list[tuple[float, Found]]:
+    """The candidates that stand, best first, with their scores (0-1): at most `limit`, none
+    below `RELATIVE_FLOOR` of the best. `found` comes best first by its own scores."""
+    ranked: list[tuple[float, int, Found]] = []
+    for position, candidate in enumerate(found):
+        # The title adds at most TITLE_SHARE: once that cannot lift a candidate among the best
+        # `limit`, nor above the floor, none after it can either.
+        reach = candidate.score + TITLE_SHARE
+        if len(ranked) >= limit and reach < ranked[limit - 1][0]:
+            break
+        if ranked and reach < RELATIVE_FLOOR * ranked[0][0]:
+            break
+        if candidate.by_text_only and (
+            error_text_share(candidate.entry, terms, df, count) < ERROR_TEXT_SHARE
+        ):
+            continue
+        score = candidate.score + TITLE_SHARE * title_share(candidate.entry, terms)
+        bisect.insort(ranked, (score, position, candidate), key=lambda t: (-t[0], t[1]))
+    best = ranked[0][0] if ranked else 0.0
+    return [(score, c) for score, _, c in ranked[:limit] if score >= RELATIVE_FLOOR * best]

@@ -96,8 +96,7 @@ class TypedWords:
         self.forget()
 
     @property
-    def df(self) -> Mapping[str, int]:
-        """How many entries hold each term."""
+    def df(self) -> Mapping[str, int]:  # How many entries hold each term.
         return self._df
 
     def knows(self, term: str) -> bool:
@@ -196,8 +195,7 @@ class TypedWords:
                     break
                 term = fold(candidate)
                 weights[term] = max(weights.get(term, 0.0), _PREFIX_WEIGHT)
-        # Two typos only in a longer word: a seven-letter word the base does not have
-        # ("collect") is often two letters from one it has ("connect").
+        # Two typos only in a longer word: "collect" (not in the base) is two from "connect".
         edits = 0 if len(word) < 4 else 1 if len(word) < 8 else 2
         if edits:
             pool = [
