@@ -23,9 +23,10 @@ RELATIVE_FLOOR = 0.75
 TITLE_SHARE = 0.15
 """What a title typed in full adds to a score (0-1)."""
 ERROR_TEXT_SHARE = 0.5
-"""The least share of one of its error texts the words must be, for an entry none of whose title,
-id or channel was typed: "how do I add a new user" is three words of "Unable to add new user as
-account name already exists", but that error is about an account name."""
+"""The least share of one of its error texts the words must be, for an entry none of whose title
+or id words was typed (a channel's name alone does not say which error): "how do I add a new
+user" is three words of "Unable to add new user as account name already exists", but that error
+is about an account name."""
 
 
 def typed_terms(text: str, groups: Iterable[Group]) -> dict[str, float]:
