@@ -59,6 +59,21 @@ def remember(memory: dict[_K, _V], key: _K, value: _V) -> None:
     memory[key] = value
 
 
+def _joined(words: list[str], i: int, df: Mapping[str, int], channel_terms: frozenset[str]) -> int:
+    """How many typed words from the i-th the index has as one word: a channel's name ("app
+    store channel", "seller central"), or two words the index has only together ("woo
+    commerce", "big commerce"; "token revoked" stays two)."""
+    for n in (3, 2):
+        term = fold("".join(words[i : i + n]))
+        if i + n <= len(words) and term in channel_terms and term in df:
+            return n
+    if i + 1 < len(words):
+        word, following = words[i], words[i + 1]
+        if fold(word + following) in df and not (fold(word) in df and fold(following) in df):
+            return 2
+    return 1
+
+
 class TypedWords:
     """The index's vocabulary as typed words meet it: its terms and how many entries hold each,
     its channel names, and its surface words (unstemmed) for typos and prefixes."""
@@ -107,13 +122,10 @@ class TypedWords:
         words = [w for w in words if keep(w, self._stopwords)][:_MAX_QUERY_WORDS]
         groups: list[Group] = []
         seen: set[str] = set()
-        skip = False
-        for i, word in enumerate(words):
-            if skip:
-                skip = False
-                continue
-            if i + 1 < len(words) and self._joins(word, words[i + 1]):
-                word, skip = word + words[i + 1], True
+        i = 0
+        while i < len(words):
+            joined = _joined(words, i, self._df, self._channel_terms)
+            word, i = "".join(words[i : i + joined]), i + joined
             if word in seen:
                 continue
             seen.add(word)
@@ -123,12 +135,6 @@ class TypedWords:
                 remember(self._typed_groups, word, group)
             groups.append(group)
         return groups
-
-    def _joins(self, word: str, following: str) -> bool:
-        """Two typed words the index has as one word ("woo commerce", "big commerce"), when
-        they are not both words of the index on their own ("token revoked" stays two)."""
-        df = self._df
-        return fold(word + following) in df and not (fold(word) in df and fold(following) in df)
 
     def _typed(self, token: tuple[str, ...]) -> tuple[str, ...]:
         """A typed token's words: a code typed whole ("QuotaExceeded", "e-bay") is looked up

@@ -118,6 +118,11 @@ def test_error_codes_find_their_entry(engine, words, expect):
             id="a typo in a channel's short name still names the channel",
         ),
         pytest.param(
+            "app store channel sku",
+            "appstore-channel-sku-does-not-exist",
+            id="a channel's name of three words typed as words names the channel",
+        ),
+        pytest.param(
             "WooCommerce user may not do that",
             "woocommerce-rest-forbidden",
             id="of two entries the words fit, the one whose title was typed comes first",
