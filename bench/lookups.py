@@ -1,16 +1,18 @@
 """How well `syncdoc search` finds errors by words, on a labelled lookup set (run by hand).
 
-    python bench/lookups.py [FILE.yaml]
+    python bench/lookups.py [FILE.yaml ...]
 
 The file has `lookups` (query + expected entry id) and `uncovered` (queries about things the
 knowledge base does not cover, which must find nothing). Default: bench/lookups.yaml, written
-blind (from the entries' titles only, without reading the search code or the knowledge YAML).
+blind (from the entries' titles only, without reading the search code or the knowledge YAML);
+tests/data/lookups-dev.yaml and lookups-dev-2.yaml are development sets (not blind).
 Prints top-1, right entry in the top 3, and uncovered lookups that found nothing, with every
 failure listed.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,16 +55,30 @@ def evaluate(engine: Engine, path: Path, *, show: bool = True) -> Figures:
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[0]) if argv else DEFAULT_FILE
-    engine = Engine.from_path(bundled_kb_path())
-    print(f"{path}:")
-    f = evaluate(engine, path)
-    print(
-        f"  top-1 {f.top1}/{f.lookups} ({100 * f.top1 / f.lookups:.1f}%), "
-        f"top-3 {f.top3}/{f.lookups} ({100 * f.top3 / f.lookups:.1f}%), "
-        f"uncovered found nothing {f.found_nothing}/{f.uncovered} "
-        f"({100 * f.found_nothing / f.uncovered:.1f}%)"
+    parser = argparse.ArgumentParser(
+        prog="python bench/lookups.py",
+        description="How well `syncdoc search` finds errors, on labelled lookup sets.",
     )
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        default=[DEFAULT_FILE],
+        metavar="FILE.yaml",
+        help="lookup sets (`lookups` with `query` and `expect`, `uncovered` with `query`); "
+        "default: bench/lookups.yaml",
+    )
+    args = parser.parse_args(argv)
+    engine = Engine.from_path(bundled_kb_path())
+    for path in args.files:
+        print(f"{path}:")
+        f = evaluate(engine, path)
+        print(
+            f"  top-1 {f.top1}/{f.lookups} ({100 * f.top1 / f.lookups:.1f}%), "
+            f"top-3 {f.top3}/{f.lookups} ({100 * f.top3 / f.lookups:.1f}%), "
+            f"uncovered found nothing {f.found_nothing}/{f.uncovered} "
+            f"({100 * f.found_nothing / f.uncovered:.1f}%)"
+        )
     return 0
 
 

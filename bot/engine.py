@@ -13,9 +13,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.knowledge import KnowledgeBase, fingerprint, load_knowledge_base
+from bot.knowledge import Entry, KnowledgeBase, fingerprint, load_knowledge_base
 from bot.loadcache import LoadCache
-from bot.match import Matcher
+from bot.match import Matcher, SystemNames
 from bot.normalise import display_text
 from bot.triage import MAX_CANDIDATES, Finding, Report, triage
 
@@ -205,8 +205,18 @@ def _in_context(hits: list[Hit], text: str, matcher: Matcher) -> list[Hit]:
     return [
         hit
         for hit in hits
-        if hit.entry.channel not in systems.channels or hit.entry.channel in context.channels
+        if hit.entry.channel not in systems.channels
+        or hit.entry.channel in context.channels
+        or (not context.channels and _names_itself(hit.entry, context.others, systems))
     ]
+
+
+def _names_itself(entry: Entry, others: tuple[str, ...], systems: SystemNames) -> bool:
+    """Whether the entry's own title or error texts name every other system the text names:
+    eBay's "PayPal not applicable for managed payments" is eBay's, though PayPal is another
+    system."""
+    named = systems.named(" ".join((entry.title, *entry.patterns))).others
+    return set(others) <= set(named)
 
 
 def _cached(cache: LoadCache, root: Path) -> LoadedBase | None:

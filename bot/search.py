@@ -27,9 +27,11 @@ import numpy as np
 
 from bot.knowledge import Entry, KnowledgeBase
 from bot.normalise import strip_slack_markup
+from bot.search_rank import Found, rerank, typed_terms
 from bot.search_terms import (
     ALPHA,
     EntryTexts,
+    channel_terms,
     code_terms,
     fold_all,
     stop_words,
@@ -41,8 +43,6 @@ from bot.search_typed import TypedWords, remember
 DEFAULT_LIMIT = 5
 MIN_COVERAGE = 0.55
 """The least share of what was typed an entry must cover to be offered at all."""
-RELATIVE_FLOOR = 0.75
-"""Results scoring below this share of the best one are left out: they are not what was meant."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,17 @@ FIELDS = (
     Field("meaning", 1.0, 0.7),
 )
 _FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
+_ALL_FIELDS = (1 << len(FIELDS)) - 1
+_TYPED = len(FIELDS)
+_TYPED_NAMING = (_ALL_FIELDS & ~(1 << _FIELD_INDEX["meaning"])) << _TYPED
+"""A word found as typed (not as a synonym) in a field other than the meaning."""
+_NAMING_FIELDS = sum(1 << _FIELD_INDEX[name] for name in ("id", "title"))
+"""Fields that name the error: an entry found by none of them must be found by its error text."""
+# A score: how much of what was typed the entry covers, how well BM25 ranks it against the best
+# (and, from bot/search_rank.py, how much of its title the words are).
+_COVERAGE_SHARE, _BM25_SHARE = 0.7, 0.15
+_RERANKED = 50
+"""How many of the best candidates are ranked again by their own texts (bot/search_rank.py)."""
 
 
 @dataclass(frozen=True)
@@ -174,12 +185,15 @@ class SearchIndex:
         documents, vocabulary = _field_documents(texts)
         document_frequency = _document_frequency(documents, vocabulary, count)
         self._postings, self._vocabulary = _bm25_postings(documents, vocabulary)
-        channel = _FIELD_INDEX["channel"]
         # The typed-word side: surface words (unstemmed) for typos and prefixes, mapped to terms.
-        surface = {raw for text in texts for raw in (*text.title, *text.patterns, *text.meaning)}
+        surface = {
+            raw
+            for text in texts
+            for raw in (*text.title, *text.patterns, *text.meaning, *text.channel)
+        }
         self._typed = TypedWords(
             document_frequency,
-            frozenset(t for f, t in vocabulary if f == channel),
+            channel_terms(kb.settings.channels),
             count,
             {w for raw in surface for w in token_words(raw) if ALPHA.match(w)},
             stop_words(),
@@ -248,7 +262,8 @@ class SearchIndex:
                     docs = indices[start:end]
                     best[column] = (docs, data[start:end] * alternative.weight)
                     strength[docs] = np.maximum(strength[docs], alternative.weight * field.strength)
-                    fields_hit[docs] |= 1 << f
+                    # A field's bit, and the same bit shifted when the word was found as typed.
+                    fields_hit[docs] |= (1 << f) | (0 if alternative.synonym else 1 << f + _TYPED)
                 if len(best) == 1:
                     ((docs, values),) = best.values()
                     total[docs] += field.weight * values
@@ -259,22 +274,23 @@ class SearchIndex:
                     total += field.weight * merged
             covered += group.idf * strength
         coverage = covered / idf_sum
-        # A word found only in an entry's meaning is a hint, not enough on its own.
-        named = (fields_hit & ~(1 << _FIELD_INDEX["meaning"])) != 0
-        candidates = np.flatnonzero((coverage >= MIN_COVERAGE) & named)
+        # A word found only in an entry's meaning is a hint, not enough on its own; nor are
+        # other words for what was typed ("thanks, that worked": "success").
+        as_typed = (fields_hit & _TYPED_NAMING) != 0
+        candidates = np.flatnonzero((coverage >= MIN_COVERAGE) & as_typed)
         if not len(candidates):
             return []
         top_total = float(total[candidates].max()) or 1.0
-        scores_0_100 = 100 * (0.75 * coverage[candidates] + 0.25 * total[candidates] / top_total)
-        order = np.lexsort((candidates, -scores_0_100))
-        best_score = float(scores_0_100[order[0]])
-        hits = []
-        for position in order[:limit]:
-            score = float(scores_0_100[position])
-            if score < RELATIVE_FLOOR * best_score:
-                break
-            index = int(candidates[position])
-            mask = int(fields_hit[index])
-            fields = tuple(f.name for i, f in enumerate(FIELDS) if mask & (1 << i))
-            hits.append(Hit(self.entries[index], round(min(score, 100.0), 1), fields))
+        base = _COVERAGE_SHARE * coverage[candidates] + _BM25_SHARE * total[candidates] / top_total
+        order = np.lexsort((candidates, -base))[:_RERANKED]
+        top = candidates[order]
+        masks = (fields_hit[top] & _ALL_FIELDS).tolist()
+        found = (
+            Found(self.entries[i], b, not m & _NAMING_FIELDS, m)
+            for i, b, m in zip(top.tolist(), base[order].tolist(), masks, strict=True)
+        )
+        hits: list[Hit] = []
+        for score, hit in rerank(found, typed_terms(text, groups), self._typed.df, count, limit):
+            fields = tuple(f.name for i, f in enumerate(FIELDS) if hit.fields & (1 << i))
+            hits.append(Hit(hit.entry, round(min(100 * score, 100.0), 1), fields))
         return hits

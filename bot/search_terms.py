@@ -8,7 +8,7 @@ terms (bot/search_typed.py)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,6 +19,7 @@ from bot.normalise import canonical, clean_unicode
 
 _RAW_TOKEN = re.compile(r"[^\W_]+(?:[._-][^\W_]+)*")
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
+_LETTERS_DIGITS = re.compile(r"[^\W_]+")
 _PIECE_SEPARATOR = re.compile(r"[._-]")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 ALPHA = re.compile(r"^[a-z]+$")
@@ -40,12 +41,19 @@ _OWN_STOPWORDS = {
     a an the is are was were be been do does did can could should would will shall may might
     must it this that these those i we our us you your they their them my me
     what why how when where which who whom whose mean means meaning meant explain explains
-    tell know knows anyone anybody someone please help thanks thank hi hello hey keep keeps
-    kept getting get gets got seeing see saw seen saying says said say show shows showing
+    know knows anyone anybody someone please help thanks thank hi hello hey keep keeps
+    kept getting get gets got take takes took taking seeing see saw seen saying says said say
+    show shows showing
     just still again also any anything some all very really now today yesterday always
     sometimes every each after before since while need needs wrong going go goes went thing
     things something lot lots happen happens happening happened
-    error errors issue issues problem problems message messages
+    error errors issue issues problem problems message messages linnworks
+    team teams guys folks everyone everybody morning afternoon evening tonight day days week
+    weeks lately recently suddenly constantly randomly random apparently quick question
+    questions idea ideas advice suggestions remind reminds sure think thought seem seems seemed
+    wonder wondering worry worried worrying weird strange bit stuff bunch loads pls plz cheers
+    hmm hiya tell telling tells told ask asks asked asking come comes coming came pop pops
+    popped popping
     fix fixes fixed fixing solve solves solved
     """.split(),
 }
@@ -73,7 +81,7 @@ _SYNONYMS = (
     "permission permissions scope scopes access rights",
     "expired lapsed expiry",
     "limit cap quota maximum max",
-    "duplicate duplicated duplicates identical repeated",
+    "duplicate duplicated duplicates identical repeated twice",
     "catalogue catalog",
     "notify notification notified",
     "policy restricted prohibited banned",
@@ -83,6 +91,21 @@ _SYNONYMS = (
     "canada ca",
     "timeout timed",
     "throttled throttling ratelimited",
+    "required needed mandatory compulsory",
+    "belongs owned registered",
+    "another different",
+    # Numbers in words, as people write them in a sentence ("more than eight images").
+    "one 1",
+    "two 2",
+    "three 3",
+    "four 4",
+    "five 5",
+    "six 6",
+    "seven 7",
+    "eight 8",
+    "nine 9",
+    "ten 10",
+    "twelve 12",
 )
 
 
@@ -168,6 +191,20 @@ def _token_codes(raw: str) -> tuple[str, ...]:
     return tuple(fold("".join(_pieces(p))) for p in [raw, *parts])
 
 
+def one_word(name: str) -> str:
+    """A channel's name as one word ("Seller Central": sellercentral, "SP-API": spapi): its words
+    alone ("central", "api", "failed" of Shopify's "HTTP request failed") do not name it."""
+    return "".join(_LETTERS_DIGITS.findall(clean_unicode(name))).lower()
+
+
+def channel_terms(channels: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    """The terms that name a channel: its id and its names (settings.yaml `channels:`), not
+    Linnworks' areas ("import", "shipping")."""
+    return frozenset(
+        fold(one_word(name)) for channel, names in channels.items() for name in (channel, *names)
+    )
+
+
 def raw_tokens(text: str) -> list[str]:
     # Nearly all of a base is ASCII, which has nothing to fold; NFKC over every text of a large
     # base costs as much as the rest of the tokenising.
@@ -197,7 +234,7 @@ class EntryTexts:
             meaning=raw_tokens(entry.meaning),
             article=raw_tokens(entry.article.title) if entry.article else [],
             tags=[raw_tokens(tag) for tag in entry.tags],
-            channel=raw_tokens(" ".join([entry.channel, *channel_names])),
+            channel=[one_word(name) for name in (entry.channel, *channel_names)],
         )
 
     def raws(self) -> Iterable[str]:

@@ -32,6 +32,9 @@ _MAX_QUERY_WORDS = 40
 class Alternative:
     term: str
     weight: float
+    synonym: bool = False
+    """Another word for what was typed, rather than the word itself (typed in full, in part or
+    with a typo)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,21 @@ def remember(memory: dict[_K, _V], key: _K, value: _V) -> None:
     if len(memory) >= _MAX_REMEMBERED:
         memory.clear()
     memory[key] = value
+
+
+def _joined(words: list[str], i: int, df: Mapping[str, int], channel_terms: frozenset[str]) -> int:
+    """How many typed words from the i-th the index has as one word: a channel's name ("app
+    store channel", "seller central"), or two words the index has only together ("woo
+    commerce", "big commerce"; "token revoked" stays two)."""
+    for n in (3, 2):
+        term = fold("".join(words[i : i + n]))
+        if i + n <= len(words) and term in channel_terms and term in df:
+            return n
+    if i + 1 < len(words):
+        word, following = words[i], words[i + 1]
+        if fold(word + following) in df and not (fold(word) in df and fold(following) in df):
+            return 2
+    return 1
 
 
 class TypedWords:
@@ -92,6 +110,10 @@ class TypedWords:
         vars(self).update(state)
         self.forget()
 
+    @property
+    def df(self) -> Mapping[str, int]:  # How many entries hold each term.
+        return self._df
+
     def knows(self, term: str) -> bool:
         return term in self._df
 
@@ -100,13 +122,10 @@ class TypedWords:
         words = [w for w in words if keep(w, self._stopwords)][:_MAX_QUERY_WORDS]
         groups: list[Group] = []
         seen: set[str] = set()
-        skip = False
-        for i, word in enumerate(words):
-            if skip:
-                skip = False
-                continue
-            if i + 1 < len(words) and self._joins(word, words[i + 1]):
-                word, skip = word + words[i + 1], True
+        i = 0
+        while i < len(words):
+            joined = _joined(words, i, self._df, self._channel_terms)
+            word, i = "".join(words[i : i + joined]), i + joined
             if word in seen:
                 continue
             seen.add(word)
@@ -116,12 +135,6 @@ class TypedWords:
                 remember(self._typed_groups, word, group)
             groups.append(group)
         return groups
-
-    def _joins(self, word: str, following: str) -> bool:
-        """Two typed words the index has as one word ("woo commerce", "big commerce"), when
-        they are not both words of the index on their own ("token revoked" stays two)."""
-        df = self._df
-        return fold(word + following) in df and not (fold(word) in df and fold(following) in df)
 
     def _typed(self, token: tuple[str, ...]) -> tuple[str, ...]:
         """A typed token's words: a code typed whole ("QuotaExceeded", "e-bay") is looked up
@@ -139,14 +152,17 @@ class TypedWords:
         else:
             alternatives = self._widen(word) + self._shortened(word, term)
         alternatives += [
-            Alternative(other, _SYNONYM_WEIGHT)
+            Alternative(other, _SYNONYM_WEIGHT, synonym=True)
             for other in sorted(SYNONYM_OF.get(term, ()))
             if other in self._df
         ]
-        frequencies = [self._df[a.term] for a in alternatives]
+        # A word weighs as rare as what was typed is, not as its rarest synonym ("time" is
+        # not as rare as "timeout"). An unknown word weighs as much as the rarest known one:
+        # it is what the person means, and the base does not have it.
+        frequencies = [self._df[a.term] for a in alternatives if not a.synonym] or [
+            self._df[a.term] for a in alternatives
+        ]
         df = min(frequencies) if frequencies else 0
-        # An unknown word weighs as much as the rarest known one: it is what the person means,
-        # and the base does not have it.
         if any(a.term in self._channel_terms for a in alternatives):
             df = 1  # A channel named is what the person means, however many entries it has.
         idf = math.log(1 + self._count / (max(df, 1) + 0.5))
@@ -185,7 +201,8 @@ class TypedWords:
                     break
                 term = fold(candidate)
                 weights[term] = max(weights.get(term, 0.0), _PREFIX_WEIGHT)
-        edits = 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+        # Two typos only in a longer word: "collect" (not in the base) is two from "connect".
+        edits = 0 if len(word) < 4 else 1 if len(word) < 8 else 2
         if edits:
             pool = [
                 w
