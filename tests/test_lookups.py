@@ -1,9 +1,9 @@
-"""The labelled lookup sets as a regression suite for `syncdoc search`: the blind set
-(bench/lookups.yaml) and the two development sets (tests/data/lookups-dev.yaml,
+"""The labelled lookup sets as a regression suite for `syncdoc search`: the two blind sets
+(bench/lookups.yaml, bench/lookups-2.yaml) and the two development sets (tests/data/lookups-dev.yaml,
 tests/data/lookups-dev-2.yaml, written by the engineer tuning the search: not blind).
 
-The blind set was written blind and its first-run figures are in the README; after the search was
-improved on what it showed, it is no longer blind, and guards those improvements, as the
+The blind sets were written blind and their first-run figures are in the README; once a set has
+been run, it is no longer blind, and guards those improvements, as the
 development sets do. The lookups a set still gets wrong are strict expected failures with their
 reasons: fixing one makes it pass, and then its mark must go.
 """
@@ -18,6 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {
     "blind": ROOT / "bench" / "lookups.yaml",
+    "blind-2": ROOT / "bench" / "lookups-2.yaml",
     "dev": ROOT / "tests" / "data" / "lookups-dev.yaml",
     "dev-2": ROOT / "tests" / "data" / "lookups-dev-2.yaml",
 }
@@ -48,6 +49,10 @@ NOT_FIRST = {
         "'missing' is in the 8560 entry's title; the no-record entry comes second"
     ),
     "woocommerce 401": "three WooCommerce titles say 401; the consumer-secret one comes third",
+    "shopify app needs read_orders permission": (
+        "'permission' is the title word of the app-permissions entry; the scope entry, whose "
+        "text names the scope, comes second"
+    ),
 }
 NOT_IN_TOP_THREE = {
     "amazon photos not uploaded because product creation failed": (
@@ -63,6 +68,16 @@ NOT_IN_TOP_THREE = {
     "web host strips authorization header woocommerce": (
         "both the no-API-key and the cannot-view entries say a host removes the header"
     ),
+    "could not create ssl/tls secure channel": (
+        "the entry's one text is .NET's 'connection was closed ... on a send'; TLS is only in its "
+        "meaning and title, and 'secure channel' in neither"
+    ),
+    "tls handshake failed": (
+        "'handshake' is the SQL pre-login entry's word; TLS is only in the send entry's title"
+    ),
+    "shopify app uninstalled permissions gone": (
+        "'uninstalled' is in neither Shopify permissions entry; the scope entry comes first"
+    ),
 }
 NOT_FIRST |= NOT_IN_TOP_THREE
 FOUND_ALTHOUGH_UNCOVERED = {
@@ -74,6 +89,9 @@ FOUND_ALTHOUGH_UNCOVERED = {
         "'account' is in the App Store channel entry's title, 'new user' in its error text"
     ),
     "what is inventory sync": "a question about a concept, in the inventory feed entry's words",
+    "back market orders": (
+        "Back Market is not among the names of other systems, so 'market' and 'orders' count"
+    ),
     "who do i ask about invoices": (
         "all but 'invoices' are chat words, and 'invoice' is in the eBay combined-invoice title"
     ),
