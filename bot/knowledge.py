@@ -108,6 +108,9 @@ class KnowledgeSettings:
 
     channels: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     success_phrases: tuple[str, ...] = ()
+    success_words: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     article_hosts: tuple[str, ...] = ()
     other_systems: tuple[str, ...] = ()
     outside_linnworks: tuple[str, ...] = ()
@@ -279,6 +282,9 @@ def _load_settings(file: Path, raw: bytes) -> tuple[KnowledgeSettings, list[Prob
                 {channel: tuple(words) for channel, words in data.get("channels", {}).items()}
             ),
             success_phrases=tuple(data.get("success_phrases", ())),
+            success_words=MappingProxyType(
+                {kind: tuple(words) for kind, words in data.get("success_words", {}).items()}
+            ),
             article_hosts=tuple(data.get("article_hosts", ())),
             other_systems=tuple(data.get("other_systems", ())),
             outside_linnworks=tuple(data.get("outside_linnworks", ())),

@@ -150,7 +150,8 @@ _NOISE_LINE = re.compile(
 _CONTINUATION = re.compile(r"^\s*(?:-{1,3}>|caused by\b|inner exception\b)", re.IGNORECASE)
 _ENDS_SENTENCE = re.compile(r"""[.!?:;)\]}"'>]\s*$""")
 _WRAP_MIN_CHARS = 40
-_STARTS_LOWER = re.compile(r"^\s*[a-z(]")
+_STARTS_LOWER = re.compile(r"^\s*(?:[a-z](?![A-Z])|\()")  # Not a name such as "eBay"
+_SAME_START_BACK = 3  # Records a log line is compared with: an error may sit between two alike.
 
 # Messages inside JSON and XML response bodies.
 JSON_MESSAGE_KEYS = (
@@ -390,7 +391,12 @@ def _logical_lines(text: str) -> list[tuple[str, bool]]:
             # Stack frames and headers belong to the record above; they end any wrapping.
             joinable = False
             continue
-        if joinable and _STARTS_LOWER.match(line) and out and not _same_start(out[-1][0], line):
+        if (
+            joinable
+            and _STARTS_LOWER.match(line)
+            and out
+            and not any(_same_start(earlier, line) for earlier, _ in out[-_SAME_START_BACK:])
+        ):
             previous, continues = out[-1]
             out[-1] = (f"{previous} {line}", continues)
         else:
@@ -406,8 +412,13 @@ def _logical_lines(text: str) -> list[tuple[str, bool]]:
 
 
 def _same_start(previous: str, line: str) -> bool:
-    """Log records tend to start alike ("line 4: ...", "line 5: ..."); wrapped text does not."""
-    return previous.split(maxsplit=1)[0].casefold() == line.split(maxsplit=1)[0].casefold()
+    """Log records tend to start alike ("line 4: ...", "eBay: ...", "eBay RelistItem: ..."),
+    with a record between them at times; wrapped text does not."""
+    return _first_word(previous) == _first_word(line)
+
+
+def _first_word(line: str) -> str:
+    return line.split(maxsplit=1)[0].strip(":;,.|-[]()").casefold()
 
 
 def _segments(line: str) -> tuple[Segment, ...]:

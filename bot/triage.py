@@ -14,22 +14,19 @@ record shows, then counting runs and the verdict. Each part only makes sense wit
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from itertools import product
 from weakref import WeakKeyDictionary
 
 from bot.knowledge import Entry, Severity
-from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, Phrases, words_of
+from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, words_of
 from bot.normalise import (
     MAX_SEGMENT_CHARS,
     Record,
     Segment,
-    clean_unicode,
     display_text,
     normalise,
 )
+from bot.success import FAILURE_WORDS, success_lines
 
 MAX_CANDIDATES = 3
 CANDIDATE_FLOOR = 55.0
@@ -40,22 +37,11 @@ ONE_OFF_SHARE = 10
 """An error that needs a person is judged a one-off when a log shows this many successes per
 occurrence, none of them in a row, and a success after the last one."""
 
-_ERROR_WORDS = re.compile(
-    r"error|exception|fail|denied|invalid|expired|rejected|unable|cannot|can't|could not|"
-    r"not found|forbidden|time[d ]?out|throttl|exceeded|refused|unauthori[sz]ed|not allowed|"
-    r"not authori|violation|corrupt|missing|too many|conflict|fatal|\b[45]\d\d\b",
-    re.IGNORECASE,
-)
+_ERROR_WORDS = re.compile(FAILURE_WORDS.pattern + r"|\b[45]\d\d\b", re.IGNORECASE)
 _CHAT = re.compile(
     r"^(?:hi|hey|hello|morning|any|anyone|anybody|does|is|why|what|how|can|could|please|thanks|"
     r"we|we're|i|i'm|im|i've|getting|seeing|got|still|just|so|ok|okay|lol|fyi)\b|\?\s*$",
     re.IGNORECASE,
-)
-# The words of an error line, less its three-digit numbers: "427 items updated" is a count.
-_FAILURE_WORDS = re.compile(_ERROR_WORDS.pattern.removesuffix(r"|\b[45]\d\d\b"), re.IGNORECASE)
-# "0 errors", "no failures": words of a success line, not of an error.
-_NONE_FAILED = re.compile(
-    r"\b(?:0|no|zero|without(?: any)?)\s+(?:errors?|failures?|failed|issues?)\b", re.IGNORECASE
 )
 
 
@@ -126,7 +112,8 @@ def triage(paste: str, matcher: Matcher) -> Report:
     unmatched: list[str] = []
     runs: dict[str, int] = {}
     failures = successes = 0
-    success = _success_lines(matcher.kb.settings.success_phrases)
+    settings = matcher.kb.settings
+    success = success_lines(settings.success_phrases, tuple(settings.success_words.items()))
     words = [words_of(r.text[:MAX_SEGMENT_CHARS]) for r in normalised.records]
     contexts = _contexts(words, matcher)
 
@@ -136,12 +123,12 @@ def triage(paste: str, matcher: Matcher) -> Report:
             memo[key] = _match_remembered(record, matcher, context)
         accepted, others = memo[key]
         if accepted and all(c.entry.severity == "info" for c in accepted):
-            if _is_success(record.text, said, success):
+            if success.reports_success(record.text, said):
                 successes += 1
                 _succeeded(runs, tallies)
         elif accepted:
             failures += 1
-        elif _is_success(record.text, said, success):
+        elif success.reports_success(record.text, said):
             successes += 1
             _succeeded(runs, tallies)
             continue
@@ -211,28 +198,6 @@ def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
             context = Context(nearby=channels)
         found.append(replace(context, outside=outside, linnworks=linnworks, areas=areas))
     return found
-
-
-@lru_cache(maxsize=8)
-def _success_lines(phrases: tuple[str, ...]) -> Phrases:
-    """The success phrases, found as whole words in any case, <n> for any one word and
-    `a|b` for either word ("<n> orders|items sent|updated")."""
-    return Phrases((variant, phrase) for phrase in phrases for variant in _variants(phrase))
-
-
-def _variants(phrase: str) -> Iterator[str]:
-    """Every phrase `phrase` stands for, one alternative of each `a|b` part at a time."""
-    parts = [part.split("|") for part in phrase.split()]
-    for choice in product(*parts):
-        yield " ".join(choice)
-
-
-def _is_success(text: str, words: list[str], success: Phrases) -> bool:
-    """A line that reports a success and no failure ("Sync completed: 12 orders, 0 errors")."""
-    if next(success.found(words), None) is None:
-        return False
-    folded = clean_unicode(text[:MAX_SEGMENT_CHARS])
-    return not _FAILURE_WORDS.search(_NONE_FAILED.sub(" ", folded))
 
 
 _Matched = tuple[list[Candidate], list[Candidate]]

@@ -1,0 +1,114 @@
+"""Whether a log line reports a success: the words are the knowledge base's (settings.yaml
+`success_phrases:` and `success_words:`), the shapes that log lines put them in are here.
+
+A success line says something was done, in one of the shapes logs use: a count of things and
+what was done to them ("180 items sent", "Revised 25 listings", "Labels printed: 30"), a thing
+and what was done to it ("Inventory synced", "stock levels updated"), a status on its own ("Sync
+succeeded", "GetOrders | OK", "Status: Completed"), a tick ("✓ Shopify stock push") or an HTTP
+2xx answer ("-> 200 OK"). A line with a failure word ("3 failed", "could not be updated",
+"token expired"), a cross, a warning or a negation ("12 prices not updated") never is, and
+"0 failed", "no errors" and "errors=0" are no failure words. A person talking ("we updated the
+token, still failing?") is not a log line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from itertools import product
+
+from bot.match import Phrases
+from bot.normalise import MAX_SEGMENT_CHARS, clean_unicode
+
+# The words of an error line: a failure word on a line makes it no success, whatever else it says.
+FAILURE_WORDS = re.compile(
+    r"error|exception|fail|denied|invalid|expired|rejected|unable|cannot|can't|could not|"
+    r"not found|forbidden|time[d ]?out|throttl|exceeded|refused|unauthori[sz]ed|not allowed|"
+    r"not authori|violation|corrupt|missing|too many|conflict|fatal",
+    re.IGNORECASE,
+)
+# "0 errors", "no failures", "Failed: 0", "errors=0": words of a success line, not of an error.
+_NONE_FAILED = re.compile(
+    r"\b(?:0|no|zero|without(?: any)?)\s+(?:errors?|failures?|failed|issues?)\b|"
+    r"\b(?:errors?|failures?|failed|issues?)\s*[:=]\s*0(?![\d.,])",
+    re.IGNORECASE,
+)
+_NOT_SUCCESS = re.compile(r"[✗✘❌⚠]|\bwarn(?:ing)?s?\b", re.IGNORECASE)
+_TICK = re.compile(r"[✓✔✅☑]")
+_HTTP_OK = re.compile(
+    r"\b(?:http|status|code|response)\W{0,3}2\d\d\b|\b2\d\d (?:ok|created|accepted|no content)\b|"
+    r"->\s*2\d\d\b",
+    re.IGNORECASE,
+)
+# A person talking, not a log: "we updated the token", "did the sync complete?", "log below:",
+# "when I upload the stock file saved from Excel".
+_TALK = re.compile(
+    r"^(?:hi|hey|hello|morning|any|anyone|does|did|is|why|what|when|how|can|could|please|"
+    r"thanks|getting|seeing|got|still|just|so|lol|fyi)\b|[?:]\s*$",
+    re.IGNORECASE,
+)
+_PERSONS = frozenset({"i", "we", "my", "me", "our", "you"})  # Not "us": Amazon US.
+# Words before a done or status word that make it no report of something done: "not updated",
+# "wasn't sent", "to complete", "will be updated".
+_NOT_DONE = frozenset({"not", "never", "t", "no", "nothing", "to", "be", "will", "being"})
+_NEAR = 3  # A count this many words from what was done belongs to it ("4 new orders saved").
+
+
+class SuccessLines:
+    """Finds success lines with the knowledge base's words in the shapes log lines use."""
+
+    def __init__(self, phrases: tuple[str, ...], words: Mapping[str, tuple[str, ...]]) -> None:
+        self._phrases = Phrases(
+            (variant, phrase) for phrase in phrases for variant in _variants(phrase)
+        )
+        self._done = _folded(words.get("done", ()))
+        self._things = _folded(words.get("things", ()))
+        self._status = _folded(words.get("status", ()))
+
+    def reports_success(self, text: str, words: list[str]) -> bool:
+        """Whether the line `text` (its `words`, as bot.match.words_of gives them) reports a
+        success and no failure."""
+        folded = clean_unicode(text[:MAX_SEGMENT_CHARS]).strip()
+        if FAILURE_WORDS.search(_NONE_FAILED.sub(" ", folded)) or _NOT_SUCCESS.search(folded):
+            return False
+        if next(self._phrases.found(words), None) is not None:
+            return True
+        if _TALK.search(folded) or not _PERSONS.isdisjoint(words):
+            return False
+        return bool(_TICK.search(folded) or _HTTP_OK.search(folded)) or self._done_shape(words)
+
+    def _done_shape(self, words: list[str]) -> bool:
+        for i, word in enumerate(words):
+            if word in self._status:
+                return not _negated(words, i)
+            if word in self._done and not _negated(words, i):
+                around = words[max(0, i - _NEAR) : i + _NEAR + 1]
+                if any(w.isdigit() for w in around):
+                    return True  # "180 items sent", "Revised 25 listings", "printed: 30"
+                if any(w in self._things for w in words[max(0, i - 2) : i + 3]):
+                    return True  # "Inventory synced", "stock levels updated"
+        return False
+
+
+def _negated(words: list[str], i: int) -> bool:
+    return any(w in _NOT_DONE for w in words[max(0, i - 2) : i])
+
+
+def _folded(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(word.casefold() for word in words)
+
+
+def _variants(phrase: str) -> Iterator[str]:
+    """Every phrase `phrase` stands for, one alternative of each `a|b` part at a time."""
+    parts = [part.split("|") for part in phrase.split()]
+    for choice in product(*parts):
+        yield " ".join(choice)
+
+
+@lru_cache(maxsize=8)
+def success_lines(
+    phrases: tuple[str, ...], words: tuple[tuple[str, tuple[str, ...]], ...]
+) -> SuccessLines:
+    """The success lines of one knowledge base's settings, built once per base."""
+    return SuccessLines(phrases, dict(words))
