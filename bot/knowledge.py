@@ -118,6 +118,8 @@ class KnowledgeSettings:
         default_factory=lambda: MappingProxyType({})
     )
     not_linnworks: tuple[str, ...] = ()
+    own_code: tuple[str, ...] = ()
+    platform_namespaces: tuple[str, ...] = ()
     linnworks: tuple[str, ...] = ()
 
 
@@ -292,6 +294,8 @@ def _load_settings(file: Path, raw: bytes) -> tuple[KnowledgeSettings, list[Prob
                 {tool: tuple(signs) for tool, signs in data.get("outside_signs", {}).items()}
             ),
             not_linnworks=tuple(data.get("not_linnworks", ())),
+            own_code=tuple(data.get("own_code", ())),
+            platform_namespaces=tuple(data.get("platform_namespaces", ())),
             linnworks=tuple(data.get("linnworks", ())),
         ),
         [],

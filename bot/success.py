@@ -14,11 +14,10 @@ token, still failing?") is not a log line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
-from itertools import product
 
-from bot.match import Phrases
+from bot.match import Phrases, phrase_variants
 from bot.normalise import MAX_SEGMENT_CHARS, clean_unicode
 
 # The words of an error line: a failure word on a line makes it no success, whatever else it says.
@@ -60,7 +59,7 @@ class SuccessLines:
 
     def __init__(self, phrases: tuple[str, ...], words: Mapping[str, tuple[str, ...]]) -> None:
         self._phrases = Phrases(
-            (variant, phrase) for phrase in phrases for variant in _variants(phrase)
+            (variant, phrase) for phrase in phrases for variant in phrase_variants(phrase)
         )
         self._done = _folded(words.get("done", ()))
         self._things = _folded(words.get("things", ()))
@@ -97,13 +96,6 @@ def _negated(words: list[str], i: int) -> bool:
 
 def _folded(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(word.casefold() for word in words)
-
-
-def _variants(phrase: str) -> Iterator[str]:
-    """Every phrase `phrase` stands for, one alternative of each `a|b` part at a time."""
-    parts = [part.split("|") for part in phrase.split()]
-    for choice in product(*parts):
-        yield " ".join(choice)
 
 
 @lru_cache(maxsize=8)

@@ -20,10 +20,12 @@ from weakref import WeakKeyDictionary
 from bot.knowledge import Entry, Severity
 from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, words_of
 from bot.normalise import (
+    MAX_PASTE_CHARS,
     MAX_SEGMENT_CHARS,
     Record,
     Segment,
     display_text,
+    is_noise,
     normalise,
 )
 from bot.success import FAILURE_WORDS, success_lines
@@ -115,7 +117,8 @@ def triage(paste: str, matcher: Matcher) -> Report:
     settings = matcher.kb.settings
     success = success_lines(settings.success_phrases, tuple(settings.success_words.items()))
     words = [words_of(r.text[:MAX_SEGMENT_CHARS]) for r in normalised.records]
-    contexts = _contexts(words, matcher)
+    texts = [r.text[:MAX_SEGMENT_CHARS] for r in normalised.records]
+    contexts = _contexts(words, texts, _frames_name(paste, matcher), matcher)
 
     for record, context, said in zip(normalised.records, contexts, words, strict=True):
         key = (context, *(s.canon for s in record.segments))
@@ -171,6 +174,18 @@ def triage(paste: str, matcher: Matcher) -> Report:
     )
 
 
+# Stack frames ("at Acme.Jobs.Run()", 'File "x.py", line 4') are not part of any record's text.
+_FRAME = re.compile(r"^[ \t>]*(?:at|File)\s.*$", re.MULTILINE)
+
+
+def _frames_name(paste: str, matcher: Matcher) -> tuple[str, ...]:
+    """The tools where Linnworks never runs that the paste's stack frames show (the namespaces
+    of someone's own code, a Python or Node.js file): true of every line of the paste."""
+    found = (m[0] for m in _FRAME.finditer(paste[:MAX_PASTE_CHARS]))
+    frames = "\n".join(line for line in found if is_noise(line.lstrip(" \t>")))
+    return matcher.systems.named(frames).outside if frames else ()
+
+
 def _succeeded(runs: dict[str, int], tallies: dict[str, _Tally]) -> None:
     """A success line: it ends every run, and every error seen so far was followed by one."""
     runs.clear()
@@ -178,21 +193,25 @@ def _succeeded(runs: dict[str, int], tallies: dict[str, _Tally]) -> None:
         tally.recovered = True
 
 
-def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
+def _contexts(
+    words: list[list[str]], texts: list[str], frames: tuple[str, ...], matcher: Matcher
+) -> list[Context]:
     """What each record's surroundings name. A system named on the line itself decides; a line
     that names none takes the channels named on the lines around it, else anywhere in the paste
     ("[Shopify main]" above a code block). Other systems count only on the line itself: one
     mention of a courier in a long log does not make every line that courier's. A tool where
     Linnworks never runs counts on the lines next to it too ("in SSMS it keeps dying:" above the
-    error), and Linnworks named anywhere vouches for Linnworks' own texts."""
-    own = [matcher.systems.named_in(said) for said in words]
+    error, or the namespace of someone's own code in a stack trace), and so does a tool or own
+    code that the paste's stack frames show (`frames`); Linnworks named anywhere vouches for
+    Linnworks' own texts."""
+    own = [matcher.systems.named_in(said, text) for said, text in zip(words, texts, strict=True)]
     everywhere = frozenset().union(*(c.channels for c in own))
     linnworks = any(c.linnworks for c in own)
     areas = frozenset().union(*(c.areas for c in own))
     found = []
     for index, context in enumerate(own):
         around = own[max(0, index - 1) : index + 2]
-        outside = tuple(dict.fromkeys(name for c in around for name in c.outside))
+        outside = tuple(dict.fromkeys([*(name for c in around for name in c.outside), *frames]))
         if context.empty:
             channels = frozenset().union(*(c.channels for c in around)) or everywhere
             context = Context(nearby=channels)

@@ -34,12 +34,7 @@ KNOWN_MISSES = {
         "plugin) in JSON that names no channel scores below confident"
     ),
 }
-KNOWN_FALSE_CLAIMS = {
-    "Acme.Reporting.Api": (
-        "SQL Server's own timeout text in the team's own .NET service: nothing marks a company's "
-        "own namespace in its stack frames as outside Linnworks"
-    ),
-}
+KNOWN_FALSE_CLAIMS: dict[str, str] = {}
 KNOWN_WRONG_LOGS = {
     "stock revised for 12 listings": (
         "two auth failures among five successes are judged worrying: the one-off rule wants ten "

@@ -237,3 +237,78 @@ def test_a_poster_saying_not_linnworks_holds_a_linnworks_text_back(engine):
 def test_a_paste_that_names_linnworks_plainly_still_vouches_for_its_text(engine):
     report = engine.explain(f"the Linnworks order sync, not our script:\n{TIMEOUT}")
     assert [f.entry.id for f in report.matches] == ["general-execution-timeout-expired"]
+
+
+CLOSED = "An existing connection was forcibly closed by the remote host"
+
+
+@pytest.mark.parametrize(
+    ("paste", "why"),
+    [
+        (
+            f"System.Data.SqlClient.SqlException (0x80131904): {TIMEOUT}\n"
+            "   at Contoso.Pricing.Data.PriceRepository.GetAll()\n"
+            "   at Contoso.Pricing.Jobs.NightlyRecalc.Run()",
+            "Contoso.Pricing (the poster's own code) shows this text too",
+        ),
+        (
+            f'Northwind.Warehouse.Sync threw "{CLOSED}" when it called the label printer API',
+            "Northwind.Warehouse (the poster's own code) shows this text too",
+        ),
+        (
+            f"Error: {CLOSED}\n    at pushStock (/srv/stock-bridge/src/push.js:57:11)",
+            "Node.js shows this text too",
+        ),
+        (
+            f"java.io.IOException: {CLOSED}\n"
+            "    at com.acme.wms.client.WmsClient.fetch(WmsClient.java:212)",
+            "Java shows this text too",
+        ),
+        (
+            f"not a linnworks thing but our repricer script keeps getting {CLOSED}",
+            "the paste says it is not from Linnworks",
+        ),
+        (
+            f"in our in-house order portal: {CLOSED}",
+            "the poster's own code shows this text too",
+        ),
+    ],
+    ids=["dotnet-frames", "namespace", "node-frame", "java-frame", "not-a-linnworks", "in-house"],
+)
+def test_someone_s_own_code_holds_a_linnworks_text_back(engine, paste, why):
+    report = engine.explain(paste)
+    assert report.matches == ()
+    assert why in (report.candidates[0].held_back or "")
+
+
+def test_platform_frames_of_a_linnworks_trace_do_not_hold_its_text_back(engine):
+    report = engine.explain(
+        f"System.Net.Sockets.SocketException (10054): {CLOSED}\n"
+        "   at System.Net.Sockets.NetworkStream.Read(Byte[] buffer, Int32 offset, Int32 size)\n"
+        "   at Linnworks.Channels.Common.HttpHelper.GetString(String url)"
+    )
+    assert [f.entry.id for f in report.matches] == ["general-connection-forcibly-closed"]
+
+
+def test_the_automation_logs_named_vouch_for_a_linnworks_text_beside_a_namespace(engine):
+    report = engine.explain(
+        f"Fruugo order sync (Automation Logs):\n{CLOSED}\n   at Channel.Sync.GetOrders()"
+    )
+    assert [f.entry.id for f in report.matches] == ["general-connection-forcibly-closed"]
+
+
+SKU_CONFLICT = "The SKU data provided conflicts with the Amazon catalog."
+
+
+def test_a_channel_s_answer_to_someone_s_own_code_is_only_a_did_you_mean(engine):
+    report = engine.explain(
+        f"our catalogue uploader logged: {SKU_CONFLICT.replace('Amazon ', '')}\n"
+        "   at Acme.Catalogue.Uploader.Push()"
+    )
+    assert report.matches == ()
+    assert "the poster's own code shows this text too" in (report.candidates[0].held_back or "")
+
+
+def test_a_channel_named_keeps_its_answer_beside_someone_s_own_code(engine):
+    report = engine.explain(f"[Amazon UK] {SKU_CONFLICT}\n   at Acme.Catalogue.Uploader.Push()")
+    assert [f.entry.id for f in report.matches] == ["amazon-listing-sku-conflicts-catalog"]
