@@ -90,6 +90,10 @@ OWN_CODE = "the poster's own code"
 # or more capitalised parts. One whose first part is not a platform's (settings
 # `platform_namespaces:`: System, Microsoft, Linnworks) is someone's own code, where Linnworks'
 # sync never runs.
+# A script's file name ("export_orders.sh", "push-stock.ps1"): someone's own code too.
+_SCRIPT_FILE = re.compile(
+    r"(?<![\w.-])[\w-]{1,60}\.(?:sh|ps1|py|js|ts|rb|bat|cmd|pl)\b", re.IGNORECASE
+)
 _NAMESPACE = re.compile(r"(?<![\w.])([A-Z][A-Za-z0-9_]*)\.([A-Z][A-Za-z0-9_]*)\.[A-Z][A-Za-z0-9_]*")
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 _PLACEHOLDER = re.compile(r"<[^<>]{1,60}>")
@@ -213,11 +217,16 @@ class SystemNames:
         found: list[str] = []
         if "." not in text:
             return found
-        for match in _NAMESPACE.finditer(text):
-            if match[1].casefold() not in self._platforms:
-                name = f"{match[1]}.{match[2]} ({OWN_CODE})"
-                if name not in found:
-                    found.append(name)
+        names = [
+            f"{m[1]}.{m[2]}"
+            for m in _NAMESPACE.finditer(text)
+            if m[1].casefold() not in self._platforms
+        ]
+        names += [m[0] for m in _SCRIPT_FILE.finditer(text)]
+        for name in names:
+            shown = f"{name} ({OWN_CODE})"
+            if shown not in found:
+                found.append(shown)
         return found
 
 

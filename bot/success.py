@@ -4,11 +4,11 @@
 A success line says something was done, in one of the shapes logs use: a count of things and
 what was done to them ("180 items sent", "Revised 25 listings", "Labels printed: 30"), a thing
 and what was done to it ("Inventory synced", "stock levels updated"), a status on its own ("Sync
-succeeded", "GetOrders | OK", "Status: Completed"), a tick ("✓ Shopify stock push") or an HTTP
-2xx answer ("-> 200 OK"). A line with a failure word ("3 failed", "could not be updated",
-"token expired"), a cross, a warning or a negation ("12 prices not updated") never is, and
-"0 failed", "no errors" and "errors=0" are no failure words. A person talking ("we updated the
-token, still failing?") is not a log line.
+succeeded", "GetOrders | OK", "Status: Completed"), a tick ("✓ Shopify stock push"), an HTTP
+2xx answer ("-> 200 OK") or all of a count of things ("214/214 items"). A line with a failure
+word ("3 failed", "could not be updated", "token expired"), a cross, a warning or a negation
+("12 prices not updated") never is, and "0 failed", "no errors" and "errors=0" are no failure
+words. A person talking ("we updated the token, still failing?") is not a log line.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ _TALK = re.compile(
 _PERSONS = frozenset({"i", "we", "my", "me", "our", "you"})  # Not "us": Amazon US.
 # Words before a done or status word that make it no report of something done: "not updated",
 # "wasn't sent", "to complete", "will be updated".
+# All of a count done: "214/214 items", "12 of 12 listings" (not a date's "05/05/2025").
+_ALL_OF = re.compile(r"(?<![\d/.:])(\d+)\s*(?:/|of)\s*\1(?![\d/.:])", re.IGNORECASE)
 _NOT_DONE = frozenset({"not", "never", "t", "no", "nothing", "to", "be", "will", "being"})
 _NEAR = 3  # A count this many words from what was done belongs to it ("4 new orders saved").
 
@@ -75,7 +77,11 @@ class SuccessLines:
             return True
         if _TALK.search(folded) or not _PERSONS.isdisjoint(words):
             return False
-        return bool(_TICK.search(folded) or _HTTP_OK.search(folded)) or self._done_shape(words)
+        if _TICK.search(folded) or _HTTP_OK.search(folded):
+            return True
+        if _ALL_OF.search(folded) and not self._things.isdisjoint(words):
+            return True
+        return self._done_shape(words)
 
     def _done_shape(self, words: list[str]) -> bool:
         for i, word in enumerate(words):

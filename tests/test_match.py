@@ -257,7 +257,7 @@ CLOSED = "An existing connection was forcibly closed by the remote host"
         ),
         (
             f"Error: {CLOSED}\n    at pushStock (/srv/stock-bridge/src/push.js:57:11)",
-            "Node.js shows this text too",
+            "push.js (the poster's own code) shows this text too",
         ),
         (
             f"java.io.IOException: {CLOSED}\n"
@@ -272,8 +272,24 @@ CLOSED = "An existing connection was forcibly closed by the remote host"
             f"in our in-house order portal: {CLOSED}",
             "the poster's own code shows this text too",
         ),
+        (
+            f"cron: /usr/local/bin/export_orders.sh: {CLOSED}",
+            "export_orders.sh (the poster's own code) shows this text too",
+        ),
+        (f"Sqlcmd: Error: Microsoft SQL Server Native Client 11.0 : {TIMEOUT}", "sqlcmd shows"),
+        (f"[Hangfire] Job 4412 failed: {CLOSED}", "Hangfire shows this text too"),
     ],
-    ids=["dotnet-frames", "namespace", "node-frame", "java-frame", "not-a-linnworks", "in-house"],
+    ids=[
+        "dotnet-frames",
+        "namespace",
+        "node-frame",
+        "java-frame",
+        "not-a-linnworks",
+        "in-house",
+        "script-file",
+        "sql-client",
+        "job-scheduler",
+    ],
 )
 def test_someone_s_own_code_holds_a_linnworks_text_back(engine, paste, why):
     report = engine.explain(paste)

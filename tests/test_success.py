@@ -36,6 +36,8 @@ def between_two_failures(engine: Engine, line: str):
         "Bulk revise: Success: 42 / Failed: 0",
         "Stock run 1: errors=0 updated=311",
         "Order sync finished, no errors",
+        "eBay UK stock update 09:00 - 214/214 items",
+        "INFO  ListingSync shopify: 96 listings up to date",
     ],
 )
 def test_a_line_that_reports_something_done_ends_the_run_and_counts_as_a_success(engine, line):
