@@ -162,6 +162,11 @@ _JSON_MESSAGE = re.compile(
     rf"""(?<![\w-])['"]?(?:{JSON_MESSAGE_KEYS})['"]?\s*:\s*u?(['"])((?:(?!\1)[^\\\n]|\\.){{3,1000}})\1""",
     re.IGNORECASE,
 )
+# The code of a JSON error body names the error as a bare code does: {"code":"rest_forbidden"}.
+_JSON_CODE = re.compile(
+    r"""(?<![\w-])['"]?(?:code|error_code|errorcode)['"]?\s*:\s*(['"])([A-Za-z][\w.]{2,80})\1""",
+    re.IGNORECASE,
+)
 _XML_MESSAGE = re.compile(
     r"<(message|shortmessage|longmessage|error|errormessage|description|detail)>"
     r"([^<]{3,1000})</\1>",
@@ -496,6 +501,7 @@ _SPLITTERS: tuple[_Needs, ...] = (
 )
 _BODIES: tuple[_Needs, ...] = (
     (_JSON_MESSAGE, (":",)),
+    (_JSON_CODE, (":",)),
     (_XML_MESSAGE, ("<",)),
     (_QUOTED_PHRASE, ("'", '"')),
 )

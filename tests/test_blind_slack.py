@@ -29,10 +29,6 @@ KNOWN_MISSES = {
         "'Feed Rejected' alone is the text of two Amazon feed entries; the operation that tells "
         "them apart is read before the quote, not after it"
     ),
-    "“code”:”rest_forbidden”": (
-        "read as its straight-quoted form now, but rest_forbidden alone (WordPress's code for any "
-        "plugin) in JSON that names no channel scores below confident"
-    ),
 }
 KNOWN_FALSE_CLAIMS: dict[str, str] = {}
 KNOWN_WRONG_LOGS = {

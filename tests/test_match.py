@@ -328,3 +328,27 @@ def test_a_channel_s_answer_to_someone_s_own_code_is_only_a_did_you_mean(engine)
 def test_a_channel_named_keeps_its_answer_beside_someone_s_own_code(engine):
     report = engine.explain(f"[Amazon UK] {SKU_CONFLICT}\n   at Acme.Catalogue.Uploader.Push()")
     assert [f.entry.id for f in report.matches] == ["amazon-listing-sku-conflicts-catalog"]
+
+
+FORBIDDEN_BODY = (
+    '{"code":"rest_forbidden","message":"Sorry, you are not allowed to do that.",'
+    '"data":{"status":403}}'
+)
+
+
+@pytest.mark.parametrize("quotes", ["straight", "curly"])
+def test_the_code_of_a_json_error_body_names_its_error(engine, quotes):
+    body = FORBIDDEN_BODY if quotes == "straight" else FORBIDDEN_BODY.replace('"', "”")
+    assert [f.entry.id for f in engine.explain(body).matches] == ["woocommerce-rest-forbidden"]
+
+
+def test_wordpress_beyond_the_shop_is_another_system_for_a_woocommerce_code(engine):
+    assert engine.explain(f"blog contact form plugin: {FORBIDDEN_BODY}").matches == ()
+
+
+def test_a_code_beside_its_channel_is_claimed_however_long_the_chat_after_it(engine):
+    report = engine.explain(
+        'woo stock updates from linnworks -> rest_forbidden "Sorry, you are not allowed to do '
+        "that.\" we made the keys under the marketing intern's login :see_no_evil:"
+    )
+    assert [f.entry.id for f in report.matches] == ["woocommerce-rest-forbidden"]
