@@ -204,6 +204,12 @@ _OPEN_QUOTE = re.compile(r"""(?<!\w)["“](?=[^"”\n]{8,}$)""")
 _BEFORE_ITS_CODE = re.compile(
     r"(?:^|(?<=[-:|>] ))([A-Z][A-Za-z ,']{3,120}?)\s\((?:[A-Z][A-Z_]{2,40}|\d{2,10})\)"
 )
+# A quoted message said to come from an operation ('"Feed Rejected" on SubmitInventoryChange')
+# is that operation's error as logs write it: "SubmitInventoryChange: Feed Rejected".
+_QUOTED_ON_OPERATION = re.compile(
+    r"""(['"])([^'"\n]{3,200}?)\1\s+(?:on|in|from|for|during)\s+(?:the\s+)?"""
+    r"([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)\b"
+)
 _KEY_VALUE = re.compile(r"\b[a-z_]{3,40}=([a-z][\w.]{3,80})", re.IGNORECASE)
 _CLAUSE_END = re.compile(r",\s|;\s|\s\(|\s[-–→]+\s|\.\s|\.$")
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)][.!?;])\s+(?=[A-Z])")
@@ -478,6 +484,9 @@ def _parts(text: str) -> Iterator[tuple[str, bool, bool]]:
         yield from ((m.group(0), False, True) for m in _TITLE_CASE.finditer(text))
     if "=" in text:
         yield from ((m.group(1), False, False) for m in _KEY_VALUE.finditer(text))
+    if "'" in text or '"' in text:
+        for m in _QUOTED_ON_OPERATION.finditer(text):
+            yield f"{m.group(3)}: {m.group(2)}", False, True
     if "(" in text:
         yield from ((m.group(1), False, False) for m in _BEFORE_ITS_CODE.finditer(text))
     for intro, needs in _INTROS:

@@ -24,12 +24,7 @@ SETS = {"set1": "blind-slack.yaml", "set3": "blind-slack-3.yaml"}
 DATA = {name: load_cases(BENCH / file) for name, file in SETS.items()}
 
 # All of bench/blind-slack-3.yaml; nothing of bench/blind-slack.yaml is still wrong.
-KNOWN_MISSES = {
-    'is "Feed Rejected" on SubmitInventoryChange': (
-        "'Feed Rejected' alone is the text of two Amazon feed entries; the operation that tells "
-        "them apart is read before the quote, not after it"
-    ),
-}
+KNOWN_MISSES: dict[str, str] = {}
 KNOWN_FALSE_CLAIMS: dict[str, str] = {}
 KNOWN_WRONG_LOGS = {
     "stock revised for 12 listings": (

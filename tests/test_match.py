@@ -352,3 +352,14 @@ def test_a_code_beside_its_channel_is_claimed_however_long_the_chat_after_it(eng
         "that.\" we made the keys under the marketing intern's login :see_no_evil:"
     )
     assert [f.entry.id for f in report.matches] == ["woocommerce-rest-forbidden"]
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        'is "Feed Rejected" on SubmitInventoryChange something to worry about?',
+        "getting 'Feed rejected' from SubmitInventoryChange on amazon since monday",
+    ],
+)
+def test_a_quoted_message_said_to_come_from_an_operation_is_that_operation_s_error(engine, paste):
+    assert [f.entry.id for f in engine.explain(paste).matches] == ["amazon-inventory-feed-rejected"]
