@@ -111,6 +111,7 @@ class KnowledgeSettings:
     success_words: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    connection_tags: tuple[str, ...] = ()
     article_hosts: tuple[str, ...] = ()
     other_systems: tuple[str, ...] = ()
     outside_linnworks: tuple[str, ...] = ()
@@ -287,6 +288,7 @@ def _load_settings(file: Path, raw: bytes) -> tuple[KnowledgeSettings, list[Prob
             success_words=MappingProxyType(
                 {kind: tuple(words) for kind, words in data.get("success_words", {}).items()}
             ),
+            connection_tags=tuple(data.get("connection_tags", ())),
             article_hosts=tuple(data.get("article_hosts", ())),
             other_systems=tuple(data.get("other_systems", ())),
             outside_linnworks=tuple(data.get("outside_linnworks", ())),

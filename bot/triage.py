@@ -160,7 +160,8 @@ def triage(paste: str, matcher: Matcher) -> Report:
             if len(unmatched) < MAX_UNMATCHED and shown not in unmatched:
                 unmatched.append(shown)
 
-    findings = [t.finding(successes) for t in tallies.values()]
+    passing = frozenset(settings.connection_tags)
+    findings = [t.finding(successes, passing) for t in tallies.values()]
     findings.sort(key=lambda f: (-f.count, f.first_seen))
     findings.extend(_did_you_mean(near_misses, tallies))
     return Report(
@@ -330,7 +331,7 @@ class _Tally:
         if candidate.score > self.best.score:
             self.best = candidate
 
-    def finding(self, successes: int = 0) -> Finding:
+    def finding(self, successes: int = 0, connection_tags: frozenset[str] = frozenset()) -> Finding:
         entry = self.best.entry
         escalation = None
         severity: Severity = entry.severity
@@ -341,10 +342,15 @@ class _Tally:
             entry.severity == "action_required"
             and self.recovered
             and self.longest_run == 1
-            and self.count * ONE_OFF_SHARE <= successes
+            and (
+                self.count * ONE_OFF_SHARE <= successes
+                or (not connection_tags.isdisjoint(entry.tags) and self.count < successes)
+            )
         ):
             # The help article's rule: a failure or two among many successful syncs, each
-            # followed by a success, is nothing to worry about, whatever the error.
+            # followed by a success, is nothing to worry about, whatever the error. An error of
+            # the whole connection (settings `connection_tags:`, such as an invalid token) that
+            # the next sync got past did not last, so more successes than failures will do.
             severity = "transient"
             times = "once" if self.count == 1 else f"{self.count} times"
             escalation = (

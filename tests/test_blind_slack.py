@@ -23,15 +23,10 @@ from accuracy import load_cases, log_checks  # noqa: E402
 SETS = {"set1": "blind-slack.yaml", "set3": "blind-slack-3.yaml"}
 DATA = {name: load_cases(BENCH / file) for name, file in SETS.items()}
 
-# All of bench/blind-slack-3.yaml; nothing of bench/blind-slack.yaml is still wrong.
+# Nothing of either set is still wrong; a new miss is listed here with its reason.
 KNOWN_MISSES: dict[str, str] = {}
 KNOWN_FALSE_CLAIMS: dict[str, str] = {}
-KNOWN_WRONG_LOGS = {
-    "stock revised for 12 listings": (
-        "two auth failures among five successes are judged worrying: the one-off rule wants ten "
-        "successes per failure"
-    ),
-}
+KNOWN_WRONG_LOGS: dict[str, str] = {}
 
 
 def _cases(
