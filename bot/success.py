@@ -27,31 +27,30 @@ FAILURE_WORDS = re.compile(
     r"not authori|violation|corrupt|missing|too many|conflict|fatal",
     re.IGNORECASE,
 )
-# "0 errors", "no failures", "Failed: 0", "errors=0": words of a success line, not of an error.
-_NONE_FAILED = re.compile(
-    r"\b(?:0|no|zero|without(?: any)?)\s+(?:errors?|failures?|failed|issues?)\b|"
-    r"\b(?:errors?|failures?|failed|issues?)\s*[:=]\s*0(?![\d.,])",
-    re.IGNORECASE,
-)
-_NOT_SUCCESS = re.compile(r"[✗✘❌⚠]|\bwarn(?:ing)?s?\b", re.IGNORECASE)
 _TICK = re.compile(r"[✓✔✅☑]")
-_HTTP_OK = re.compile(
-    r"\b(?:http|status|code|response)\W{0,3}2\d\d\b|\b2\d\d (?:ok|created|accepted|no content)\b|"
-    r"->\s*2\d\d\b",
-    re.IGNORECASE,
-)
-# A person talking, not a log: "we updated the token", "did the sync complete?", "log below:",
-# "when I upload the stock file saved from Excel".
-_TALK = re.compile(
-    r"^(?:hi|hey|hello|morning|any|anyone|does|did|is|why|what|when|how|can|could|please|"
-    r"thanks|getting|seeing|got|still|just|so|lol|fyi)\b|[?:]\s*$",
-    re.IGNORECASE,
+# A cross, or a warning as a log level ("WARN", "[warning]", "Warning:"); "2 warnings" in a
+# summary of a sync that completed is no failure.
+_NOT_SUCCESS = re.compile(r"[✗✘❌⚠]|\bWARN(?:ING)?\b|(?i:\[warn(?:ing)?\]|\bwarn(?:ing)?:)")
+# All of a count done: "214/214 items", "12 of 12 listings" (not a date's "05/05/2025").
+_ALL_OF = re.compile(r"(?<![\d/.:])(\d+)\s*(?:/|of)\s*\1(?![\d/.:])", re.IGNORECASE)
+_NONE_FAILED, _HTTP_OK, _TALK = (
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        # "0 errors", "no failures", "Failed: 0", "errors=0": a success line's words, no error's.
+        r"\b(?:0|no|zero|without(?: any)?)\s+(?:errors?|failures?|failed|issues?|exceptions?)\b|"
+        r"\b(?:errors?|failures?|failed|issues?|exceptions?|rejected)(?:\s+count)?\s*[:=]?\s*0"
+        r"(?!\d|[.,]\d|x)",
+        # An HTTP answer of success: "-> 200 OK", "status 201".
+        r"\b(?:http|status|code|response)\W{0,3}2\d\d\b|"
+        r"\b2\d\d (?:ok|created|accepted|no content)\b|->\s*2\d\d\b",
+        # A person talking, not a log: "did the sync complete?", "log below:", "when I upload".
+        r"^(?:hi|hey|hello|morning|any|anyone|does|did|is|why|what|when|how|can|could|please|"
+        r"thanks|getting|seeing|got|still|just|so|lol|fyi)\b|[?:]\s*$",
+    )
 )
 _PERSONS = frozenset({"i", "we", "my", "me", "our", "you"})  # Not "us": Amazon US.
 # Words before a done or status word that make it no report of something done: "not updated",
 # "wasn't sent", "to complete", "will be updated".
-# All of a count done: "214/214 items", "12 of 12 listings" (not a date's "05/05/2025").
-_ALL_OF = re.compile(r"(?<![\d/.:])(\d+)\s*(?:/|of)\s*\1(?![\d/.:])", re.IGNORECASE)
 _NOT_DONE = frozenset({"not", "never", "t", "no", "nothing", "to", "be", "will", "being"})
 _NEAR = 3  # A count this many words from what was done belongs to it ("4 new orders saved").
 

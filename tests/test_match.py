@@ -339,3 +339,21 @@ def test_a_code_beside_its_channel_is_claimed_however_long_the_chat_after_it(eng
 )
 def test_a_quoted_message_said_to_come_from_an_operation_is_that_operation_s_error(engine, paste):
     assert [f.entry.id for f in engine.explain(paste).matches] == ["amazon-inventory-feed-rejected"]
+
+
+@pytest.mark.parametrize(
+    ("paste", "why"),
+    [
+        (
+            f"System.Data.Entity.Infrastructure.DbUpdateException via EntityFrameworkCore: {TIMEOUT}",
+            "the poster's own .NET code shows this text too",
+        ),
+        (f"axios: Error: {CLOSED} (ECONNRESET)", "Node.js shows this text too"),
+        (f"Power Query refresh of the margin sheet: {TIMEOUT}", "Power Query shows this text too"),
+    ],
+    ids=["entity-framework", "node-library", "report-tool"],
+)
+def test_a_library_or_report_tool_of_someone_s_own_holds_a_linnworks_text_back(engine, paste, why):
+    report = engine.explain(paste)
+    assert report.matches == ()
+    assert why in (report.candidates[0].held_back or "")

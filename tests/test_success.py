@@ -38,6 +38,10 @@ def between_two_failures(engine: Engine, line: str):
         "Order sync finished, no errors",
         "eBay UK stock update 09:00 - 214/214 items",
         "INFO  ListingSync shopify: 96 listings up to date",
+        "Sync completed - 0 errors, 2 warnings",
+        "Completed: 12 orders, error count 0",
+        "Exceptions: 0, 40 items sent",
+        "Amazon UK GetOrders: No new orders",
     ],
 )
 def test_a_line_that_reports_something_done_ends_the_run_and_counts_as_a_success(engine, line):
