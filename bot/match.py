@@ -128,6 +128,11 @@ class Phrases:
             if anchor is not None:
                 self._filed[sequence[anchor]].append((anchor, tuple(sequence), value))  # type: ignore[index]
 
+    @property
+    def anchors(self) -> frozenset[str]:
+        """The words a phrase is filed under: a text without any of them has no phrase."""
+        return frozenset(self._filed)
+
     def found(self, words: Sequence[str]) -> Iterator[str]:
         """The value of every phrase in `words`, in order, as often as it is there."""
         for i, word in enumerate(words):

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 
+from bot.knowledge import KnowledgeSettings
 from bot.match import Phrases, phrase_variants
 from bot.normalise import MAX_SEGMENT_CHARS, clean_unicode
 
@@ -52,6 +52,8 @@ _PERSONS = frozenset({"i", "we", "my", "me", "our", "you"})  # Not "us": Amazon 
 # Words before a done or status word that make it no report of something done: "not updated",
 # "wasn't sent", "to complete", "will be updated".
 _NOT_DONE = frozenset({"not", "never", "t", "no", "nothing", "to", "be", "will", "being"})
+# What the shapes without a success word need: a tick, an HTTP 2xx, all of a count.
+_MARKS = re.compile(r"[✓✔✅☑]|\b2\d\d\b|\d\s*(?:/|of)\s*\d")
 _NEAR = 3  # A count this many words from what was done belongs to it ("4 new orders saved").
 
 
@@ -65,10 +67,15 @@ class SuccessLines:
         self._done = _folded(words.get("done", ()))
         self._things = _folded(words.get("things", ()))
         self._status = _folded(words.get("status", ()))
+        # A line with none of these words and no mark below is no success: most lines of a paste
+        # are looked at no further.
+        self._vocabulary = self._done | self._status | self._phrases.anchors
 
     def reports_success(self, text: str, words: list[str]) -> bool:
         """Whether the line `text` (its `words`, as bot.match.words_of gives them) reports a
         success and no failure."""
+        if self._vocabulary.isdisjoint(words) and not _MARKS.search(text):
+            return False
         folded = clean_unicode(text[:MAX_SEGMENT_CHARS]).strip()
         if FAILURE_WORDS.search(_NONE_FAILED.sub(" ", folded)) or _NOT_SUCCESS.search(folded):
             return False
@@ -103,9 +110,16 @@ def _folded(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(word.casefold() for word in words)
 
 
-@lru_cache(maxsize=8)
-def success_lines(
-    phrases: tuple[str, ...], words: tuple[tuple[str, tuple[str, ...]], ...]
-) -> SuccessLines:
-    """The success lines of one knowledge base's settings, built once per base."""
-    return SuccessLines(phrases, dict(words))
+_BUILT: dict[int, tuple[KnowledgeSettings, SuccessLines]] = {}
+
+
+def success_lines(settings: KnowledgeSettings) -> SuccessLines:
+    """The success lines of one knowledge base's settings, built once per base (kept with the
+    settings they were built from, so that an id is never taken for another base's)."""
+    built = _BUILT.get(id(settings))
+    if built is None or built[0] is not settings:
+        if len(_BUILT) >= 8:
+            _BUILT.clear()
+        built = (settings, SuccessLines(settings.success_phrases, settings.success_words))
+        _BUILT[id(settings)] = built
+    return built[1]

@@ -115,7 +115,7 @@ def triage(paste: str, matcher: Matcher) -> Report:
     runs: dict[str, int] = {}
     failures = successes = 0
     settings = matcher.kb.settings
-    success = success_lines(settings.success_phrases, tuple(settings.success_words.items()))
+    success = success_lines(settings)
     words = [words_of(r.text[:MAX_SEGMENT_CHARS]) for r in normalised.records]
     texts = [r.text[:MAX_SEGMENT_CHARS] for r in normalised.records]
     contexts = _contexts(words, texts, _frames_name(paste, matcher), matcher)
