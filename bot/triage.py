@@ -118,7 +118,7 @@ def triage(paste: str, matcher: Matcher) -> Report:
     success = success_lines(settings)
     words = [words_of(r.text[:MAX_SEGMENT_CHARS]) for r in normalised.records]
     texts = [r.text[:MAX_SEGMENT_CHARS] for r in normalised.records]
-    contexts = _contexts(words, texts, _frames_name(paste, matcher), matcher)
+    contexts = _contexts(words, texts, _frames_context(paste, matcher), matcher)
 
     for record, context, said in zip(normalised.records, contexts, words, strict=True):
         key = (context, *(s.canon for s in record.segments))
@@ -179,12 +179,17 @@ def triage(paste: str, matcher: Matcher) -> Report:
 _FRAME = re.compile(r"^[ \t>]*(?:at|File)\s.*$", re.MULTILINE)
 
 
-def _frames_name(paste: str, matcher: Matcher) -> tuple[str, ...]:
-    """The tools where Linnworks never runs that the paste's stack frames show (the namespaces
-    of someone's own code, a Python or Node.js file): true of every line of the paste."""
+def _frames_context(paste: str, matcher: Matcher) -> Context:
+    """What the paste's stack frames name, true of every line of the paste: tools where
+    Linnworks never runs (the namespaces of someone's own code, a Python or Node.js file), or
+    Linnworks itself, whose own trace it then is ("at Linnworks.Channels.Sync.Run() in
+    C:\\build\\Sync.cs:line 111")."""
     found = (m[0] for m in _FRAME.finditer(paste[:MAX_PASTE_CHARS]))
     frames = "\n".join(line for line in found if is_noise(line.lstrip(" \t>")))
-    return matcher.systems.named(frames).outside if frames else ()
+    if not frames:
+        return Context()
+    named = matcher.systems.named(frames)
+    return Context(linnworks=True) if named.linnworks else Context(outside=named.outside)
 
 
 def _succeeded(runs: dict[str, int], tallies: dict[str, _Tally]) -> None:
@@ -195,7 +200,7 @@ def _succeeded(runs: dict[str, int], tallies: dict[str, _Tally]) -> None:
 
 
 def _contexts(
-    words: list[list[str]], texts: list[str], frames: tuple[str, ...], matcher: Matcher
+    words: list[list[str]], texts: list[str], frames: Context, matcher: Matcher
 ) -> list[Context]:
     """What each record's surroundings name. A system named on the line itself decides; a line
     that names none takes the channels named on the lines around it, else anywhere in the paste
@@ -207,12 +212,14 @@ def _contexts(
     Linnworks' own texts."""
     own = [matcher.systems.named_in(said, text) for said, text in zip(words, texts, strict=True)]
     everywhere = frozenset().union(*(c.channels for c in own))
-    linnworks = any(c.linnworks for c in own)
+    linnworks = frames.linnworks or any(c.linnworks for c in own)
     areas = frozenset().union(*(c.areas for c in own))
     found = []
     for index, context in enumerate(own):
         around = own[max(0, index - 1) : index + 2]
-        outside = tuple(dict.fromkeys([*(name for c in around for name in c.outside), *frames]))
+        outside = tuple(
+            dict.fromkeys([*(name for c in around for name in c.outside), *frames.outside])
+        )
         if context.empty:
             channels = frozenset().union(*(c.channels for c in around)) or everywhere
             context = Context(nearby=channels)

@@ -357,3 +357,12 @@ def test_a_library_or_report_tool_of_someone_s_own_holds_a_linnworks_text_back(e
     report = engine.explain(paste)
     assert report.matches == ()
     assert why in (report.candidates[0].held_back or "")
+
+
+def test_linnworks_own_frames_vouch_for_its_text_beside_a_source_file(engine):
+    report = engine.explain(
+        "2026-02-28 06:07:56 ERROR You are not allowed to revise ended auctions.\n"
+        "   at Linnworks.Channels.Sync.SyncRunner.Run(SyncContext ctx) in C:\\build\\Sync.cs:line 187\n"
+        "   at System.Net.HttpWebRequest.GetResponse()"
+    )
+    assert [f.entry.id for f in report.matches] == ["ebay-auction-ended-291"]
