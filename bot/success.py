@@ -54,6 +54,9 @@ _PERSONS = frozenset({"i", "we", "my", "me", "our", "you"})  # Not "us": Amazon 
 _NOT_DONE = frozenset({"not", "never", "t", "no", "nothing", "to", "be", "will", "being"})
 # What the shapes without a success word need: a tick, an HTTP 2xx, all of a count.
 _MARKS = re.compile(r"[✓✔✅☑]|\b2\d\d\b|\d\s*(?:/|of)\s*\d")
+# Letters, digits, spaces and the punctuation of log lines: most of a success line is these.
+_TEXT_CHARS = re.compile(r"""[\w\s.,:;!?'"()\[\]{}<>/|=+\-#%&*@$~✓✔✅☑]""")
+_MIN_TEXT_SHARE = 0.9
 _NEAR = 3  # A count this many words from what was done belongs to it ("4 new orders saved").
 
 
@@ -77,6 +80,8 @@ class SuccessLines:
         if self._vocabulary.isdisjoint(words) and not _MARKS.search(text):
             return False
         folded = clean_unicode(text[:MAX_SEGMENT_CHARS]).strip()
+        if len(_TEXT_CHARS.findall(folded)) < _MIN_TEXT_SHARE * len(folded):
+            return False  # Binary noise, not a line of a log: "ok" in it is chance.
         if FAILURE_WORDS.search(_NONE_FAILED.sub(" ", folded)) or _NOT_SUCCESS.search(folded):
             return False
         if next(self._phrases.found(words), None) is not None:
