@@ -86,8 +86,8 @@ class SuccessLines:
             return False
         if next(self._phrases.found(words), None) is not None:
             return True
-        if _TALK.search(folded) or not _PERSONS.isdisjoint(words):
-            return False
+        if len(words) < 2 or _TALK.search(folded) or not _PERSONS.isdisjoint(words):
+            return False  # "ok" on its own is a person answering, not a log line.
         if _TICK.search(folded) or _HTTP_OK.search(folded):
             return True
         if _ALL_OF.search(folded) and not self._things.isdisjoint(words):

@@ -65,6 +65,7 @@ def test_a_line_that_reports_something_done_ends_the_run_and_counts_as_a_success
         pytest.param("when I upload the stock file saved from Excel", id="chat"),
         pytest.param("did the 40 orders sync complete?", id="question"),
         pytest.param("here is the log, most of it looks ok:", id="introduction"),
+        pytest.param("ok", id="answer"),
     ],
 )
 def test_a_failure_something_not_done_or_a_person_talking_is_no_success(engine, line):
