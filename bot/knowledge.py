@@ -108,6 +108,10 @@ class KnowledgeSettings:
 
     channels: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     success_phrases: tuple[str, ...] = ()
+    success_words: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    connection_tags: tuple[str, ...] = ()
     article_hosts: tuple[str, ...] = ()
     other_systems: tuple[str, ...] = ()
     outside_linnworks: tuple[str, ...] = ()
@@ -115,6 +119,8 @@ class KnowledgeSettings:
         default_factory=lambda: MappingProxyType({})
     )
     not_linnworks: tuple[str, ...] = ()
+    own_code: tuple[str, ...] = ()
+    platform_namespaces: tuple[str, ...] = ()
     linnworks: tuple[str, ...] = ()
 
 
@@ -279,6 +285,10 @@ def _load_settings(file: Path, raw: bytes) -> tuple[KnowledgeSettings, list[Prob
                 {channel: tuple(words) for channel, words in data.get("channels", {}).items()}
             ),
             success_phrases=tuple(data.get("success_phrases", ())),
+            success_words=MappingProxyType(
+                {kind: tuple(words) for kind, words in data.get("success_words", {}).items()}
+            ),
+            connection_tags=tuple(data.get("connection_tags", ())),
             article_hosts=tuple(data.get("article_hosts", ())),
             other_systems=tuple(data.get("other_systems", ())),
             outside_linnworks=tuple(data.get("outside_linnworks", ())),
@@ -286,6 +296,8 @@ def _load_settings(file: Path, raw: bytes) -> tuple[KnowledgeSettings, list[Prob
                 {tool: tuple(signs) for tool, signs in data.get("outside_signs", {}).items()}
             ),
             not_linnworks=tuple(data.get("not_linnworks", ())),
+            own_code=tuple(data.get("own_code", ())),
+            platform_namespaces=tuple(data.get("platform_namespaces", ())),
             linnworks=tuple(data.get("linnworks", ())),
         ),
         [],

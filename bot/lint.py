@@ -156,6 +156,14 @@ def _settings_problems(kb: KnowledgeBase) -> list[Problem]:
         for word in words
         if word.casefold() in channel_words
     ]
+    tags = {tag for entry in kb for tag in entry.tags}
+    problems.extend(
+        Problem(
+            where, line_of("connection_tags:"), f"connection_tags: '{tag}' is the tag of no entry"
+        )
+        for tag in settings.connection_tags
+        if tag not in tags
+    )
     used = {entry.channel for entry in kb}
     problems.extend(
         Problem(

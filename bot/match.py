@@ -27,6 +27,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import product
 
 from rapidfuzz import fuzz
 
@@ -83,6 +84,17 @@ class Context:
 
 # How the answer names a line that says it is not from Linnworks (settings `not_linnworks:`).
 NOT_LINNWORKS = "the poster (not Linnworks)"
+# How it names a line that speaks of the poster's own code (settings `own_code:`: "our script").
+OWN_CODE = "the poster's own code"
+# A .NET namespace, class or frame ("Acme.Reporting.Api", "at Contoso.Pricing.Jobs.Run()"): three
+# or more capitalised parts. One whose first part is not a platform's (settings
+# `platform_namespaces:`: System, Microsoft, Linnworks) is someone's own code, where Linnworks'
+# sync never runs.
+# A script's file name ("export_orders.sh", "push-stock.ps1"): someone's own code too.
+_SCRIPT_FILE = re.compile(
+    r"(?<![\w.-])[\w-]{1,60}\.(?:sh|ps1|py|js|ts|rb|bat|cmd|pl)\b", re.IGNORECASE
+)
+_NAMESPACE = re.compile(r"(?<![\w.])([A-Z][A-Za-z0-9_]*)\.([A-Z][A-Za-z0-9_]*)\.[A-Z][A-Za-z0-9_]*")
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 _PLACEHOLDER = re.compile(r"<[^<>]{1,60}>")
 
@@ -90,6 +102,13 @@ _PLACEHOLDER = re.compile(r"<[^<>]{1,60}>")
 def words_of(text: str) -> list[str]:
     """The words names and phrases are found by: runs of letters, runs of digits, any case."""
     return _WORD.findall(clean_unicode(text).casefold())
+
+
+def phrase_variants(phrase: str) -> Iterator[str]:
+    """Every phrase `phrase` stands for, one alternative of each `a|b` part at a time."""
+    parts = [part.split("|") for part in phrase.split()]
+    for choice in product(*parts):
+        yield " ".join(choice)
 
 
 class Phrases:
@@ -108,6 +127,11 @@ class Phrases:
             anchor = next((i for i, w in enumerate(sequence) if w is not None), None)
             if anchor is not None:
                 self._filed[sequence[anchor]].append((anchor, tuple(sequence), value))  # type: ignore[index]
+
+    @property
+    def anchors(self) -> frozenset[str]:
+        """The words a phrase is filed under: a text without any of them has no phrase."""
+        return frozenset(self._filed)
 
     def found(self, words: Sequence[str]) -> Iterator[str]:
         """The value of every phrase in `words`, in order, as often as it is there."""
@@ -141,7 +165,13 @@ class SystemNames:
             for sign in signs
         ]
         owners += [(phrase, f"outside:{NOT_LINNWORKS}") for phrase in settings.not_linnworks]
+        owners += [
+            (variant, f"own:{OWN_CODE}")
+            for phrase in settings.own_code
+            for variant in phrase_variants(phrase)
+        ]
         self._phrases = Phrases(owners)
+        self._platforms = frozenset(name.casefold() for name in settings.platform_namespaces)
         self.channels = frozenset(settings.channels)
         self._labels = {channel: words[0] for channel, words in settings.channels.items() if words}
 
@@ -150,12 +180,14 @@ class SystemNames:
         return self._labels.get(channel, "a channel")
 
     def named(self, text: str) -> Context:
-        return self.named_in(words_of(text))
+        return self.named_in(words_of(text), text)
 
-    def named_in(self, words: Sequence[str]) -> Context:
+    def named_in(self, words: Sequence[str], text: str = "") -> Context:
+        """What `words` name; the `text` they are of shows the namespaces of someone's own code,
+        which count as a system where Linnworks never runs ("Acme.Reporting.Api")."""
         channels: set[str] = set()
         others: list[str] = []
-        outside: list[str] = []
+        outside: list[str] = self.own_code(text)
         linnworks = 0
         areas: set[str] = set()
         for owner in self._phrases.found(words):
@@ -166,6 +198,10 @@ class SystemNames:
                 linnworks += 1
             elif kind == "area":
                 areas.add(name)
+            elif kind == "own":
+                # Not in `others`: "our script" says whose code it is, not which system answered.
+                if name not in outside:
+                    outside.append(name)
             else:
                 # "not linnworks": the Linnworks in it vouches for nothing.
                 linnworks -= name == NOT_LINNWORKS
@@ -180,6 +216,23 @@ class SystemNames:
             linnworks=linnworks > 0,
             areas=frozenset(areas),
         )
+
+    def own_code(self, text: str) -> list[str]:
+        """The namespaces of someone's own code in `text`, as the answer names them."""
+        found: list[str] = []
+        if "." not in text:
+            return found
+        names = [
+            f"{m[1]}.{m[2]}"
+            for m in _NAMESPACE.finditer(text)
+            if m[1].casefold() not in self._platforms
+        ]
+        names += [m[0] for m in _SCRIPT_FILE.finditer(text)]
+        for name in names:
+            shown = f"{name} ({OWN_CODE})"
+            if shown not in found:
+                found.append(shown)
+        return found
 
 
 @dataclass(frozen=True)
@@ -226,23 +279,34 @@ class ContextRules:
             own = pattern.names
             if (context.channels - own.channels) or set(context.others) - set(own.others):
                 return 0.0, None, False  # Another system's text: never this channel's error.
+            if not context.linnworks:
+                # The channel's answer to someone's own code, not through Linnworks.
+                held = self._outside(pattern, context)
+                if held is not None:
+                    return HELD_BACK, held, False
         elif not (context.channels or context.nearby or context.linnworks):
             # Linnworks' own texts are mostly .NET's and SQL Server's: next to a tool Linnworks
             # never runs in (SSMS, Power BI) they are most likely that tool's own error.
-            outside = [name for name in context.outside if name not in pattern.names.others]
-            if outside and outside[0] == NOT_LINNWORKS:
-                return (
-                    HELD_BACK,
-                    "the paste says it is not from Linnworks and names no channel",
-                    False,
-                )
-            if outside:
-                why = f"{outside[0]} shows this text too, and the paste names neither"
-                return HELD_BACK, f"{why} a channel nor Linnworks", False
+            held = self._outside(pattern, context)
+            if held is not None:
+                return HELD_BACK, held, False
         if pattern.generic and not context.channels and not context.nearby:
             name = self.systems.label(channel)
             return HELD_BACK, f"other systems show this text too and it does not name {name}", False
         return 100.0, None, False
+
+    @staticmethod
+    def _outside(pattern: _Pattern, context: Context) -> str | None:
+        """Why a tool where Linnworks never runs, named on the line or next to it, holds
+        `pattern` back, or None when there is none (or the pattern names it itself)."""
+        outside = [name for name in context.outside if name not in pattern.names.others]
+        if not outside:
+            return None
+        if NOT_LINNWORKS in outside:  # The poster's own word says most.
+            return "the paste says it is not from Linnworks and names no channel"
+        return (
+            f"{outside[0]} shows this text too, and the paste names neither a channel nor Linnworks"
+        )
 
     def part_limit(
         self,

@@ -99,11 +99,15 @@ class EvidenceScorer:
 
     def _code_found(self, pattern: _Pattern, segment: Segment, named: bool) -> float:
         """A code (token_rejected) found whole in the unmasked text; a two-word code needs to
-        be most of the line, like any short text, a code of three or more words does not."""
+        be most of the line, like any short text, a code of three or more words does not, nor
+        does one that starts its piece of a line that names its channel ("woo -> rest_forbidden
+        ...")."""
         assert pattern.code is not None and pattern.code_at is not None
         found = pattern.code_at.search(segment.plain)
         if found is None:
             return 0.0
+        if named and found.start() <= START_SLACK:
+            return 100.0
         length = _LONG_PATTERN if pattern.specific else len(pattern.code)
         at_start = found.start() <= START_SLACK
         return self._weighted(100.0, length, at_start, pattern.code, segment.plain, named)

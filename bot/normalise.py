@@ -150,7 +150,8 @@ _NOISE_LINE = re.compile(
 _CONTINUATION = re.compile(r"^\s*(?:-{1,3}>|caused by\b|inner exception\b)", re.IGNORECASE)
 _ENDS_SENTENCE = re.compile(r"""[.!?:;)\]}"'>]\s*$""")
 _WRAP_MIN_CHARS = 40
-_STARTS_LOWER = re.compile(r"^\s*[a-z(]")
+_STARTS_LOWER = re.compile(r"^\s*(?:[a-z](?![A-Z])|\()")  # Not a name such as "eBay"
+_SAME_START_BACK = 3  # Records a log line is compared with: an error may sit between two alike.
 
 # Messages inside JSON and XML response bodies.
 JSON_MESSAGE_KEYS = (
@@ -159,6 +160,11 @@ JSON_MESSAGE_KEYS = (
 )
 _JSON_MESSAGE = re.compile(
     rf"""(?<![\w-])['"]?(?:{JSON_MESSAGE_KEYS})['"]?\s*:\s*u?(['"])((?:(?!\1)[^\\\n]|\\.){{3,1000}})\1""",
+    re.IGNORECASE,
+)
+# The code of a JSON error body names the error as a bare code does: {"code":"rest_forbidden"}.
+_JSON_CODE = re.compile(
+    r"""(?<![\w-])['"]?(?:code|error_code|errorcode)['"]?\s*:\s*(['"])([A-Za-z][\w.]{2,80})\1""",
     re.IGNORECASE,
 )
 _XML_MESSAGE = re.compile(
@@ -197,6 +203,12 @@ _OPEN_QUOTE = re.compile(r"""(?<!\w)["“](?=[^"”\n]{8,}$)""")
 # "Item condition required (21916884) on the new listings", "FAILED - Throttled (THROTTLED)".
 _BEFORE_ITS_CODE = re.compile(
     r"(?:^|(?<=[-:|>] ))([A-Z][A-Za-z ,']{3,120}?)\s\((?:[A-Z][A-Z_]{2,40}|\d{2,10})\)"
+)
+# A quoted message said to come from an operation ('"Feed Rejected" on SubmitInventoryChange')
+# is that operation's error as logs write it: "SubmitInventoryChange: Feed Rejected".
+_QUOTED_ON_OPERATION = re.compile(
+    r"""(['"])([^'"\n]{3,200}?)\1\s+(?:on|in|from|for|during)\s+(?:the\s+)?"""
+    r"([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)\b"
 )
 _KEY_VALUE = re.compile(r"\b[a-z_]{3,40}=([a-z][\w.]{3,80})", re.IGNORECASE)
 _CLAUSE_END = re.compile(r",\s|;\s|\s\(|\s[-–→]+\s|\.\s|\.$")
@@ -390,7 +402,12 @@ def _logical_lines(text: str) -> list[tuple[str, bool]]:
             # Stack frames and headers belong to the record above; they end any wrapping.
             joinable = False
             continue
-        if joinable and _STARTS_LOWER.match(line) and out and not _same_start(out[-1][0], line):
+        if (
+            joinable
+            and _STARTS_LOWER.match(line)
+            and out
+            and not any(_same_start(earlier, line) for earlier, _ in out[-_SAME_START_BACK:])
+        ):
             previous, continues = out[-1]
             out[-1] = (f"{previous} {line}", continues)
         else:
@@ -406,8 +423,13 @@ def _logical_lines(text: str) -> list[tuple[str, bool]]:
 
 
 def _same_start(previous: str, line: str) -> bool:
-    """Log records tend to start alike ("line 4: ...", "line 5: ..."); wrapped text does not."""
-    return previous.split(maxsplit=1)[0].casefold() == line.split(maxsplit=1)[0].casefold()
+    """Log records tend to start alike ("line 4: ...", "eBay: ...", "eBay RelistItem: ..."),
+    with a record between them at times; wrapped text does not."""
+    return _first_word(previous) == _first_word(line)
+
+
+def _first_word(line: str) -> str:
+    return line.split(maxsplit=1)[0].strip(":;,.|-[]()").casefold()
 
 
 def _segments(line: str) -> tuple[Segment, ...]:
@@ -462,6 +484,9 @@ def _parts(text: str) -> Iterator[tuple[str, bool, bool]]:
         yield from ((m.group(0), False, True) for m in _TITLE_CASE.finditer(text))
     if "=" in text:
         yield from ((m.group(1), False, False) for m in _KEY_VALUE.finditer(text))
+    if "'" in text or '"' in text:
+        for m in _QUOTED_ON_OPERATION.finditer(text):
+            yield f"{m.group(3)}: {m.group(2)}", False, True
     if "(" in text:
         yield from ((m.group(1), False, False) for m in _BEFORE_ITS_CODE.finditer(text))
     for intro, needs in _INTROS:
@@ -485,6 +510,7 @@ _SPLITTERS: tuple[_Needs, ...] = (
 )
 _BODIES: tuple[_Needs, ...] = (
     (_JSON_MESSAGE, (":",)),
+    (_JSON_CODE, (":",)),
     (_XML_MESSAGE, ("<",)),
     (_QUOTED_PHRASE, ("'", '"')),
 )

@@ -14,22 +14,21 @@ record shows, then counting runs and the verdict. Each part only makes sense wit
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from itertools import product
 from weakref import WeakKeyDictionary
 
 from bot.knowledge import Entry, Severity
-from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, Phrases, words_of
+from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, words_of
 from bot.normalise import (
+    MAX_PASTE_CHARS,
     MAX_SEGMENT_CHARS,
     Record,
     Segment,
-    clean_unicode,
     display_text,
+    is_noise,
     normalise,
 )
+from bot.success import FAILURE_WORDS, success_lines
 
 MAX_CANDIDATES = 3
 CANDIDATE_FLOOR = 55.0
@@ -40,22 +39,11 @@ ONE_OFF_SHARE = 10
 """An error that needs a person is judged a one-off when a log shows this many successes per
 occurrence, none of them in a row, and a success after the last one."""
 
-_ERROR_WORDS = re.compile(
-    r"error|exception|fail|denied|invalid|expired|rejected|unable|cannot|can't|could not|"
-    r"not found|forbidden|time[d ]?out|throttl|exceeded|refused|unauthori[sz]ed|not allowed|"
-    r"not authori|violation|corrupt|missing|too many|conflict|fatal|\b[45]\d\d\b",
-    re.IGNORECASE,
-)
+_ERROR_WORDS = re.compile(FAILURE_WORDS.pattern + r"|\b[45]\d\d\b", re.IGNORECASE)
 _CHAT = re.compile(
     r"^(?:hi|hey|hello|morning|any|anyone|anybody|does|is|why|what|how|can|could|please|thanks|"
     r"we|we're|i|i'm|im|i've|getting|seeing|got|still|just|so|ok|okay|lol|fyi)\b|\?\s*$",
     re.IGNORECASE,
-)
-# The words of an error line, less its three-digit numbers: "427 items updated" is a count.
-_FAILURE_WORDS = re.compile(_ERROR_WORDS.pattern.removesuffix(r"|\b[45]\d\d\b"), re.IGNORECASE)
-# "0 errors", "no failures": words of a success line, not of an error.
-_NONE_FAILED = re.compile(
-    r"\b(?:0|no|zero|without(?: any)?)\s+(?:errors?|failures?|failed|issues?)\b", re.IGNORECASE
 )
 
 
@@ -126,9 +114,11 @@ def triage(paste: str, matcher: Matcher) -> Report:
     unmatched: list[str] = []
     runs: dict[str, int] = {}
     failures = successes = 0
-    success = _success_lines(matcher.kb.settings.success_phrases)
+    settings = matcher.kb.settings
+    success = success_lines(settings)
     words = [words_of(r.text[:MAX_SEGMENT_CHARS]) for r in normalised.records]
-    contexts = _contexts(words, matcher)
+    texts = [r.text[:MAX_SEGMENT_CHARS] for r in normalised.records]
+    contexts = _contexts(words, texts, _frames_context(paste, matcher), matcher)
 
     for record, context, said in zip(normalised.records, contexts, words, strict=True):
         key = (context, *(s.canon for s in record.segments))
@@ -136,12 +126,12 @@ def triage(paste: str, matcher: Matcher) -> Report:
             memo[key] = _match_remembered(record, matcher, context)
         accepted, others = memo[key]
         if accepted and all(c.entry.severity == "info" for c in accepted):
-            if _is_success(record.text, said, success):
+            if success.reports_success(record.text, said):
                 successes += 1
                 _succeeded(runs, tallies)
         elif accepted:
             failures += 1
-        elif _is_success(record.text, said, success):
+        elif success.reports_success(record.text, said):
             successes += 1
             _succeeded(runs, tallies)
             continue
@@ -170,7 +160,8 @@ def triage(paste: str, matcher: Matcher) -> Report:
             if len(unmatched) < MAX_UNMATCHED and shown not in unmatched:
                 unmatched.append(shown)
 
-    findings = [t.finding(successes) for t in tallies.values()]
+    passing = frozenset(settings.connection_tags)
+    findings = [t.finding(successes, passing) for t in tallies.values()]
     findings.sort(key=lambda f: (-f.count, f.first_seen))
     findings.extend(_did_you_mean(near_misses, tallies))
     return Report(
@@ -184,6 +175,23 @@ def triage(paste: str, matcher: Matcher) -> Report:
     )
 
 
+# Stack frames ("at Acme.Jobs.Run()", 'File "x.py", line 4') are not part of any record's text.
+_FRAME = re.compile(r"^[ \t>]*(?:at|File)\s.*$", re.MULTILINE)
+
+
+def _frames_context(paste: str, matcher: Matcher) -> Context:
+    """What the paste's stack frames name, true of every line of the paste: tools where
+    Linnworks never runs (the namespaces of someone's own code, a Python or Node.js file), or
+    Linnworks itself, whose own trace it then is ("at Linnworks.Channels.Sync.Run() in
+    C:\\build\\Sync.cs:line 111")."""
+    found = (m[0] for m in _FRAME.finditer(paste[:MAX_PASTE_CHARS]))
+    frames = "\n".join(line for line in found if is_noise(line.lstrip(" \t>")))
+    if not frames:
+        return Context()
+    named = matcher.systems.named(frames)
+    return Context(linnworks=True) if named.linnworks else Context(outside=named.outside)
+
+
 def _succeeded(runs: dict[str, int], tallies: dict[str, _Tally]) -> None:
     """A success line: it ends every run, and every error seen so far was followed by one."""
     runs.clear()
@@ -191,48 +199,32 @@ def _succeeded(runs: dict[str, int], tallies: dict[str, _Tally]) -> None:
         tally.recovered = True
 
 
-def _contexts(words: list[list[str]], matcher: Matcher) -> list[Context]:
+def _contexts(
+    words: list[list[str]], texts: list[str], frames: Context, matcher: Matcher
+) -> list[Context]:
     """What each record's surroundings name. A system named on the line itself decides; a line
     that names none takes the channels named on the lines around it, else anywhere in the paste
     ("[Shopify main]" above a code block). Other systems count only on the line itself: one
     mention of a courier in a long log does not make every line that courier's. A tool where
     Linnworks never runs counts on the lines next to it too ("in SSMS it keeps dying:" above the
-    error), and Linnworks named anywhere vouches for Linnworks' own texts."""
-    own = [matcher.systems.named_in(said) for said in words]
+    error, or the namespace of someone's own code in a stack trace), and so does a tool or own
+    code that the paste's stack frames show (`frames`); Linnworks named anywhere vouches for
+    Linnworks' own texts."""
+    own = [matcher.systems.named_in(said, text) for said, text in zip(words, texts, strict=True)]
     everywhere = frozenset().union(*(c.channels for c in own))
-    linnworks = any(c.linnworks for c in own)
+    linnworks = frames.linnworks or any(c.linnworks for c in own)
     areas = frozenset().union(*(c.areas for c in own))
     found = []
     for index, context in enumerate(own):
         around = own[max(0, index - 1) : index + 2]
-        outside = tuple(dict.fromkeys(name for c in around for name in c.outside))
+        outside = tuple(
+            dict.fromkeys([*(name for c in around for name in c.outside), *frames.outside])
+        )
         if context.empty:
             channels = frozenset().union(*(c.channels for c in around)) or everywhere
             context = Context(nearby=channels)
         found.append(replace(context, outside=outside, linnworks=linnworks, areas=areas))
     return found
-
-
-@lru_cache(maxsize=8)
-def _success_lines(phrases: tuple[str, ...]) -> Phrases:
-    """The success phrases, found as whole words in any case, <n> for any one word and
-    `a|b` for either word ("<n> orders|items sent|updated")."""
-    return Phrases((variant, phrase) for phrase in phrases for variant in _variants(phrase))
-
-
-def _variants(phrase: str) -> Iterator[str]:
-    """Every phrase `phrase` stands for, one alternative of each `a|b` part at a time."""
-    parts = [part.split("|") for part in phrase.split()]
-    for choice in product(*parts):
-        yield " ".join(choice)
-
-
-def _is_success(text: str, words: list[str], success: Phrases) -> bool:
-    """A line that reports a success and no failure ("Sync completed: 12 orders, 0 errors")."""
-    if next(success.found(words), None) is None:
-        return False
-    folded = clean_unicode(text[:MAX_SEGMENT_CHARS])
-    return not _FAILURE_WORDS.search(_NONE_FAILED.sub(" ", folded))
 
 
 _Matched = tuple[list[Candidate], list[Candidate]]
@@ -346,7 +338,7 @@ class _Tally:
         if candidate.score > self.best.score:
             self.best = candidate
 
-    def finding(self, successes: int = 0) -> Finding:
+    def finding(self, successes: int = 0, connection_tags: frozenset[str] = frozenset()) -> Finding:
         entry = self.best.entry
         escalation = None
         severity: Severity = entry.severity
@@ -357,10 +349,15 @@ class _Tally:
             entry.severity == "action_required"
             and self.recovered
             and self.longest_run == 1
-            and self.count * ONE_OFF_SHARE <= successes
+            and (
+                self.count * ONE_OFF_SHARE <= successes
+                or (not connection_tags.isdisjoint(entry.tags) and self.count < successes)
+            )
         ):
             # The help article's rule: a failure or two among many successful syncs, each
-            # followed by a success, is nothing to worry about, whatever the error.
+            # followed by a success, is nothing to worry about, whatever the error. An error of
+            # the whole connection (settings `connection_tags:`, such as an invalid token) that
+            # the next sync got past did not last, so more successes than failures will do.
             severity = "transient"
             times = "once" if self.count == 1 else f"{self.count} times"
             escalation = (

@@ -16,12 +16,7 @@ from conftest import labelled_cases
 
 DATA = yaml.safe_load((Path(__file__).parents[1] / "bench" / "blind-more.yaml").read_text("utf-8"))
 
-KNOWN_MISSES = {
-    'rest_forbidden "Sorry, you are not allowed to do that."': (
-        "the code beside its channel, but a long chat sentence after it weighs it down (84.x);"
-        " the sentence is no pattern"
-    ),
-}
+KNOWN_MISSES: dict[str, str] = {}
 KNOWN_FALSE_CLAIMS: dict[str, str] = {}
 
 

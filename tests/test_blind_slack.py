@@ -23,29 +23,10 @@ from accuracy import load_cases, log_checks  # noqa: E402
 SETS = {"set1": "blind-slack.yaml", "set3": "blind-slack-3.yaml"}
 DATA = {name: load_cases(BENCH / file) for name, file in SETS.items()}
 
-# All of bench/blind-slack-3.yaml; nothing of bench/blind-slack.yaml is still wrong.
-KNOWN_MISSES = {
-    'is "Feed Rejected" on SubmitInventoryChange': (
-        "'Feed Rejected' alone is the text of two Amazon feed entries; the operation that tells "
-        "them apart is read before the quote, not after it"
-    ),
-    "“code”:”rest_forbidden”": (
-        "read as its straight-quoted form now, but rest_forbidden alone (WordPress's code for any "
-        "plugin) in JSON that names no channel scores below confident"
-    ),
-}
-KNOWN_FALSE_CLAIMS = {
-    "Acme.Reporting.Api": (
-        "SQL Server's own timeout text in the team's own .NET service: nothing marks a company's "
-        "own namespace in its stack frames as outside Linnworks"
-    ),
-}
-KNOWN_WRONG_LOGS = {
-    "stock revised for 12 listings": (
-        "two auth failures among five successes are judged worrying: the one-off rule wants ten "
-        "successes per failure"
-    ),
-}
+# Nothing of either set is still wrong; a new miss is listed here with its reason.
+KNOWN_MISSES: dict[str, str] = {}
+KNOWN_FALSE_CLAIMS: dict[str, str] = {}
+KNOWN_WRONG_LOGS: dict[str, str] = {}
 
 
 def _cases(

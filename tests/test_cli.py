@@ -501,6 +501,12 @@ def test_lint_tests_a_generic_pattern_as_its_channel_shows_it(tmp_path):
     assert (code, out.strip()) == (0, f"{tmp_path}/: 1 entry, clean")
 
 
+def test_lint_reports_a_connection_tag_no_entry_has(tmp_path):
+    code, out = lint_folder(tmp_path, VALID_ENTRY, "connection_tags: [auth]\n")
+    assert code == 1
+    assert f"{tmp_path / 'settings.yaml'}:1: connection_tags: 'auth' is the tag of no entry" in out
+
+
 def test_lint_refuses_a_word_that_names_a_channel_and_another_system(tmp_path):
     settings = "channels:\n  demo: [DemoShop]\nother_systems: [Etsy, DemoShop]\n"
     code, out = lint_folder(tmp_path, VALID_ENTRY, settings)

@@ -274,8 +274,9 @@ def test_a_bad_settings_key_names_file_and_line(write_kb):
     )
     assert problems_of(folder) == [
         f"{folder / 'settings.yaml'}:2: unknown settings key 'hosts' "
-        "(allowed: article_hosts, channels, linnworks, not_linnworks, other_systems, "
-        "outside_linnworks, outside_signs, success_phrases)"
+        "(allowed: article_hosts, channels, connection_tags, linnworks, not_linnworks, other_systems, "
+        "outside_linnworks, outside_signs, own_code, platform_namespaces, success_phrases, "
+        "success_words)"
     ]
 
 

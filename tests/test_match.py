@@ -199,6 +199,7 @@ def test_a_quoted_part_of_a_long_error_naming_no_system_is_only_a_did_you_mean(e
     assert "only a part of the error is quoted" in (report.candidates[0].held_back or "")
 
 
+CLOSED = "An existing connection was forcibly closed by the remote host"
 TIMEOUT = (
     "Execution Timeout Expired.  The timeout period elapsed prior to completion of the operation "
     "or the server is not responding."
@@ -220,9 +221,42 @@ TIMEOUT = (
             "10054, 'An existing connection was forcibly closed by the remote host'))",
             "Python shows this text too",
         ),
+        (
+            f"System.Data.SqlClient.SqlException (0x80131904): {TIMEOUT}\n"
+            "   at Contoso.Pricing.Data.PriceRepository.GetAll()\n"
+            "   at Contoso.Pricing.Jobs.NightlyRecalc.Run()",
+            "Contoso.Pricing (the poster's own code) shows this text too",
+        ),
+        (
+            f'Northwind.Warehouse.Sync threw "{CLOSED}" when it called the label printer API',
+            "Northwind.Warehouse (the poster's own code) shows this text too",
+        ),
+        (
+            f"Error: {CLOSED}\n    at pushStock (/srv/stock-bridge/src/push.js:57:11)",
+            "push.js (the poster's own code) shows this text too",
+        ),
+        (
+            f"java.io.IOException: {CLOSED}\n"
+            "    at com.acme.wms.client.WmsClient.fetch(WmsClient.java:212)",
+            "Java shows this text too",
+        ),
+        (
+            f"not a linnworks thing but our repricer script keeps getting {CLOSED}",
+            "the paste says it is not from Linnworks",
+        ),
+        (
+            f"in our in-house order portal: {CLOSED}",
+            "the poster's own code shows this text too",
+        ),
+        (
+            f"cron: /usr/local/bin/export_orders.sh: {CLOSED}",
+            "export_orders.sh (the poster's own code) shows this text too",
+        ),
+        (f"Sqlcmd: Error: Microsoft SQL Server Native Client 11.0 : {TIMEOUT}", "sqlcmd shows"),
+        (f"[Hangfire] Job 4412 failed: {CLOSED}", "Hangfire shows this text too"),
     ],
 )
-def test_what_a_tool_prints_around_its_own_error_holds_a_linnworks_text_back(engine, paste, why):
+def test_another_tool_or_someone_s_own_code_holds_a_linnworks_text_back(engine, paste, why):
     report = engine.explain(paste)
     assert report.matches == ()
     assert why in (report.candidates[0].held_back or "")
@@ -237,3 +271,98 @@ def test_a_poster_saying_not_linnworks_holds_a_linnworks_text_back(engine):
 def test_a_paste_that_names_linnworks_plainly_still_vouches_for_its_text(engine):
     report = engine.explain(f"the Linnworks order sync, not our script:\n{TIMEOUT}")
     assert [f.entry.id for f in report.matches] == ["general-execution-timeout-expired"]
+
+
+def test_platform_frames_of_a_linnworks_trace_do_not_hold_its_text_back(engine):
+    report = engine.explain(
+        f"System.Net.Sockets.SocketException (10054): {CLOSED}\n"
+        "   at System.Net.Sockets.NetworkStream.Read(Byte[] buffer, Int32 offset, Int32 size)\n"
+        "   at Linnworks.Channels.Common.HttpHelper.GetString(String url)"
+    )
+    assert [f.entry.id for f in report.matches] == ["general-connection-forcibly-closed"]
+
+
+def test_the_automation_logs_named_vouch_for_a_linnworks_text_beside_a_namespace(engine):
+    report = engine.explain(
+        f"Fruugo order sync (Automation Logs):\n{CLOSED}\n   at Channel.Sync.GetOrders()"
+    )
+    assert [f.entry.id for f in report.matches] == ["general-connection-forcibly-closed"]
+
+
+SKU_CONFLICT = "The SKU data provided conflicts with the Amazon catalog."
+
+
+def test_a_channel_s_answer_to_someone_s_own_code_is_only_a_did_you_mean(engine):
+    report = engine.explain(
+        f"our catalogue uploader logged: {SKU_CONFLICT.replace('Amazon ', '')}\n"
+        "   at Acme.Catalogue.Uploader.Push()"
+    )
+    assert report.matches == ()
+    assert "the poster's own code shows this text too" in (report.candidates[0].held_back or "")
+
+
+def test_a_channel_named_keeps_its_answer_beside_someone_s_own_code(engine):
+    report = engine.explain(f"[Amazon UK] {SKU_CONFLICT}\n   at Acme.Catalogue.Uploader.Push()")
+    assert [f.entry.id for f in report.matches] == ["amazon-listing-sku-conflicts-catalog"]
+
+
+FORBIDDEN_BODY = (
+    '{"code":"rest_forbidden","message":"Sorry, you are not allowed to do that.",'
+    '"data":{"status":403}}'
+)
+
+
+@pytest.mark.parametrize("quotes", ["straight", "curly"])
+def test_the_code_of_a_json_error_body_names_its_error(engine, quotes):
+    body = FORBIDDEN_BODY if quotes == "straight" else FORBIDDEN_BODY.replace('"', "”")
+    assert [f.entry.id for f in engine.explain(body).matches] == ["woocommerce-rest-forbidden"]
+
+
+def test_wordpress_beyond_the_shop_is_another_system_for_a_woocommerce_code(engine):
+    assert engine.explain(f"blog contact form plugin: {FORBIDDEN_BODY}").matches == ()
+
+
+def test_a_code_beside_its_channel_is_claimed_however_long_the_chat_after_it(engine):
+    report = engine.explain(
+        'woo stock updates from linnworks -> rest_forbidden "Sorry, you are not allowed to do '
+        "that.\" we made the keys under the marketing intern's login :see_no_evil:"
+    )
+    assert [f.entry.id for f in report.matches] == ["woocommerce-rest-forbidden"]
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        'is "Feed Rejected" on SubmitInventoryChange something to worry about?',
+        "getting 'Feed rejected' from SubmitInventoryChange on amazon since monday",
+    ],
+)
+def test_a_quoted_message_said_to_come_from_an_operation_is_that_operation_s_error(engine, paste):
+    assert [f.entry.id for f in engine.explain(paste).matches] == ["amazon-inventory-feed-rejected"]
+
+
+@pytest.mark.parametrize(
+    ("paste", "why"),
+    [
+        (
+            f"System.Data.Entity.Infrastructure.DbUpdateException via EntityFrameworkCore: {TIMEOUT}",
+            "the poster's own .NET code shows this text too",
+        ),
+        (f"axios: Error: {CLOSED} (ECONNRESET)", "Node.js shows this text too"),
+        (f"Power Query refresh of the margin sheet: {TIMEOUT}", "Power Query shows this text too"),
+    ],
+    ids=["entity-framework", "node-library", "report-tool"],
+)
+def test_a_library_or_report_tool_of_someone_s_own_holds_a_linnworks_text_back(engine, paste, why):
+    report = engine.explain(paste)
+    assert report.matches == ()
+    assert why in (report.candidates[0].held_back or "")
+
+
+def test_linnworks_own_frames_vouch_for_its_text_beside_a_source_file(engine):
+    report = engine.explain(
+        "2026-02-28 06:07:56 ERROR You are not allowed to revise ended auctions.\n"
+        "   at Linnworks.Channels.Sync.SyncRunner.Run(SyncContext ctx) in C:\\build\\Sync.cs:line 187\n"
+        "   at System.Net.HttpWebRequest.GetResponse()"
+    )
+    assert [f.entry.id for f in report.matches] == ["ebay-auction-ended-291"]

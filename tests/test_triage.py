@@ -345,3 +345,21 @@ def test_step_a_fragment_inside_a_whole_match_is_part_of_it(write_kb):
     kept = fragments_of_whole_matches_dropped(accepted)
     assert [c.entry.id for c in kept] == ["demo-manifest"]
     assert [f.entry.id for f in engine.explain(paste).matches] == ["demo-manifest"]
+
+
+def test_a_connection_error_each_time_followed_by_a_successful_sync_did_not_last(engine):
+    ok = "eBay AU | ReviseInventoryStatus | stock revised for 12 listings"
+    failed = "eBay AU | ReviseInventoryStatus | eBay Error (931): Auth Token is Invalid"
+    report = engine.explain("\n".join([ok, failed, ok, ok, failed, ok, ok]))
+    assert not report.worrying
+    assert report.verdict.startswith("Nothing to worry about: 2 failures in 7 syncs (29%);")
+    assert "each time followed by a successful one: a one-off" in report.verdict
+
+
+def test_an_order_s_error_among_a_few_successful_syncs_still_needs_a_person(engine):
+    report = engine.explain(
+        "27 orders marked as despatched\nOrder 104522: Order Despatch Failed\n"
+        "31 orders marked as despatched"
+    )
+    assert report.worrying
+    assert report.verdict.startswith("Action required: Despatch notification failed")
