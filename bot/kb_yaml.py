@@ -8,7 +8,7 @@ file. No message repeats more than a short quote of what it complains about (`qu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 import yaml
@@ -236,6 +236,37 @@ def _construct(node: yaml.Node, text: str) -> Any:
     """Plain data from a node tree `_shape_problem` accepted."""
     loader = _SafeLoader(text)
     try:
-        return loader.construct_document(node)
+        return _plain(node, loader)
     finally:
         loader.dispose()
+
+
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
+# Keys the safe constructor rewrites (`<<: *base` merges, `=`) rather than keeps.
+_REWRITTEN_KEYS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+
+
+def _plain(node: yaml.Node, loader: Any) -> Any:
+    """What `loader.construct_document(node)` builds, with strings, lists and dicts made here:
+    the safe constructor's generic walk (a method look-up, a generator and a cache entry per
+    node) was most of reading a file. Any other node, and a mapping with a key the constructor
+    rewrites, is built by the constructor itself, so values, errors and their lines are its
+    own. Aliases never get here (`_shape_problem`), so no node is built twice."""
+    tag = node.tag
+    if tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+        return [_plain(child, loader) for child in node.value]
+    if (
+        tag == _MAP
+        and isinstance(node, yaml.MappingNode)
+        and not any(key.tag in _REWRITTEN_KEYS for key, _ in node.value)
+    ):
+        mapping = {}
+        for key_node, value_node in node.value:
+            key = _plain(key_node, loader)
+            if not isinstance(key, Hashable):
+                return loader.construct_object(node, deep=True)  # Its own error, at its line.
+            mapping[key] = _plain(value_node, loader)
+        return mapping
+    return loader.construct_object(node, deep=True)

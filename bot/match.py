@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import product
+from weakref import WeakKeyDictionary
 
 from rapidfuzz import fuzz
 
@@ -405,31 +406,75 @@ class Matcher:
         seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
         words = set().union(*seg_tokens)
         codes = set().union(*(_code_tokens(s.plain) for s in segments))
+        memory = _SCORED.get(self)
+        if memory is None:
+            memory = _SCORED.setdefault(self, _Scores())
+        scored = [memory.of(s) for s in segments]
         best: dict[str, Candidate] = {}
         for index in self._index.shortlist(words | codes):
             pattern = self._patterns[index]
             cap, reason, named = self._rules.context_rule(pattern, context)
             if cap <= 0:
                 continue
-            for segment, toks, numbers in zip(segments, seg_tokens, seg_numbers, strict=True):
-                if pattern.code is None and toks.isdisjoint(pattern.tokens):
+            entry = pattern.entry
+            for segment, toks, numbers, known in zip(
+                segments, seg_tokens, seg_numbers, scored, strict=True
+            ):
+                if pattern.code is not None:
+                    # A code is looked for in the unmasked text, which the memory is not keyed by.
+                    score, how = self._evidence.score(pattern, segment, toks, numbers, named)
+                elif toks.isdisjoint(pattern.tokens):
                     continue  # Nothing in common with this piece: it cannot score.
-                score, how = self._evidence.score(pattern, segment, toks, numbers, named)
+                else:
+                    found = known.get((index, named))
+                    if found is None:
+                        found = self._evidence.score(pattern, segment, toks, numbers, named)
+                        known[index, named] = found
+                    score, how = found
                 limit, why = self._rules.part_limit(pattern, segment, how, context, cap, reason)
                 held_back = why if score > limit else None
                 score = min(score, limit)
-                candidate = Candidate(
-                    pattern.entry, round(score, 1), pattern.text, segment, how, held_back
-                )
-                current = best.get(pattern.entry.id)
-                if score > 0 and (current is None or _order(candidate) < _order(current)):
-                    best[pattern.entry.id] = candidate
+                if score <= 0:
+                    continue
+                shown = round(score, 1)
+                current = best.get(entry.id)
+                if current is None or (
+                    (-shown, how == "fragment", -len(pattern.text)) < _order(current)[:3]
+                ):
+                    best[entry.id] = Candidate(entry, shown, pattern.text, segment, how, held_back)
         return sorted(best.values(), key=_order)
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
         outer, inner = self._canon[winner.pattern], self._canon[other.pattern]
         return len(inner) < len(outer) and fuzz.partial_ratio(inner, outer) >= 90
+
+
+class _Scores:
+    """How well each segment already scored showed each pattern, by the segment's canonical form:
+    a log line comes back with other numbers and accounts, which are masked, in paste after paste
+    and within one (in bench/slope.py's pastes, nearly three scorings in five had been done
+    before). Only what `EvidenceScorer.score` reads is in the key; a code is looked for in the
+    unmasked text, so codes are not remembered."""
+
+    def __init__(self) -> None:
+        self._by_segment: dict[tuple[str, str, bool, bool], dict[tuple[int, bool], Scored]] = {}
+
+    def of(self, segment: Segment) -> dict[tuple[int, bool], Scored]:
+        """The scores known for `segment`, by (pattern index, whether its channel is named)."""
+        key = (segment.canon, segment.core, segment.may_be_cut, segment.quoted)
+        known = self._by_segment.get(key)
+        if known is None:
+            if len(self._by_segment) >= _MAX_SCORED_SEGMENTS:
+                self._by_segment.clear()
+            known = self._by_segment[key] = {}
+        return known
+
+
+Scored = tuple[float, Evidence]
+_MAX_SCORED_SEGMENTS = 4_096  # About 20 patterns each: a few MB at most.
+# Forgotten with its knowledge base, and never pickled into the load cache with the matcher.
+_SCORED: WeakKeyDictionary[Matcher, _Scores] = WeakKeyDictionary()
 
 
 def _order(candidate: Candidate) -> tuple[float, bool, int, str]:
