@@ -88,14 +88,15 @@ class MemorySeenEvents:
         start = digest % self._slots
         with self._locked():
             now = self._clock()
-            free = oldest = None
+            free: int | None = None
+            oldest = start  # the first slot probed; replaced by any live one put earlier
             for n in range(min(self.PROBE, self._slots)):
                 slot = (start + n) % self._slots
                 here = self._keys[slot]
                 if here and self._expiry[slot] > now:
                     if here == digest:
                         return False
-                    if oldest is None or self._stamps[slot] < self._stamps[oldest]:
+                    if self._stamps[slot] < self._stamps[oldest]:
                         oldest = slot
                 elif free is None:
                     free = slot
