@@ -1,8 +1,8 @@
-"""The blind Slack-style sets of issue 8 as regression suites: bench/blind-slack.yaml (session 2)
-and bench/blind-slack-3.yaml (session 3).
+"""The blind Slack-style sets of issue 8 as regression suites: bench/blind-slack.yaml (session 2),
+bench/blind-slack-3.yaml (session 3) and bench/blind-slack-4.yaml (session 4).
 
-Each set was written without reading the matcher or the knowledge base (the third also without
-the earlier sets); their first-run figures are in the README. What they still get wrong is listed
+Each set was written without reading the matcher or the knowledge base (the third and fourth also
+without the earlier sets); their first-run figures are in the README. What they still get wrong is listed
 here with the reason, as strict xfails: fixing one turns its test red until it is removed from
 this list.
 """
@@ -20,13 +20,50 @@ BENCH = Path(__file__).parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
 from accuracy import load_cases, log_checks  # noqa: E402
 
-SETS = {"set1": "blind-slack.yaml", "set3": "blind-slack-3.yaml"}
+SETS = {"set1": "blind-slack.yaml", "set3": "blind-slack-3.yaml", "set4": "blind-slack-4.yaml"}
 DATA = {name: load_cases(BENCH / file) for name, file in SETS.items()}
 
-# Nothing of either set is still wrong; a new miss is listed here with its reason.
-KNOWN_MISSES: dict[str, str] = {}
+# What the sets still get wrong (all from the fourth set's first run), keyed by a part of the paste.
+GENERIC_UNNAMED = "a text any channel's API can send, and nothing in the paste names its channel"
+KNOWN_MISSES: dict[str, str] = {
+    "MarketplaceWebServiceException: Request is throttled": (
+        GENERIC_UNNAMED + ": no setting says the MarketplaceWebService namespace is Amazon's"
+    ),
+    "price import says There are some errors": (
+        "the headline after 'says', unquoted, scores below confident"
+    ),
+    "ebay 21916635 Invalid Multi-SKU item id. on the hoodie": (
+        "code and message inside a question score below confident"
+    ),
+    "so please upload high-resolution photos that are at le\n": (
+        "cut off mid-word, with nothing naming eBay: below confident"
+    ),
+    "Shopify says Throttled on the stock update": (
+        "'Throttled' alone is one unquoted word in a sentence"
+    ),
+    "onze WooCommerce-koppeling in Linnworks geeft sinds de update": (
+        "WooCommerce sends woocommerce_rest_authentication_error for a bad signature and a bad "
+        "consumer secret alike; the signature entry is answered"
+    ),
+    "the keys were made under our new VA's login": (
+        "'Sorry, you are not allowed to do that.' is also the not-allowed-to-create entry's text, "
+        "offered as a did-you-mean instead"
+    ),
+}
 KNOWN_FALSE_CLAIMS: dict[str, str] = {}
-KNOWN_WRONG_LOGS: dict[str, str] = {}
+PER_ITEM_FIX = (
+    "the writers judged by runs only; the one-off rule wants ten successes per failure of an "
+    "error that needs a fix for each item"
+)
+KNOWN_WRONG_LOGS: dict[str, str] = {
+    "Price update ACM-KETTLE-17-BLK - accepted": PER_ITEM_FIX,
+    "ReviseInventoryStatus: 25 items OK": PER_ITEM_FIX,
+    "Create listing GDN-KNEEL-01: listed OK": PER_ITEM_FIX,
+    "listing upload ✓ 40 products submitted": (
+        "five QuotaExceeded in a row: the knowledge base escalates Amazon's quota errors after 10"
+    ),
+    "[B2B store] GetOrders: 3 orders": "'GetOrders: 3 orders' (a count, no verb) is no success line",
+}
 
 
 def _cases(
