@@ -10,8 +10,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from bot.config import Secret, Settings
 from bot.engine import Engine
@@ -37,6 +39,16 @@ def _beside_checkout(path: Path) -> Path:
 CATALOGUE = _beside_checkout(CATALOGUE_PATH)
 # The 40 further errors of issue 9, in the same format plus source_url/source_quote.
 MORE_CATALOGUE = _beside_checkout(MORE_CATALOGUE_PATH)
+
+# libyaml's parser, ten times faster than PyYAML's pure Python one, with the same safe
+# constructor: every worker reads every data file as it collects the tests.
+_YAML_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
+def load_yaml(path: Path) -> Any:
+    """A data file of the suite or of bench/ (labelled pastes, lookups)."""
+    return yaml.load(path.read_text("utf-8"), Loader=_YAML_LOADER)
+
 
 VALID_ENTRY = """\
 - id: demo-token-expired
@@ -104,12 +116,15 @@ def alpha_kb(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture(autouse=True)
-def _private_load_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _private_load_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """`syncdoc` commands run in tests keep their load cache in the run's temporary folder, not
     in the user's cache folder; one folder for the run, so later commands read what earlier
-    ones cached."""
-    monkeypatch.setenv("SYNCDOC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "load-cache"))
+    ones cached. Set once per worker: a test that changes it gets it back afterwards through its
+    own monkeypatch."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SYNCDOC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "load-cache"))
+        yield
 
 
 @pytest.fixture(scope="session")

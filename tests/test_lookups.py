@@ -11,11 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-BLIND = yaml.safe_load(
-    (Path(__file__).resolve().parent.parent / "bench" / "lookups.yaml").read_text("utf-8")
-)
+from conftest import load_yaml
+
+BLIND = load_yaml(Path(__file__).resolve().parent.parent / "bench" / "lookups.yaml")
 NOT_FIRST = {
     "hey what's the amazon images limit error again": (
         "the Amazon entry for images whose SKU was never created also names Amazon images; the "
