@@ -66,6 +66,18 @@ VALID_ENTRY = """\
 """
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis ships a pytest plugin, so pytest rewrites the asserts of all its 70 modules as
+    it does a test's, in every worker and again in the main process (which imports it for its
+    summary), caching nothing when PYTHONDONTWRITEBYTECODE is set: seconds of CPU per run for
+    asserts inside Hypothesis, which are not ours to explain. Our tests are rewritten as before;
+    should pytest's (private) list of packages to rewrite change, Hypothesis is simply
+    rewritten again."""
+    marked = getattr(getattr(config.pluginmanager, "rewrite_hook", None), "_must_rewrite", None)
+    if isinstance(marked, set):
+        marked.discard("hypothesis")
+
+
 def labelled_cases(
     cases: list[dict[str, str]], known: dict[str, str], name: Callable[[dict[str, str]], str]
 ) -> list[object]:
