@@ -105,7 +105,9 @@ def test_connecting_is_retried_until_slack_answers(engine):
         slack.fail_next("apps.connections.open", Failure.server_error())
         app = create_app(loopback_settings(slack), engine)
         stop = threading.Event()
-        runner = threading.Thread(target=run_socket_mode, args=(app, slack.app_token, stop))
+        runner = threading.Thread(
+            target=run_socket_mode, args=(app, slack.app_token, stop), kwargs={"first_retry": 0.05}
+        )
         runner.start()
         try:
             slack.socket_mode.wait_connected(timeout=10)
