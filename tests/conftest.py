@@ -10,8 +10,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from bot.config import Secret, Settings
 from bot.engine import Engine
@@ -38,6 +40,16 @@ CATALOGUE = _beside_checkout(CATALOGUE_PATH)
 # The 40 further errors of issue 9, in the same format plus source_url/source_quote.
 MORE_CATALOGUE = _beside_checkout(MORE_CATALOGUE_PATH)
 
+# libyaml's parser, ten times faster than PyYAML's pure Python one, with the same safe
+# constructor: every worker reads every data file as it collects the tests.
+_YAML_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
+def load_yaml(path: Path) -> Any:
+    """A data file of the suite or of bench/ (labelled pastes, lookups)."""
+    return yaml.load(path.read_text("utf-8"), Loader=_YAML_LOADER)
+
+
 VALID_ENTRY = """\
 - id: demo-token-expired
   title: Demo token expired
@@ -52,6 +64,18 @@ VALID_ENTRY = """\
     title: Demo article
     url: https://example.com/demo
 """
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis ships a pytest plugin, so pytest rewrites the asserts of all its 70 modules as
+    it does a test's, in every worker and again in the main process (which imports it for its
+    summary), caching nothing when PYTHONDONTWRITEBYTECODE is set: seconds of CPU per run for
+    asserts inside Hypothesis, which are not ours to explain. Our tests are rewritten as before;
+    should pytest's (private) list of packages to rewrite change, Hypothesis is simply
+    rewritten again."""
+    marked = getattr(getattr(config.pluginmanager, "rewrite_hook", None), "_must_rewrite", None)
+    if isinstance(marked, set):
+        marked.discard("hypothesis")
 
 
 def labelled_cases(
@@ -104,12 +128,15 @@ def alpha_kb(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture(autouse=True)
-def _private_load_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _private_load_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """`syncdoc` commands run in tests keep their load cache in the run's temporary folder, not
     in the user's cache folder; one folder for the run, so later commands read what earlier
-    ones cached."""
-    monkeypatch.setenv("SYNCDOC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "load-cache"))
+    ones cached. Set once per worker: a test that changes it gets it back afterwards through its
+    own monkeypatch."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SYNCDOC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "load-cache"))
+        yield
 
 
 @pytest.fixture(scope="session")

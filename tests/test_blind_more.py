@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import labelled_cases
+from conftest import labelled_cases, load_yaml
 
-DATA = yaml.safe_load((Path(__file__).parents[1] / "bench" / "blind-more.yaml").read_text("utf-8"))
+DATA = load_yaml(Path(__file__).parents[1] / "bench" / "blind-more.yaml")
 
 KNOWN_MISSES: dict[str, str] = {}
 KNOWN_FALSE_CLAIMS: dict[str, str] = {}

@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import labelled_cases
+from conftest import labelled_cases, load_yaml
 
-DATA = yaml.safe_load((Path(__file__).parents[1] / "bench" / "heldout.yaml").read_text("utf-8"))
+DATA = load_yaml(Path(__file__).parents[1] / "bench" / "heldout.yaml")
 
 KNOWN_MISSES = {
     # Both lost when the 40 catalogue errors of issue 9 came in: their sourced wording (chiefly

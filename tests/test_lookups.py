@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
+
+from conftest import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {
@@ -22,7 +23,7 @@ SETS = {
     "dev": ROOT / "tests" / "data" / "lookups-dev.yaml",
     "dev-2": ROOT / "tests" / "data" / "lookups-dev-2.yaml",
 }
-LOADED = {name: yaml.safe_load(path.read_text("utf-8")) for name, path in SETS.items()}
+LOADED = {name: load_yaml(path) for name, path in SETS.items()}
 
 ANOTHER_WORD_FOR_IT = "the words are not the entry's, nor a synonym the search knows"
 NOT_FIRST = {

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-PASTES = yaml.safe_load((Path(__file__).parent / "data" / "pastes.yaml").read_text("utf-8"))
+from conftest import load_yaml
+
+PASTES = load_yaml(Path(__file__).parent / "data" / "pastes.yaml")
 
 
 @pytest.mark.parametrize(

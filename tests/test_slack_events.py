@@ -9,7 +9,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.render.blocks import MAX_BLOCKS
 from bot.testing.fake_slack import (
@@ -25,7 +24,9 @@ from bot.testing.fake_slack import (
 )
 from bot.testing.loopback import app_on_loopback
 
-PASTES = yaml.safe_load((Path(__file__).parent / "data" / "pastes.yaml").read_text("utf-8"))
+from conftest import load_yaml
+
+PASTES = load_yaml(Path(__file__).parent / "data" / "pastes.yaml")
 TOKEN = (
     "Authorisation token is hard expired. User needs to generate a new token for this application."
 )

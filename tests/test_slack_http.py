@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import time
 import urllib.error
 import urllib.parse
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 import pytest
 
 from bot.slack.http import EVENTS_PATH, MAX_BODY_BYTES
+from bot.testing.cli import run_syncdoc
 from bot.testing.fake_slack import (
     BOT_TOKEN,
     RESPONSE_URL_METHOD,
@@ -196,19 +198,21 @@ def test_served_app_stops_cleanly_on_sigterm_and_never_logs_a_secret():
 # --- `syncdoc serve` refusing to start -----------------------------------------------------------
 
 
+# In process (bot.testing.cli): it stops before gunicorn starts, as a real process would.
 def test_serve_without_settings_names_what_is_missing_and_exits_2():
-    with syncdoc(["serve", "--port", "0"], {}) as process:
-        assert process.wait() == 2
-    assert "syncdoc: missing settings: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET" in process.output
+    result = run_syncdoc("serve", "--port", "0", clean=True)
+    assert result.code == 2
+    assert "syncdoc: missing settings: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET" in result.err
 
 
-def test_serve_with_a_token_slack_rejects_says_so_and_exits_2():
-    with FakeSlack(bot_token="xoxb-the-right-one") as fake:
-        env = {**SERVE_ENV, "SLACK_API_URL": fake.api_url}
-        with syncdoc(["serve", "--port", "0"], env) as process:
-            assert process.wait() == 2
-    assert "syncdoc: Slack rejected SLACK_BOT_TOKEN (invalid_auth)" in process.output
-    assert BOT_TOKEN not in process.output and SIGNING_SECRET not in process.output
+def test_serve_with_a_token_slack_rejects_says_so_and_exits_2(tmp_path, caplog):
+    with FakeSlack(bot_token="xoxb-the-right-one") as fake, caplog.at_level(logging.DEBUG):
+        env = {**SERVE_ENV, "SLACK_API_URL": fake.api_url, "SYNCDOC_DATA_DIR": str(tmp_path)}
+        result = run_syncdoc("serve", "--port", "0", env=env, clean=True)
+    assert result.code == 2
+    assert "syncdoc: Slack rejected SLACK_BOT_TOKEN (invalid_auth)" in result.err
+    for shown in (result.out, result.err, caplog.text):
+        assert BOT_TOKEN not in shown and SIGNING_SECRET not in shown
 
 
 def test_serve_starts_while_slack_is_unreachable(unused_port):

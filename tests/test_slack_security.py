@@ -25,6 +25,7 @@ from bot.slack.app import create_app
 from bot.slack.identity import Identity
 from bot.slack.send import web_client
 from bot.slack.socket_mode import run_socket_mode
+from bot.testing.cli import run_syncdoc
 from bot.testing.fake_slack import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -187,9 +188,9 @@ def test_a_python_tag_in_the_knowledge_base_is_refused_and_never_run(write_kb, t
             + f"  notes: !!python/object/apply:os.system ['touch {marker}']\n"
         }
     )
-    with syncdoc(["lint", "--kb", str(folder)], {}) as process:
-        assert process.wait() == 1
-    assert f"{folder / 'demo.yaml'}:13: YAML syntax error" in process.output
+    result = run_syncdoc("lint", "--kb", str(folder))
+    assert result.code == 1
+    assert f"{folder / 'demo.yaml'}:13: YAML syntax error" in result.out
     assert not marker.exists()
 
 

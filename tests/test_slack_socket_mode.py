@@ -9,6 +9,7 @@ import pytest
 
 from bot.slack.app import create_app
 from bot.slack.socket_mode import run_socket_mode
+from bot.testing.cli import run_syncdoc
 from bot.testing.fake_slack import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -104,7 +105,9 @@ def test_connecting_is_retried_until_slack_answers(engine):
         slack.fail_next("apps.connections.open", Failure.server_error())
         app = create_app(loopback_settings(slack), engine)
         stop = threading.Event()
-        runner = threading.Thread(target=run_socket_mode, args=(app, slack.app_token, stop))
+        runner = threading.Thread(
+            target=run_socket_mode, args=(app, slack.app_token, stop), kwargs={"first_retry": 0.05}
+        )
         runner.start()
         try:
             slack.socket_mode.wait_connected(timeout=10)
@@ -149,7 +152,8 @@ def test_syncdoc_run_with_an_app_token_slack_rejects_says_so_and_exits_2():
 
 
 def test_syncdoc_run_needs_the_app_token_not_the_signing_secret():
+    # In process (bot.testing.cli): it stops before it connects, as a real process would.
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
-    with syncdoc(["run"], env) as process:
-        assert process.wait() == 2
-    assert "syncdoc: missing setting: SLACK_APP_TOKEN" in process.output
+    result = run_syncdoc("run", env=env, clean=True)
+    assert result.code == 2
+    assert "syncdoc: missing setting: SLACK_APP_TOKEN" in result.err

@@ -5,7 +5,8 @@ folder the command would get, and writes to a UTF-8 stdout and stderr like a rea
 (strict on stdout, so text a terminal could not take fails here as it would there). Without a
 new Python per command a test costs milliseconds instead of a second of imports; the commands that
 run a server (`serve`, `run`) install signal handlers and logging, so tests start those as real
-processes (bot/testing/process.py).
+processes (bot/testing/process.py), unless the command stops before it serves (missing settings,
+a token Slack rejects): `clean=True` then gives it the environment such a process would get.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.cli import main
+from bot.testing.process import clean_env
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,13 @@ def run_syncdoc(
     cwd: Path | str | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 60.0,
+    clean: bool = False,
 ) -> Result:
     """`syncdoc ARGS` with `stdin`, in `cwd`, with this process's environment less SYNCDOC_KB
-    (a test names its knowledge base) plus `env`. A command still running after `timeout`
-    seconds fails the test (AssertionError) instead of hanging the suite."""
+    (a test names its knowledge base) plus `env`; with `clean`, less every Slack and syncdoc
+    setting but the suite's load cache, as `bot.testing.process.syncdoc` starts a process. A
+    command still running after `timeout` seconds fails the test (AssertionError) instead of
+    hanging the suite."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict", write_through=True)
     err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace")
@@ -56,7 +61,7 @@ def run_syncdoc(
         except BaseException as exc:  # the traceback a person would see: the test's failure
             failures.append(exc)
 
-    with _environment(env or {}), _working_folder(cwd), _streams(out, err):
+    with _environment(env or {}, clean), _working_folder(cwd), _streams(out, err):
         runner = threading.Thread(target=command, name="syncdoc-in-process", daemon=True)
         runner.start()
         runner.join(timeout)
@@ -75,9 +80,14 @@ def _written(stream: io.TextIOWrapper) -> str:
 
 
 @contextmanager
-def _environment(extra: Mapping[str, str]) -> Iterator[None]:
+def _environment(extra: Mapping[str, str], clean: bool) -> Iterator[None]:
     saved = dict(os.environ)
     os.environ.pop("SYNCDOC_KB", None)
+    if clean:
+        cache = {k: v for k, v in saved.items() if k == "SYNCDOC_CACHE_DIR"}
+        wanted = clean_env({**cache, **extra})
+        os.environ.clear()
+        os.environ.update(wanted)
     os.environ.update(extra)
     try:
         yield
