@@ -306,6 +306,24 @@ def test_a_channel_named_keeps_its_answer_beside_someone_s_own_code(engine):
     assert [f.entry.id for f in report.matches] == ["amazon-listing-sku-conflicts-catalog"]
 
 
+MWS_TRACE = (
+    "MarketplaceWebServiceOrders.MarketplaceWebServiceOrdersException: Request is throttled\n"
+    "   at MarketplaceWebServiceOrders.MarketplaceWebServiceOrdersClient.ListOrders(ListOrdersRequest r)"
+)
+
+
+def test_a_channel_s_sdk_namespace_in_a_trace_names_the_channel(engine):
+    report = engine.explain(MWS_TRACE)
+    assert [f.entry.id for f in report.matches] == ["amazon-request-throttled"]
+
+
+def test_a_channel_s_sdk_namespace_is_not_held_back_as_the_poster_s_own_code(engine):
+    report = engine.explain(
+        f"System.IO.IOException: {CLOSED}\n   at ShopifySharp.OrderService.ListAsync()"
+    )
+    assert [f.entry.id for f in report.matches] == ["general-connection-forcibly-closed"]
+
+
 FORBIDDEN_BODY = (
     '{"code":"rest_forbidden","message":"Sorry, you are not allowed to do that.",'
     '"data":{"status":403}}'
