@@ -25,9 +25,6 @@ DATA = {name: load_cases(BENCH / file) for name, file in SETS.items()}
 
 # What the sets still get wrong (all from the fourth set's first run), keyed by a part of the paste.
 KNOWN_MISSES: dict[str, str] = {
-    "price import says There are some errors": (
-        "the headline after 'says', unquoted, scores below confident"
-    ),
     "ebay 21916635 Invalid Multi-SKU item id. on the hoodie": (
         "code and message inside a question score below confident"
     ),

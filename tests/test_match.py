@@ -306,6 +306,20 @@ def test_a_channel_named_keeps_its_answer_beside_someone_s_own_code(engine):
     assert [f.entry.id for f in report.matches] == ["amazon-listing-sku-conflicts-catalog"]
 
 
+def test_an_error_s_headline_after_getting_unquoted_in_chat_is_answered(engine):
+    report = engine.explain(
+        "stock import keeps getting There are some errors related to the file format, any idea"
+    )
+    assert [f.entry.id for f in report.matches] == ["import-file-format-errors"]
+
+
+def test_other_words_after_says_unquoted_are_not_taken_for_an_error_s_headline(engine):
+    report = engine.explain(
+        "price import says There are some errors in rows 4 and 5, where is that"
+    )
+    assert report.matches == ()
+
+
 MWS_TRACE = (
     "MarketplaceWebServiceOrders.MarketplaceWebServiceOrdersException: Request is throttled\n"
     "   at MarketplaceWebServiceOrders.MarketplaceWebServiceOrdersClient.ListOrders(ListOrdersRequest r)"
