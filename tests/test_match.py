@@ -308,7 +308,8 @@ def test_a_channel_named_keeps_its_answer_beside_someone_s_own_code(engine):
 
 def test_an_error_s_headline_after_getting_unquoted_in_chat_is_answered(engine):
     report = engine.explain(
-        "stock import keeps getting There are some errors related to the file format, any idea"
+        "stock import keeps getting There are some errors related to the file format. "
+        "which rows though?"
     )
     assert [f.entry.id for f in report.matches] == ["import-file-format-errors"]
 
