@@ -89,8 +89,8 @@ NOT_LINNWORKS = "the poster (not Linnworks)"
 OWN_CODE = "the poster's own code"
 # A .NET namespace, class or frame ("Acme.Reporting.Api", "at Contoso.Pricing.Jobs.Run()"): three
 # or more capitalised parts. One whose first part is not a platform's (settings
-# `platform_namespaces:`: System, Microsoft, Linnworks) is someone's own code, where Linnworks'
-# sync never runs.
+# `platform_namespaces:`: System, Microsoft, Linnworks) nor a channel's name (its SDK's:
+# MarketplaceWebService) is someone's own code, where Linnworks' sync never runs.
 # A script's file name ("export_orders.sh", "push-stock.ps1"): someone's own code too.
 _SCRIPT_FILE = re.compile(
     r"(?<![\w.-])[\w-]{1,60}\.(?:sh|ps1|py|js|ts|rb|bat|cmd|pl)\b", re.IGNORECASE
@@ -172,7 +172,15 @@ class SystemNames:
             for variant in phrase_variants(phrase)
         ]
         self._phrases = Phrases(owners)
-        self._platforms = frozenset(name.casefold() for name in settings.platform_namespaces)
+        # A namespace named after a channel is its SDK ("MarketplaceWebService.Client.Invoke"):
+        # the channel's code, not the poster's.
+        self._platforms = frozenset(
+            name.casefold()
+            for name in (
+                *settings.platform_namespaces,
+                *(word for words in settings.channels.values() for word in words),
+            )
+        )
         self.channels = frozenset(settings.channels)
         self._labels = {channel: words[0] for channel, words in settings.channels.items() if words}
 

@@ -508,7 +508,7 @@ def _parts(text: str) -> Iterator[tuple[str, bool, bool]]:
             yield tail, not tail.rstrip().endswith(":"), False
             clause = _CLAUSE_END.split(tail, maxsplit=1)[0]
             if clause != tail:
-                yield clause, False, False
+                yield clause, False, intro is _AFTER_CUE and _quotes_after_cue(match[0], tail)
 
 
 # Each expression of `_parts` with text it cannot match without (none: always tried).
@@ -526,6 +526,12 @@ _BODIES: tuple[_Needs, ...] = (
     (_QUOTED_PHRASE, ("'", '"')),
 )
 _INTROS: tuple[_Needs, ...] = ((_AFTER_COLON, (":",)), (_AFTER_CUE, ()), (_OPEN_QUOTE, ('"', "“")))
+
+
+def _quotes_after_cue(cue: str, tail: str) -> bool:
+    """Whether a person quotes without quote marks: after a cue word of their own lower-case
+    chat ("price import says There are some errors ...") the error's own capital starts it."""
+    return cue[0].islower() and tail[0].isupper() and tail[1:2].islower()
 
 
 def _has_letter(text: str) -> bool:

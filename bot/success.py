@@ -5,7 +5,8 @@ A success line says something was done, in one of the shapes logs use: a count o
 what was done to them ("180 items sent", "Revised 25 listings", "Labels printed: 30"), a thing
 and what was done to it ("Inventory synced", "stock levels updated"), a status on its own ("Sync
 succeeded", "GetOrders | OK", "Status: Completed"), a tick ("✓ Shopify stock push"), an HTTP
-2xx answer ("-> 200 OK") or all of a count of things ("214/214 items"). A line with a failure
+2xx answer ("-> 200 OK"), all of a count of things ("214/214 items") or an operation and the
+count of things it handled ("GetOrders: 3 orders"). A line with a failure
 word ("3 failed", "could not be updated", "token expired"), a cross, a warning or a negation
 ("12 prices not updated") never is, and "0 failed", "no errors" and "errors=0" are no failure
 words. A person talking ("we updated the token, still failing?") is not a log line.
@@ -57,6 +58,13 @@ _MARKS = re.compile(r"[✓✔✅☑]|\b2\d\d\b|\d\s*(?:/|of)\s*\d")
 # Letters, digits, spaces and the punctuation of log lines: most of a success line is these.
 _TEXT_CHARS = re.compile(r"""[\w\s.,:;!?'"()\[\]{}<>/|=+\-#%&*@$~✓✔✅☑]""")
 _MIN_TEXT_SHARE = 0.9
+# An operation and the count of things it handled, ending the line: "GetOrders: 3 orders",
+# "Test/UpdateStock: 140 sku(s)". The operation is a method's name (two or more capitalised
+# parts), so that a heading ("Pending: 3 orders") is not one; what follows the count must be
+# one of `things`, and nothing may follow it ("3 orders skipped" is no success).
+_OPERATION_COUNT = re.compile(
+    r"(?<![\w])(?:\w+/)?[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+\s*:\s*\d+\s+([A-Za-z]+)(?:\(s\))?[\s.]*$"
+)
 _NEAR = 3  # A count this many words from what was done belongs to it ("4 new orders saved").
 
 
@@ -77,7 +85,8 @@ class SuccessLines:
     def reports_success(self, text: str, words: list[str]) -> bool:
         """Whether the line `text` (its `words`, as bot.match.words_of gives them) reports a
         success and no failure."""
-        if self._vocabulary.isdisjoint(words) and not _MARKS.search(text):
+        counted = _OPERATION_COUNT.search(text[:MAX_SEGMENT_CHARS].rstrip())
+        if self._vocabulary.isdisjoint(words) and not _MARKS.search(text) and not counted:
             return False
         folded = clean_unicode(text[:MAX_SEGMENT_CHARS]).strip()
         if len(_TEXT_CHARS.findall(folded)) < _MIN_TEXT_SHARE * len(folded):
@@ -91,6 +100,8 @@ class SuccessLines:
         if _TICK.search(folded) or _HTTP_OK.search(folded):
             return True
         if _ALL_OF.search(folded) and not self._things.isdisjoint(words):
+            return True
+        if counted and counted[1].casefold() in self._things:
             return True
         return self._done_shape(words)
 

@@ -24,14 +24,7 @@ SETS = {"set1": "blind-slack.yaml", "set3": "blind-slack-3.yaml", "set4": "blind
 DATA = {name: load_cases(BENCH / file) for name, file in SETS.items()}
 
 # What the sets still get wrong (all from the fourth set's first run), keyed by a part of the paste.
-GENERIC_UNNAMED = "a text any channel's API can send, and nothing in the paste names its channel"
 KNOWN_MISSES: dict[str, str] = {
-    "MarketplaceWebServiceException: Request is throttled": (
-        GENERIC_UNNAMED + ": no setting says the MarketplaceWebService namespace is Amazon's"
-    ),
-    "price import says There are some errors": (
-        "the headline after 'says', unquoted, scores below confident"
-    ),
     "ebay 21916635 Invalid Multi-SKU item id. on the hoodie": (
         "code and message inside a question score below confident"
     ),
@@ -62,7 +55,6 @@ KNOWN_WRONG_LOGS: dict[str, str] = {
     "listing upload ✓ 40 products submitted": (
         "five QuotaExceeded in a row: the knowledge base escalates Amazon's quota errors after 10"
     ),
-    "[B2B store] GetOrders: 3 orders": "'GetOrders: 3 orders' (a count, no verb) is no success line",
 }
 
 

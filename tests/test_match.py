@@ -306,6 +306,39 @@ def test_a_channel_named_keeps_its_answer_beside_someone_s_own_code(engine):
     assert [f.entry.id for f in report.matches] == ["amazon-listing-sku-conflicts-catalog"]
 
 
+def test_an_error_s_headline_after_getting_unquoted_in_chat_is_answered(engine):
+    report = engine.explain(
+        "stock import keeps getting There are some errors related to the file format. "
+        "which rows though?"
+    )
+    assert [f.entry.id for f in report.matches] == ["import-file-format-errors"]
+
+
+def test_other_words_after_says_unquoted_are_not_taken_for_an_error_s_headline(engine):
+    report = engine.explain(
+        "price import says There are some errors in rows 4 and 5, where is that"
+    )
+    assert report.matches == ()
+
+
+MWS_TRACE = (
+    "MarketplaceWebServiceOrders.MarketplaceWebServiceOrdersException: Request is throttled\n"
+    "   at MarketplaceWebServiceOrders.MarketplaceWebServiceOrdersClient.ListOrders(ListOrdersRequest r)"
+)
+
+
+def test_a_channel_s_sdk_namespace_in_a_trace_names_the_channel(engine):
+    report = engine.explain(MWS_TRACE)
+    assert [f.entry.id for f in report.matches] == ["amazon-request-throttled"]
+
+
+def test_a_channel_s_sdk_namespace_is_not_held_back_as_the_poster_s_own_code(engine):
+    report = engine.explain(
+        f"System.IO.IOException: {CLOSED}\n   at ShopifySharp.OrderService.ListAsync()"
+    )
+    assert [f.entry.id for f in report.matches] == ["general-connection-forcibly-closed"]
+
+
 FORBIDDEN_BODY = (
     '{"code":"rest_forbidden","message":"Sorry, you are not allowed to do that.",'
     '"data":{"status":403}}'

@@ -42,6 +42,9 @@ def between_two_failures(engine: Engine, line: str):
         "Completed: 12 orders, error count 0",
         "Exceptions: 0, 40 items sent",
         "Amazon UK GetOrders: No new orders",
+        "Magento2 [B2B store] GetOrders: 3 orders",
+        "Magento2 [B2B store] GetOrders: 1 order",
+        "Woo UpdateStock: 140 sku(s)",
     ],
 )
 def test_a_line_that_reports_something_done_ends_the_run_and_counts_as_a_success(engine, line):
@@ -54,6 +57,10 @@ def test_a_line_that_reports_something_done_ends_the_run_and_counts_as_a_success
 # A failure, something not done, a person talking: no success line.
 NO_SUCCESS = [
     "Stock sync: 117 sent, 3 failed",
+    "GetOrders: 3 orders failed",
+    "UpdateStock: 3 errors",
+    "GetOrders: 3 orders skipped",
+    "Pending: 3 orders",
     "09:30 Price update: 12 prices could not be updated",
     "✗ Shopify stock push (2.1s)",
     "WARN stock push complete: 1,204 items",
