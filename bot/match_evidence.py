@@ -14,7 +14,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from bot.match_index import Pattern as _Pattern
-from bot.match_index import tokens
+from bot.match_index import code_at, tokens
 from bot.normalise import Segment, strip_prefixes
 
 CONFIDENT = 85.0
@@ -102,8 +102,8 @@ class EvidenceScorer:
         be most of the line, like any short text, a code of three or more words does not, nor
         does one that starts its piece of a line that names its channel ("woo -> rest_forbidden
         ...")."""
-        assert pattern.code is not None and pattern.code_at is not None
-        found = pattern.code_at.search(segment.plain)
+        assert pattern.code is not None
+        found = code_at(pattern.code).search(segment.plain)
         if found is None:
             return 0.0
         if named and found.start() <= START_SLACK:

@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,6 +37,14 @@ _STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)
+def code_at(code: str) -> re.Pattern[str]:
+    """Where a code stands as a whole word. Compiled when a paste first needs it, not for every
+    code at start-up: most of a large base's codes are never looked for, and a compiled
+    expression is compiled again when the load cache is read back."""
+    return re.compile(rf"(?<![\w.]){re.escape(code)}(?![\w])")
+
+
 @dataclass(frozen=True)
 class Pattern:
     """One pattern of an entry, with what scoring it needs worked out once."""
@@ -45,9 +54,7 @@ class Pattern:
     canon: str
     core: str
     code: str | None
-    # For a code: where it stands as a whole word, and whether it is specific (three or more
-    # joined words) wherever it appears.
-    code_at: re.Pattern[str] | None
+    # For a code: whether it is specific (three or more joined words) wherever it appears.
     specific: bool
     numbers: frozenset[str]
     tokens: frozenset[str]
@@ -106,7 +113,6 @@ class PatternIndex:
                     canon=canon,
                     core=core,
                     code=code,
-                    code_at=re.compile(rf"(?<![\w.]){re.escape(code)}(?![\w])") if code else None,
                     specific=code is not None and len(re.split(r"[._]", code)) >= 3,
                     numbers=frozenset(SIGNIFICANT_NUMBER.findall(canon)),
                     tokens=frozenset(toks),
