@@ -126,16 +126,6 @@ def _folded(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(word.casefold() for word in words)
 
 
-_BUILT: dict[int, tuple[KnowledgeSettings, SuccessLines]] = {}
-
-
 def success_lines(settings: KnowledgeSettings) -> SuccessLines:
-    """The success lines of one knowledge base's settings, built once per base (kept with the
-    settings they were built from, so that an id is never taken for another base's)."""
-    built = _BUILT.get(id(settings))
-    if built is None or built[0] is not settings:
-        if len(_BUILT) >= 8:
-            _BUILT.clear()
-        built = (settings, SuccessLines(settings.success_phrases, settings.success_words))
-        _BUILT[id(settings)] = built
-    return built[1]
+    """The success lines a knowledge base's settings describe."""
+    return SuccessLines(settings.success_phrases, settings.success_words)

@@ -28,7 +28,7 @@ from bot.normalise import (
     is_noise,
     normalise,
 )
-from bot.success import FAILURE_WORDS, success_lines
+from bot.success import FAILURE_WORDS, SuccessLines, success_lines
 
 MAX_CANDIDATES = 3
 CANDIDATE_FLOOR = 55.0
@@ -114,8 +114,7 @@ def triage(paste: str, matcher: Matcher) -> Report:
     unmatched: list[str] = []
     runs: dict[str, int] = {}
     failures = successes = 0
-    settings = matcher.kb.settings
-    success = success_lines(settings)
+    success = _success_lines(matcher)
     words = [words_of(r.text[:MAX_SEGMENT_CHARS]) for r in normalised.records]
     texts = [r.text[:MAX_SEGMENT_CHARS] for r in normalised.records]
     contexts = _contexts(words, texts, _frames_context(paste, matcher), matcher)
@@ -160,7 +159,7 @@ def triage(paste: str, matcher: Matcher) -> Report:
             if len(unmatched) < MAX_UNMATCHED and shown not in unmatched:
                 unmatched.append(shown)
 
-    passing = frozenset(settings.connection_tags)
+    passing = frozenset(matcher.kb.settings.connection_tags)
     findings = [t.finding(successes, passing) for t in tallies.values()]
     findings.sort(key=lambda f: (-f.count, f.first_seen))
     findings.extend(_did_you_mean(near_misses, tallies))
@@ -233,6 +232,15 @@ _SEEN: WeakKeyDictionary[Matcher, dict[tuple[Context, tuple[Segment, ...]], _Mat
     WeakKeyDictionary()
 )
 _MAX_SEEN = 2_000
+_SUCCESS: WeakKeyDictionary[Matcher, SuccessLines] = WeakKeyDictionary()
+
+
+def _success_lines(matcher: Matcher) -> SuccessLines:
+    """The success lines of the matcher's base, built once per base and forgotten with it."""
+    success = _SUCCESS.get(matcher)
+    if success is None:
+        success = _SUCCESS[matcher] = success_lines(matcher.kb.settings)
+    return success
 
 
 def _match_remembered(record: Record, matcher: Matcher, context: Context) -> _Matched:
