@@ -58,61 +58,47 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _GUILLEMET_SPACE = re.compile(r"«\s+|(?<!\s)\s+»")
 
 # --- Canonical form -----------------------------------------------------------------------------
-_SPELLING = (
-    (
-        re.compile(r"\b(author|synchron|recogn|organ|initial|serial|custom|normal|categor)is"),
-        r"\1iz",
-    ),
-    (re.compile(r"\bdespatch"), "dispatch"),
-)
 # Shared with bot/redact.py, so that what redaction replaces is exactly what matching masks.
 EMAIL_ADDRESS = re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b")
 BRACKETED = re.compile(r"\[[^\[\]\n]{1,60}\]")
-_MASKS = (
-    (re.compile(r"\b(?:https?|ftp)://[^\s\"'<>]{1,2000}|\bwww\.[^\s\"'<>]{1,2000}"), " #url "),
-    (EMAIL_ADDRESS, " #email "),
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), " #id "),
-    (re.compile(r"\b[0-9a-f]{16,}\b"), " #id "),
+# The canonical form's rewrites in order: British spelling first, then the masks. Each is tried
+# only on text holding one of its needles ("" for always): most pastes hold no URL, e-mail or
+# date, and a failed search still walks the whole text. One plain loop over this table runs for
+# every pattern at load time and every segment of a paste.
+_REWRITES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (
+        re.compile(r"\b(author|synchron|recogn|organ|initial|serial|custom|normal|categor)is"),
+        r"\1iz",
+        ("is",),
+    ),
+    (re.compile(r"\bdespatch"), "dispatch", ("despatch",)),
+    (
+        re.compile(r"\b(?:https?|ftp)://[^\s\"'<>]{1,2000}|\bwww\.[^\s\"'<>]{1,2000}"),
+        " #url ",
+        ("://", "www."),
+    ),
+    (EMAIL_ADDRESS, " #email ", ("@",)),
+    (
+        re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),
+        " #id ",
+        ("-",),
+    ),
+    (re.compile(r"\b[0-9a-f]{16,}\b"), " #id ", ("",)),
     (
         re.compile(
             r"\b\d{4}-\d{2}-\d{2}(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
             r"(?:z|[+-]\d{2}:?\d{2})?)?\b"
         ),
         " #ts ",
+        ("-",),
     ),
-    (re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"), " #ts "),
-    (re.compile(r"\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:\s?[ap]m)?\b"), " #ts "),
+    (re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"), " #ts ", ("/", ".")),
+    (re.compile(r"\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:\s?[ap]m)?\b"), " #ts ", (":",)),
     # Placeholders the catalogue uses in its texts: <the new order ID>, ####, XXX, XXXX-XXXX-SM.
-    (re.compile(r"<[^<>\n]{1,60}>"), " #n "),
-    (re.compile(r"#{3,}"), " #n "),
-    (re.compile(r"(?<![\w-])[\w-]*x{3,}[\w-]*"), " #n "),
-    (BRACKETED, " [#acct] "),
-)
-# Text each mask cannot match without: a mask is only tried on text holding one of them (most
-# pastes hold no URL, e-mail or date, and a failed search still walks the whole text).
-_MASK_NEEDS: tuple[tuple[str, ...], ...] = (
-    ("://", "www."),
-    ("@",),
-    ("-",),
-    (),
-    ("-",),
-    ("/", "."),
-    (":",),
-    ("<",),
-    ("###",),
-    ("xxx",),
-    ("[",),
-)
-# Spelling first, then the masks, each with what it cannot match without ("" when always tried):
-# a plain loop over these is a good part quicker than a generator per mask, for every pattern at
-# load time and every segment of a paste.
-_MASKS_AND_SPELLING: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
-    (*_SPELLING[0], ("is",)),
-    (*_SPELLING[1], ("despatch",)),
-    *(
-        (pattern, replacement, needs or ("",))
-        for (pattern, replacement), needs in zip(_MASKS, _MASK_NEEDS, strict=True)
-    ),
+    (re.compile(r"<[^<>\n]{1,60}>"), " #n ", ("<",)),
+    (re.compile(r"#{3,}"), " #n ", ("###",)),
+    (re.compile(r"(?<![\w-])[\w-]*x{3,}[\w-]*"), " #n ", ("xxx",)),
+    (BRACKETED, " [#acct] ", ("[",)),
 )
 _DIGIT = re.compile(r"\d")
 # A quoted value of at most three words is a value (SKU, account, colour), not part of the error;
@@ -299,7 +285,7 @@ def canonical(text: str) -> str:
     if "'" in text or '"' in text:
         text = QUOTED_VALUE.sub(_mask_quoted, text)
     text = text.casefold()
-    for pattern, replacement, needs in _MASKS_AND_SPELLING:
+    for pattern, replacement, needs in _REWRITES:
         for needle in needs:
             if needle in text:
                 text = pattern.sub(replacement, text)
