@@ -17,6 +17,7 @@ import yaml
 
 from bot.config import Secret, Settings
 from bot.engine import Engine
+from bot.kb_yaml import SAFE_LOADER
 from bot.knowledge import bundled_kb_path
 from bot.store import PostgresStore, SQLiteStore, Store
 from bot.testing.fake_slack import FakeSlack, refused_payloads
@@ -40,14 +41,11 @@ CATALOGUE = _beside_checkout(CATALOGUE_PATH)
 # The 40 further errors of issue 9, in the same format plus source_url/source_quote.
 MORE_CATALOGUE = _beside_checkout(MORE_CATALOGUE_PATH)
 
-# libyaml's parser, ten times faster than PyYAML's pure Python one, with the same safe
-# constructor: every worker reads every data file as it collects the tests.
-_YAML_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-
 
 def load_yaml(path: Path) -> Any:
-    """A data file of the suite or of bench/ (labelled pastes, lookups)."""
-    return yaml.load(path.read_text("utf-8"), Loader=_YAML_LOADER)
+    """A data file of the suite or of bench/ (labelled pastes, lookups), read with libyaml when
+    there is one (bot.kb_yaml's loader): every worker reads every data file as it collects."""
+    return yaml.load(path.read_text("utf-8"), Loader=SAFE_LOADER)
 
 
 VALID_ENTRY = """\
