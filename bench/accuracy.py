@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from bot.engine import Engine
-from bot.kb_yaml import SAFE_LOADER
+from bot.kb_yaml import SafeLoader
 from bot.knowledge import bundled_kb_path
 from bot.triage import Report, failure_ratio
 
@@ -42,7 +42,7 @@ def load_cases(path: Path) -> dict[str, list[Any]]:
     """Every document's sections of `path`, concatenated section by section."""
     cases: dict[str, list[Any]] = {"recognised": [], "not_recognised": [], "logs": []}
     # libyaml's parser when there is one: the test suite's workers each read these files.
-    for document in yaml.load_all(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER):
+    for document in yaml.load_all(path.read_text(encoding="utf-8"), Loader=SafeLoader):
         for section, items in (document or {}).items():
             cases.setdefault(section, []).extend(items or [])
     return cases

@@ -30,7 +30,7 @@ LineProblem = tuple[int, str]
 # libyaml's parser is several times faster than PyYAML's pure-Python one and gives the same
 # nodes and line marks; both construct with the safe constructor only. The test suite and bench/
 # read their data files with it too.
-SAFE_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+SafeLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 _LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 
 
@@ -146,7 +146,7 @@ def _count_problem(text: str) -> LineProblem | None:
     """For a file that may hold more than `MAX_NODES` values: count them from the parser's
     events, stopping at the limit, before building a tree that large (tens of MB, seconds)."""
     count = 0
-    for event in yaml.parse(text, Loader=SAFE_LOADER):
+    for event in yaml.parse(text, Loader=SafeLoader):
         if isinstance(event, yaml.NodeEvent):
             count += 1
             if count > MAX_NODES:
@@ -195,7 +195,7 @@ def _shape_problem(root: yaml.Node, text: str) -> LineProblem | None:
 
 def _alias_problem(text: str) -> LineProblem:
     """Where the first alias is: the node tree only knows where its anchor is."""
-    for event in yaml.parse(text, Loader=SAFE_LOADER):
+    for event in yaml.parse(text, Loader=SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             return (
                 _event_line(event),
@@ -215,9 +215,9 @@ def _compose_yaml(text: str) -> yaml.Node | None:
     libyaml refuses as too deep, which PyYAML's recursive loader cannot parse either.
     """
     try:
-        return _compose_with(SAFE_LOADER, text)
+        return _compose_with(SafeLoader, text)
     except yaml.YAMLError as refused:
-        if SAFE_LOADER is yaml.SafeLoader or _LIBYAML_TOO_DEEP in str(refused):
+        if SafeLoader is yaml.SafeLoader or _LIBYAML_TOO_DEEP in str(refused):
             raise  # PyYAML would take seconds to run out of stack on the same file.
         try:
             return _compose_with(yaml.SafeLoader, text)
@@ -235,7 +235,7 @@ def _compose_with(loader_class: type, text: str) -> yaml.Node | None:
 
 def _construct(node: yaml.Node, text: str) -> Any:
     """Plain data from a node tree `_shape_problem` accepted."""
-    loader = SAFE_LOADER(text)
+    loader = SafeLoader(text)
     try:
         return _plain(node, loader)
     finally:

@@ -17,7 +17,7 @@ import yaml
 
 from bot.config import Secret, Settings
 from bot.engine import Engine
-from bot.kb_yaml import SAFE_LOADER
+from bot.kb_yaml import SafeLoader
 from bot.knowledge import bundled_kb_path
 from bot.store import PostgresStore, SQLiteStore, Store
 from bot.testing.fake_slack import FakeSlack, refused_payloads
@@ -45,7 +45,7 @@ MORE_CATALOGUE = _beside_checkout(MORE_CATALOGUE_PATH)
 def load_yaml(path: Path) -> Any:
     """A data file of the suite or of bench/ (labelled pastes, lookups), read with libyaml when
     there is one (bot.kb_yaml's loader): every worker reads every data file as it collects."""
-    return yaml.load(path.read_text("utf-8"), Loader=SAFE_LOADER)
+    return yaml.load(path.read_text("utf-8"), Loader=SafeLoader)
 
 
 VALID_ENTRY = """\
