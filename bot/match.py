@@ -281,11 +281,23 @@ class ContextRules:
             return 100.0, None, False
         channel = pattern.entry.channel
         if channel in self.systems.channels:
+            own = pattern.names
             if channel in context.channels or channel in context.nearby:
+                strangers = set(context.others) - set(own.others)
+                if pattern.generic and strangers:
+                    # "Zap 'New Shopify order' halted: 429 Too Many Requests": the text is any
+                    # system's, and the paste names another one beside the channel.
+                    name = self.systems.label(channel)
+                    other = sorted(strangers)[0]
+                    return (
+                        HELD_BACK,
+                        f"other systems show this text too and the paste names {other} "
+                        f"as well as {name}",
+                        False,
+                    )
                 # A code of the channel named beside it ("magento -> signature_invalid") is as
                 # good as its message, however much chat follows.
                 return 100.0, None, pattern.generic or pattern.code is not None
-            own = pattern.names
             if (context.channels - own.channels) or set(context.others) - set(own.others):
                 return 0.0, None, False  # Another system's text: never this channel's error.
             if not context.linnworks:

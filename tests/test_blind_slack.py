@@ -1,7 +1,8 @@
 """The blind Slack-style sets of issue 8 as regression suites: bench/blind-slack.yaml (session 2),
-bench/blind-slack-3.yaml (session 3) and bench/blind-slack-4.yaml (session 4).
+bench/blind-slack-3.yaml (session 3), bench/blind-slack-4.yaml (session 4) and
+bench/blind-slack-5.yaml (session 5).
 
-Each set was written without reading the matcher or the knowledge base (the third and fourth also
+Each set was written without reading the matcher or the knowledge base (the third and later also
 without the earlier sets); their first-run figures are in the README. What they still get wrong is listed
 here with the reason, as strict xfails: fixing one turns its test red until it is removed from
 this list.
@@ -20,10 +21,17 @@ BENCH = Path(__file__).parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
 from accuracy import load_cases, log_checks  # noqa: E402
 
-SETS = {"set1": "blind-slack.yaml", "set3": "blind-slack-3.yaml", "set4": "blind-slack-4.yaml"}
+SETS = {
+    "set1": "blind-slack.yaml",
+    "set3": "blind-slack-3.yaml",
+    "set4": "blind-slack-4.yaml",
+    "set5": "blind-slack-5.yaml",
+}
 DATA = {name: load_cases(BENCH / file) for name, file in SETS.items()}
 
-# What the sets still get wrong (all from the fourth set's first run), keyed by a part of the paste.
+# What the sets still get wrong (from the fourth and fifth sets' first runs), keyed by a part of
+# the paste.
+TRAILING_CHAT = "the whole error, then more chat on the same line: marked down as a buried pattern"
 KNOWN_MISSES: dict[str, str] = {
     "ebay 21916635 Invalid Multi-SKU item id. on the hoodie": (
         "code and message inside a question score below confident"
@@ -42,11 +50,20 @@ KNOWN_MISSES: dict[str, str] = {
         "'Sorry, you are not allowed to do that.' is also the not-allowed-to-create entry's text, "
         "offered as a did-you-mean instead"
     ),
+    "getting eBay Error (931): Auth Token is Invalid again on the stock revise job": TRAILING_CHAT,
+    "The eBay.com configurator fails with: You are no longer eligible": TRAILING_CHAT,
+    "ListingError 21916585 Duplicate custom variation lab": (
+        "cut off mid-word, code and headline only: a did-you-mean (89)"
+    ),
 }
 KNOWN_FALSE_CLAIMS: dict[str, str] = {}
 PER_ITEM_FIX = (
     "the writers judged by runs only; the one-off rule wants ten successes per failure of an "
     "error that needs a fix for each item"
+)
+STATUS_NOT_FAILURE = (
+    "the writer counted the lines of a status message (an info entry, judged not worrying, "
+    "rightly) as failures; syncdoc counts no failure for a status message"
 )
 KNOWN_WRONG_LOGS: dict[str, str] = {
     "Price update ACM-KETTLE-17-BLK - accepted": PER_ITEM_FIX,
@@ -55,6 +72,10 @@ KNOWN_WRONG_LOGS: dict[str, str] = {
     "listing upload ✓ 40 products submitted": (
         "five QuotaExceeded in a row: the knowledge base escalates Amazon's quota errors after 10"
     ),
+    'Listing MUG-CER-330-BLU: The value "BLUE"': STATUS_NOT_FAILURE,
+    "Feed 50293300000 result": STATUS_NOT_FAILURE,
+    "ReviseFixedPriceItem 305512874410  Warning 21920208": STATUS_NOT_FAILURE,
+    "AddFixedPriceItem SKU LMP-101: Warning": STATUS_NOT_FAILURE,
 }
 
 

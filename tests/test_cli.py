@@ -369,6 +369,18 @@ def test_another_systems_error_is_never_answered_as_a_channels(paste, channel):
     assert channel not in out
 
 
+def test_a_generic_text_naming_its_channel_and_another_system_is_only_a_guess():
+    # Fifth blind set: the Zap's name says Shopify, but the 429 is any system's, and Zapier's here.
+    code, out, _ = run(
+        "explain",
+        'Zap "New Shopify order -> Google Sheet row" halted: The app returned '
+        '"429 Too Many Requests". Zapier will retry this step automatically.',
+    )
+    assert code == 1
+    assert out.startswith("No known Linnworks error recognised.\n\nDid you mean:")
+    assert "the paste names Zapier as well as Shopify" in out
+
+
 @pytest.mark.parametrize(
     ("paste", "title"),
     [
