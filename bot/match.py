@@ -98,6 +98,7 @@ _SCRIPT_FILE = re.compile(
 _NAMESPACE = re.compile(r"(?<![\w.])([A-Z][A-Za-z0-9_]*)\.([A-Z][A-Za-z0-9_]*)\.[A-Z][A-Za-z0-9_]*")
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 _PLACEHOLDER = re.compile(r"<[^<>]{1,60}>")
+_CHANNEL_MESSAGE_CHARS = 20
 
 
 def words_of(text: str) -> list[str]:
@@ -296,8 +297,14 @@ class ContextRules:
                         False,
                     )
                 # A code of the channel named beside it ("magento -> signature_invalid") is as
-                # good as its message, however much chat follows.
-                return 100.0, None, pattern.generic or pattern.code is not None
+                # good as its message, however much chat follows; so is a message long enough to
+                # be that channel's own ("ebay 10026 duration cannot be revised, something about
+                # best offers?"), where a short one ("Invalid ID.") could be a piece of another.
+                return (
+                    100.0,
+                    None,
+                    pattern.generic or pattern.code is not None or _own_words(pattern),
+                )
             if (context.channels - own.channels) or set(context.others) - set(own.others):
                 return 0.0, None, False  # Another system's text: never this channel's error.
             if not context.linnworks:
@@ -504,6 +511,11 @@ def _order(candidate: Candidate) -> tuple[float, bool, int, str]:
         -len(candidate.pattern),
         candidate.entry.id,
     )
+
+
+def _own_words(pattern: _Pattern) -> bool:
+    """Whether a message is long enough to stand for its channel's error in chat about it."""
+    return len(pattern.core) >= _CHANNEL_MESSAGE_CHARS
 
 
 def _code_tokens(plain: str) -> set[str]:

@@ -87,7 +87,7 @@ class EvidenceScorer:
         how: Evidence = "text"
         if len(seg) >= len(pattern.core):
             score = self._pattern_found(pattern, seg, seg_tokens, named)
-        elif self._may_be_fragment(pattern, segment, seg, seg_tokens):
+        elif self._may_be_fragment(pattern, segment, seg, seg_tokens, named):
             score, how = self._fragment_found(pattern, seg, seg_tokens), "fragment"
         else:
             score = self._compared_whole(pattern, seg, seg_tokens)
@@ -120,15 +120,16 @@ class EvidenceScorer:
 
     @staticmethod
     def _may_be_fragment(
-        pattern: _Pattern, segment: Segment, seg: str, seg_tokens: set[str]
+        pattern: _Pattern, segment: Segment, seg: str, seg_tokens: set[str], named: bool
     ) -> bool:
         """Whether a segment shorter than the pattern may be a piece of it: a paste cut short
-        (it runs to its line's end) or a part a person quoted, either long enough to tell."""
+        (it runs to its line's end) or a part a person quoted, either long enough to tell; a
+        word fewer will do where the text names the pattern's channel."""
         if segment.may_be_cut and _long_enough(seg, pattern.core, _MIN_TRUNCATED_SHARE):
             return True
         return (
             segment.quoted
-            and len(seg_tokens) >= _MIN_QUOTED_TOKENS
+            and len(seg_tokens) >= _MIN_QUOTED_TOKENS - named
             and _long_enough(seg, pattern.core, _MIN_QUOTED_SHARE)
         )
 
@@ -185,11 +186,15 @@ class EvidenceScorer:
         )
         if start_aligned:
             weight = min(1.0, weight + _START_BONUS)
-        if named:
-            weight = max(weight, _NAMED_WEIGHT)
         if weight >= 1.0:
             return found
-        return weight * found + (1 - weight) * fuzz.ratio(core, seg)
+        whole = fuzz.ratio(core, seg)
+        score = weight * found + (1 - weight) * whole
+        if named and weight < _NAMED_WEIGHT:
+            # Naming the channel only ever helps: a segment that is nearly all the text keeps
+            # the score its whole comparison gives it.
+            score = max(score, _NAMED_WEIGHT * found + (1 - _NAMED_WEIGHT) * whole)
+        return score
 
     def _word_cap(self, words: Set[str], seg_tokens: set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""

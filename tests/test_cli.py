@@ -369,6 +369,21 @@ def test_another_systems_error_is_never_answered_as_a_channels(paste, channel):
     assert channel not in out
 
 
+@pytest.mark.parametrize(
+    ("paste", "title", "channel"),
+    [
+        # OAuth 1.0a's problem codes are any provider's (Flickr's was claimed as Magento's).
+        ("oauth_problem=token_rejected", "Magento OAuth credentials rejected", "Magento"),
+        ("Throttled", "Shopify GraphQL rate limit reached (Throttled)", "Shopify"),
+    ],
+)
+def test_a_generic_text_that_names_no_system_is_only_a_guess(paste, title, channel):
+    code, out, _ = run("explain", paste)
+    assert code == 1
+    assert out.startswith(f"No known Linnworks error recognised.\n\nDid you mean:\n  - {title}")
+    assert f"other systems show this text too and it does not name {channel}" in out
+
+
 def test_a_generic_text_naming_its_channel_and_another_system_is_only_a_guess():
     # Fifth blind set: the Zap's name says Shopify, but the 429 is any system's, and Zapier's here.
     code, out, _ = run(
@@ -403,6 +418,35 @@ def test_a_generic_text_naming_its_channel_and_another_system_is_only_a_guess():
             "Shopify app missing a permission scope",
         ),
         ("Magento: Access denied", "Magento API role has no access (403 Access denied)"),
+        # Sixth blind set: chat after the error, a channel's own word, a quoted part.
+        (
+            "ebay 10026 duration cannot be revised, something about best offers? we only "
+            "changed the description template",
+            "eBay won't change the listing duration (10026)",
+        ),
+        (
+            "getting eBay Error (931): Auth Token is Invalid again on the stock revise job, "
+            "same account as last week",
+            "eBay token invalid (error 931)",
+        ),
+        (
+            '8560 on a load of SKUs - "does not match any ASIN. Creation of a new ASIN requires '
+            'the following missing attributes: standard_product_id" - but they all have EANs??',
+            "Amazon SKU matches no ASIN (8560 missing attributes)",
+        ),
+        (
+            'error 5002 "unable to process this message" from amazon on one sku - do I have to '
+            "resubmit manually?",
+            "Amazon could not process a feed message (5002)",
+        ),
+        (
+            'Shopify says THROTTLED on the stock update (graphql, code "THROTTLED")',
+            "Shopify GraphQL rate limit reached (Throttled)",
+        ),
+        (
+            "Your seller performance is below standard -> what does this mean for our listings?",
+            "eBay listing limit after poor seller performance",
+        ),
     ],
 )
 def test_an_error_quoted_in_a_sentence_is_answered_with_its_entry(paste, title):

@@ -45,6 +45,8 @@ def between_two_failures(engine: Engine, line: str):
         "Magento2 [B2B store] GetOrders: 3 orders",
         "Magento2 [B2B store] GetOrders: 1 order",
         "Woo UpdateStock: 140 sku(s)",
+        "19:01  inventory levels set for 38 variants",
+        "[Etsy - CraftyHomeUK] Listings sync: 66 listings refreshed",
     ],
 )
 def test_a_line_that_reports_something_done_ends_the_run_and_counts_as_a_success(engine, line):
