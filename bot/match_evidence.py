@@ -13,8 +13,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from bot.match_index import SIGNIFICANT_NUMBER, code_at, tokens
 from bot.match_index import Pattern as _Pattern
-from bot.match_index import code_at, tokens
 from bot.normalise import Segment, strip_prefixes
 
 CONFIDENT = 85.0
@@ -95,6 +95,11 @@ class EvidenceScorer:
             headline = self._headline_found(pattern, seg, seg_tokens, named)
             if headline > score:
                 score, how = headline, "text"
+        if how == "fragment" and segment.may_be_cut:
+            # A paste cut short needs only the numbers of the part of the pattern it covers:
+            # eBay's "…at least 500 pixels" is often cut off before its number.
+            wanted = frozenset(SIGNIFICANT_NUMBER.findall(pattern.core[: len(seg)]))
+            return _capped(wanted, numbers, score), how
         return self._cap_numbers(pattern, numbers, score), how
 
     def _code_found(self, pattern: _Pattern, segment: Segment, named: bool) -> float:
@@ -203,9 +208,14 @@ class EvidenceScorer:
     @staticmethod
     def _cap_numbers(pattern: _Pattern, numbers: frozenset[str], score: float) -> float:
         """A pattern's three-digit numbers (status codes, eBay errors) must be in the segment."""
-        if pattern.numbers and pattern.numbers.isdisjoint(numbers):
-            return min(score, _MISSING_NUMBER_CAP)
-        return score
+        return _capped(pattern.numbers, numbers, score)
+
+
+def _capped(wanted: frozenset[str], numbers: frozenset[str], score: float) -> float:
+    """`score`, or at most `_MISSING_NUMBER_CAP` when none of the `wanted` numbers is there."""
+    if wanted and wanted.isdisjoint(numbers):
+        return min(score, _MISSING_NUMBER_CAP)
+    return score
 
 
 def _share_present(wanted: Set[str], available: Set[str], idf: dict[str, float]) -> float:

@@ -59,11 +59,12 @@ _MARKS = re.compile(r"[✓✔✅☑]|\b2\d\d\b|\d\s*(?:/|of)\s*\d")
 _TEXT_CHARS = re.compile(r"""[\w\s.,:;!?'"()\[\]{}<>/|=+\-#%&*@$~✓✔✅☑]""")
 _MIN_TEXT_SHARE = 0.9
 # An operation and the count of things it handled, ending the line: "GetOrders: 3 orders",
-# "Test/UpdateStock: 140 sku(s)". The operation is a method's name (two or more capitalised
-# parts), so that a heading ("Pending: 3 orders") is not one; what follows the count must be
-# one of `things`, and nothing may follow it ("3 orders skipped" is no success).
+# "Test/UpdateStock: 140 sku(s)", "GetOrders -> 34 orders". The operation is a method's name (two
+# or more capitalised parts), so that a heading ("Pending: 3 orders") is not one; what follows
+# the count must be one of `things`, and nothing may follow it ("3 orders skipped" is no success).
 _OPERATION_COUNT = re.compile(
-    r"(?<![\w])(?:\w+/)?[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+\s*:\s*\d+\s+([A-Za-z]+)(?:\(s\))?[\s.]*$"
+    r"(?<![\w])(?:\w+/)?[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+\s*(?::|->)\s*\d+\s+([A-Za-z]+)(?:\(s\))?"
+    r"[\s.]*$"
 )
 _NEAR = 3  # A count this many words from what was done belongs to it ("4 new orders saved").
 

@@ -375,6 +375,11 @@ def test_another_systems_error_is_never_answered_as_a_channels(paste, channel):
         # OAuth 1.0a's problem codes are any provider's (Flickr's was claimed as Magento's).
         ("oauth_problem=token_rejected", "Magento OAuth credentials rejected", "Magento"),
         ("Throttled", "Shopify GraphQL rate limit reached (Throttled)", "Shopify"),
+        (
+            "SKU does not exist",
+            "Channel SKU does not exist on the marketplace",
+            "App Store channel",
+        ),
     ],
 )
 def test_a_generic_text_that_names_no_system_is_only_a_guess(paste, title, channel):
@@ -446,6 +451,12 @@ def test_a_generic_text_naming_its_channel_and_another_system_is_only_a_guess():
         (
             "Your seller performance is below standard -> what does this mean for our listings?",
             "eBay listing limit after poor seller performance",
+        ),
+        # Seventh blind set: cut off before the message's "500 pixels".
+        (
+            "eBay Error (21919137): Buyers love large photos that clearly show the item, so "
+            "please upload high-resolution photos that are at lea",
+            "eBay photo smaller than 500 pixels (21919137)",
         ),
     ],
 )

@@ -45,6 +45,7 @@ def between_two_failures(engine: Engine, line: str):
         "Magento2 [B2B store] GetOrders: 3 orders",
         "Magento2 [B2B store] GetOrders: 1 order",
         "Woo UpdateStock: 140 sku(s)",
+        "14:15:30 WooCommerce(shop.ourco.co.uk) GetOrders -> 34 orders",
         "19:01  inventory levels set for 38 variants",
         "[Etsy - CraftyHomeUK] Listings sync: 66 listings refreshed",
     ],

@@ -356,6 +356,20 @@ def test_a_connection_error_each_time_followed_by_a_successful_sync_did_not_last
     assert "each time followed by a successful one: a one-off" in report.verdict
 
 
+def test_a_missing_permission_among_successful_syncs_still_needs_a_person(engine):
+    # Seventh blind set: a scope is no credential that the next sync gets past; it stays
+    # missing until someone grants it, so the ten-successes-per-failure rule holds.
+    ok = "BigCommerce [store-8k2x1] UpdateInventory: 278 products updated"
+    failed = (
+        "BigCommerce [store-8k2x1] UpdateInventory: 403 You don't have a required scope to "
+        "access the endpoint"
+    )
+    lines = [ok] * 9 + [failed] + [ok] * 9 + [failed, ok]
+    report = engine.explain("\n".join(lines))
+    assert [f.entry.id for f in report.matches] == ["bigcommerce-missing-scope"]
+    assert report.worrying
+
+
 def test_an_order_s_error_among_a_few_successful_syncs_still_needs_a_person(engine):
     report = engine.explain(
         "27 orders marked as despatched\nOrder 104522: Order Despatch Failed\n"
