@@ -107,11 +107,16 @@ class NoteWhere(Middleware):
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
-        _request.where = where_of(req.body)
+        note(where_of(req.body))
         return next()
 
 
 note_where = NoteWhere()
+
+
+def note(where: str | None) -> None:
+    """Name where the answer of the next task this thread submits goes."""
+    _request.where = where
 
 
 def where_of(body: dict[str, Any]) -> str | None:

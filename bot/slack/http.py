@@ -23,6 +23,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.engine import Engine
+from bot.slack.deliveries import deliveries_of
 from bot.slack.health import Health
 
 EVENTS_PATH = "/slack/events"
@@ -37,8 +38,10 @@ log = logging.getLogger(__name__)
 
 
 def create_wsgi_app(app: App, engine: Engine, health: Health | None = None) -> WSGIApp:
-    """The WSGI application: Bolt's own adapter for Slack's requests, plus the health check."""
+    """The WSGI application: Bolt's own adapter for Slack's requests (event deliveries by the
+    lean route the app was given, bot/slack/deliveries.py), plus the health check."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    events = deliveries_of(app)
     health = health or Health(engine)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -58,6 +61,8 @@ def create_wsgi_app(app: App, engine: Engine, health: Health | None = None) -> W
             # traceback: anyone could fill the logs. A forger gets the 401 Bolt gives the rest.
             start_response("401 Unauthorized", [("Content-Type", "application/json")])
             return [b'{"error": "invalid request"}']
+        if events is not None and method == "POST" and environ.get("PATH_INFO") == EVENTS_PATH:
+            return events(environ, start_response, slack)
         return slack(environ, start_response)
 
     return application
