@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
+
+import pytest
 
 from bot.slack.executor import BoundedExecutor
 
@@ -46,3 +50,18 @@ def test_a_task_that_raises_frees_its_place():
         assert executor.submit(lambda: "next").result(timeout=5) == "next"
     finally:
         executor.shutdown(wait=True)
+
+
+def own_nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_answers_run_at_a_lower_priority_than_the_thread_that_hands_them_over():
+    executor = BoundedExecutor(workers=1, backlog=0, nice=3)
+    try:
+        answering = executor.submit(own_nice).result(timeout=5)
+    finally:
+        executor.shutdown(wait=True)
+    # Only the listener thread was lowered: the thread that acknowledges keeps its priority.
+    assert (answering, own_nice()) == (min(own_nice() + 3, 19), own_nice())

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.slack.answers import AnswerExtra, Answers
 from bot.slack.dedupe import MemorySeenEvents, RedeliveryFilter, SeenEvents, SharedSeenEvents
+from bot.slack.deliveries import EventDeliveries
 from bot.slack.executor import BoundedExecutor, note_where
 from bot.slack.identity import Identity
 from bot.slack.listeners import actions, commands, events, feedback, shortcuts
@@ -76,6 +77,7 @@ def create_app(
     client = client or web_client(settings)
     identity = identity or Identity.check(client)
     secret = settings.slack_signing_secret
+    executor = listener_executor or BoundedExecutor()
     app = App(
         name="syncdoc",
         # The token reaches Bolt through `authorize` alone: given a token as well, Bolt would
@@ -90,9 +92,10 @@ def create_app(
         # Always given, so Bolt never reads the environment itself; empty means Socket Mode.
         signing_secret=secret.reveal() if secret else "",
         process_before_response=False,
-        listener_executor=listener_executor or BoundedExecutor(),
+        listener_executor=executor,
     )
-    app.use(RedeliveryFilter(MemorySeenEvents()))
+    redeliveries = RedeliveryFilter(MemorySeenEvents())
+    app.use(redeliveries)
     app.use(note_where)
     app.use(AnswerWith(client))
     shared = seen if seen is not None else store
@@ -109,8 +112,18 @@ def create_app(
         first_delivery=SharedSeenEvents(shared).first_time if shared is not None else None,
         recording_checks_delivery=seen is None,
     )
-    for listeners in (events, commands, shortcuts, actions):
+    # In HTTP mode Slack's event deliveries take a lean route to the same listeners
+    # (bot/slack/deliveries.py); Socket Mode has no signing secret and Bolt takes everything.
+    deliveries = (
+        EventDeliveries(secret.reveal(), identity, client, executor, redeliveries)
+        if secret
+        else None
+    )
+    events.register(app, answers, deliveries)
+    for listeners in (commands, shortcuts, actions):
         listeners.register(app, answers)
+    if deliveries:
+        deliveries.attach(app)
     if loop:
         feedback.register(app, loop)
     return app

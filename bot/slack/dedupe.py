@@ -22,7 +22,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
@@ -152,10 +152,14 @@ class RedeliveryFilter(Middleware):
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
-        body = req.body
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not self.seen.first_time(f"event:{event_id}"):
-            retry = req.headers.get("x-slack-retry-num", ["?"])[0]
-            log.info("dropped redelivery %s of event %s", retry, event_id)
+        if self.is_redelivery(req.body, req.headers.get("x-slack-retry-num", [None])[0]):
             return BoltResponse(status=200, body="")
         return next()
+
+    def is_redelivery(self, body: dict[str, Any], retry: str | None) -> bool:
+        """True (logged) when `body` is an event already handled; else it is remembered."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not self.seen.first_time(f"event:{event_id}"):
+            log.info("dropped redelivery %s of event %s", retry or "?", event_id)
+            return True
+        return False

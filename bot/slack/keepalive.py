@@ -13,11 +13,18 @@ request can fail after it was written: the server closing an idle connection jus
 reused. So a connection is reused only when it has been idle less than `MAX_IDLE_SECONDS`
 (servers close idle ones after a minute or more) and the server has not already closed it (an
 idle connection with something to read has been closed, or is out of step, and is replaced).
+
+A JSON call (every answer: chat.postMessage) skips slack-sdk's wrapping when Slack answers it
+with a 2xx JSON body, which cost as much CPU as the exchange itself; any other outcome (an error,
+an HTTP error status, a body that is not JSON) is handed to slack-sdk's own code as the result of
+its first attempt, so its errors, rate-limit retries and messages are unchanged and nothing is
+sent twice.
 """
 
 from __future__ import annotations
 
 import io
+import json as _json
 import os
 import select
 import ssl
@@ -27,16 +34,19 @@ import weakref
 from http.client import HTTPConnection, HTTPSConnection
 from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.request import Request
 
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RateLimitErrorRetryHandler
+from slack_sdk.web import SlackResponse
 
 MAX_IDLE_SECONDS = 5.0
 MAX_IDLE_CONNECTIONS = 32
 """Per host: one per thread that calls Slack at once is enough (Bolt's listeners, the outbox)."""
 
 Key = tuple[str, str, int | None]
+_replay = threading.local()
 
 
 class KeepAliveWebClient(WebClient):
@@ -53,7 +63,86 @@ class KeepAliveWebClient(WebClient):
         # may share this client, which is safe across threads, and its pool, which is the point.
         return self
 
+    def api_call(  # type: ignore[override]
+        self, api_method: str, *, json: dict[str, Any] | None = None, **others: Any
+    ) -> SlackResponse:
+        """A JSON call (chat.postMessage and the like) is sent straight on a kept connection;
+        anything else, and any answer but a 2xx JSON body, goes through slack-sdk's own path."""
+        lean = (
+            json is not None
+            and not any(others.get(k) for k in ("files", "data", "params", "headers", "auth"))
+            and others.get("http_verb", "POST") == "POST"
+            and not self.default_params
+            and self.proxy is None
+            and self.base_url.lower().startswith(("http://", "https://"))
+            # On a 2xx answer these never retry, so skipping their look at it changes nothing.
+            and all(type(h) is RateLimitErrorRetryHandler for h in self.retry_handlers)
+        )
+        if not lean:
+            return super().api_call(api_method, json=json, **others)  # type: ignore[no-any-return]
+        assert json is not None
+        return self._post_json(api_method, json, others)
+
+    def _post_json(
+        self, api_method: str, json_body: dict[str, Any], others: dict[str, Any]
+    ) -> SlackResponse:
+        # slack-sdk spends about as much CPU wrapping a call (request objects, retry-handler
+        # views of a successful answer, its own header and URL building) as the exchange
+        # itself; for a successful answer none of it changes the outcome.
+        url = urljoin(self.base_url, api_method.lstrip("/"))
+        headers = {
+            **self.headers,
+            "Authorization": f"Bearer {self.token}",
+            "Content-Type": "application/json;charset=utf-8",
+        }
+        body = _json.dumps(json_body).encode("utf-8")
+        request = Request(url, data=body, headers=headers, method="POST")
+        try:
+            answer = exchange(self._idle, url, request, timeout=self.timeout, context=self.ssl)
+            data = _json.loads(answer["body"]) if answer["body"].startswith("{") else None
+        except Exception as outcome:  # handed to slack-sdk as it is, below
+            return self._as_slack_sdk(api_method, json_body, others, outcome)
+        if not isinstance(data, dict):
+            return self._as_slack_sdk(api_method, json_body, others, answer)
+        return SlackResponse(
+            client=self,
+            http_verb="POST",
+            api_url=url,
+            req_args={
+                "headers": headers,
+                "data": {},
+                "params": {},
+                "files": None,
+                "json": json_body,
+            },
+            data=data,
+            headers=dict(answer["headers"]),
+            status_code=answer["status"],
+        ).validate()
+
+    def _as_slack_sdk(
+        self,
+        api_method: str,
+        json_body: dict[str, Any],
+        others: dict[str, Any],
+        outcome: dict[str, Any] | BaseException,
+    ) -> SlackResponse:
+        """slack-sdk's own call, whose first exchange is `outcome` (what the lean one got)
+        rather than a second request: its errors, retries (a 429's Retry-After) and messages
+        stay exactly slack-sdk's, and nothing is sent twice."""
+        _replay.outcome = outcome
+        try:
+            return super().api_call(api_method, json=json_body, **others)  # type: ignore[no-any-return]
+        finally:
+            _replay.outcome = None
+
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        outcome = getattr(_replay, "outcome", None)
+        if outcome is not None:
+            _replay.outcome = None  # once: a retry slack-sdk asks for is a real request
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome  # type: ignore[no-any-return]
         if self.proxy is not None or not url.lower().startswith(("http://", "https://")):
             return super()._perform_urllib_http_request_internal(url, req)  # type: ignore[no-any-return]
         return exchange(self._idle, url, req, timeout=self.timeout, context=self.ssl)

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.recorder import HandledElsewhere
 from bot.render.slack import render_help, render_home
 from bot.slack.answers import Answers, Asker
+from bot.slack.deliveries import EventDeliveries
 from bot.slack.send import post_message
 
 Event = dict[str, Any]
@@ -32,11 +33,17 @@ _HELP = re.compile(r"^\s*+(?:help|\?|hi|hello|hey)?\s*+[.!?]*+\s*+$", re.IGNOREC
 log = logging.getLogger(__name__)
 
 
-def register(app: App, answers: Answers) -> None:
+def register(app: App, answers: Answers, deliveries: EventDeliveries | None = None) -> None:
+    """Each listener with Bolt, and with the lean route for Slack's HTTP deliveries if given."""
     listeners = EventListeners(answers)
-    app.event("message")(listeners.on_message)
-    app.event("app_mention")(listeners.on_mention)
-    app.event("app_home_opened")(listeners.on_home_opened)
+    for event_type, listener in (
+        ("message", listeners.on_message),
+        ("app_mention", listeners.on_mention),
+        ("app_home_opened", listeners.on_home_opened),
+    ):
+        app.event(event_type)(listener)
+        if deliveries is not None:
+            deliveries.listen(event_type, listener)
 
 
 def ignore_reason(event: Event, bot_user_id: str | None) -> str | None:
