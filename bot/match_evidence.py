@@ -79,7 +79,7 @@ class EvidenceScorer:
         scores better. The pattern's three-digit numbers must be there in every case."""
         if pattern.code is not None:
             code = self._code_found(pattern, segment, named)
-            return self._cap_numbers(pattern, numbers, code), "code"
+            return _capped(pattern.numbers, numbers, code), "code"
         seg = segment.core or segment.canon
         if pattern.wildcards:
             seg = _fill(seg, pattern.wildcards)
@@ -95,12 +95,7 @@ class EvidenceScorer:
             headline = self._headline_found(pattern, seg, seg_tokens, named)
             if headline > score:
                 score, how = headline, "text"
-        if how == "fragment" and segment.may_be_cut:
-            # A paste cut short needs only the numbers of the part of the pattern it covers:
-            # eBay's "…at least 500 pixels" is often cut off before its number.
-            wanted = frozenset(SIGNIFICANT_NUMBER.findall(pattern.core[: len(seg)]))
-            return _capped(wanted, numbers, score), how
-        return self._cap_numbers(pattern, numbers, score), how
+        return _capped(_numbers_wanted(pattern, segment, seg, how), numbers, score), how
 
     def _code_found(self, pattern: _Pattern, segment: Segment, named: bool) -> float:
         """A code (token_rejected) found whole in the unmasked text; a two-word code needs to
@@ -205,10 +200,14 @@ class EvidenceScorer:
         """The most a segment can score that lacks some of the pattern's words."""
         return 100 - _MISSING_WORDS_COST * (1 - _share_present(words, seg_tokens, self._idf))
 
-    @staticmethod
-    def _cap_numbers(pattern: _Pattern, numbers: frozenset[str], score: float) -> float:
-        """A pattern's three-digit numbers (status codes, eBay errors) must be in the segment."""
-        return _capped(pattern.numbers, numbers, score)
+
+def _numbers_wanted(pattern: _Pattern, segment: Segment, seg: str, how: Evidence) -> frozenset[str]:
+    """A pattern's three-digit numbers (status codes, eBay errors) must be in the segment; a
+    paste cut short needs only those of the part it covers (eBay's "…at least 500 pixels" is
+    often cut off before its number)."""
+    if how == "fragment" and segment.may_be_cut:
+        return frozenset(SIGNIFICANT_NUMBER.findall(pattern.core[: len(seg)]))
+    return pattern.numbers
 
 
 def _capped(wanted: frozenset[str], numbers: frozenset[str], score: float) -> float:

@@ -31,6 +31,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
@@ -63,8 +64,7 @@ class BoundedExecutor(ThreadPoolExecutor):
         super().__init__(
             max_workers=workers,
             thread_name_prefix="listener",
-            initializer=_lower_priority if nice else None,
-            initargs=(nice,),
+            initializer=partial(_lower_priority, nice) if nice else None,
         )
         self.capacity = workers + backlog
         self._taken = 0
