@@ -23,6 +23,7 @@ CONFIDENT = 85.0
 START_SLACK = 2  # Characters before a match that still count as the start of its segment.
 
 _MIN_TRUNCATED_CHARS = 24
+_NEARLY_WHOLE = 0.9  # A segment this share of a pattern's length may be all of it, mistyped.
 _MIN_TRUNCATED_SHARE = 0.3
 # A quoted part may come from anywhere in a long error ("Not enough storage is available to
 # complete this operation" of the pre-login handshake error), so a smaller share will do when
@@ -87,6 +88,11 @@ class EvidenceScorer:
         how: Evidence = "text"
         if len(seg) >= len(pattern.core):
             score = self._pattern_found(pattern, seg, seg_tokens, named)
+        elif (
+            len(seg) >= _NEARLY_WHOLE * len(pattern.core)
+            and (whole := self._compared_whole(pattern, seg, seg_tokens)) >= CONFIDENT
+        ):
+            score = whole  # The whole error with a letter or two missing: typos, no fragment.
         elif self._may_be_fragment(pattern, segment, seg, seg_tokens, named):
             score, how = self._fragment_found(pattern, seg, seg_tokens), "fragment"
         else:
