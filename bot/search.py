@@ -20,6 +20,7 @@ found: a title counts more than a word in the meaning), so words the base does n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -87,20 +88,34 @@ class SearchIndex:
 
     @collector_paused()  # Nothing it makes is garbage (bot/collector.py).
     def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self.entries = kb.entries
-        self._count = count = len(self.entries)
-        built = build(self.entries, kb.settings.channels, FIELDS)
+        built = build(kb.entries, kb.settings.channels, FIELDS)
+        # The typed-word side: surface words (unstemmed) for typos and prefixes, mapped to terms.
+        typed = TypedWords(
+            built.terms,
+            channel_terms(kb.settings.channels),
+            len(kb.entries),
+            built.surface,
+            stop_words(),
+        )
         # One BM25 index whose words are tagged with their field (a column per field and term):
         # the price is that a field's length is normalised against the whole entry's, not
         # against that field's.
-        self._postings = built.postings
-        self._columns = built.columns
-        self._term_ids = {term: i for i, term in enumerate(built.terms)}
-        # The typed-word side: surface words (unstemmed) for typos and prefixes, mapped to terms.
-        self._typed = TypedWords(
-            built.terms, channel_terms(kb.settings.channels), count, built.surface, stop_words()
-        )
+        self._lookup_tables(kb, built.postings, built.columns, typed)
+
+    def _lookup_tables(
+        self,
+        kb: KnowledgeBase,
+        postings: tuple[np.ndarray, np.ndarray, np.ndarray],
+        columns: np.ndarray,
+        typed: TypedWords,
+    ) -> None:
+        """What a lookup reads, from the index built or read back from the load cache."""
+        self.kb = kb
+        self.entries = kb.entries
+        self._count = len(self.entries)
+        self._postings, self._columns, self._typed = postings, columns, typed
+        # Each term's row of `columns`: the terms are in the typed words' order.
+        self._term_ids = {term: i for i, term in enumerate(typed.df)}
         self._ids = {e.id: i for i, e in enumerate(self.entries)}
         self._forget_answers()
 
@@ -115,12 +130,18 @@ class SearchIndex:
         # lines come back paste after paste (two lookups in five in bench/slope.py's pastes).
         self._answers: dict[tuple[str, int], tuple[Hit, ...]] = {}
 
+    # In the load cache: the arrays and the typed words' own lean form; the look-up tables are
+    # rebuilt from them (quicker than unpickling them) and nothing remembered is kept.
     def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in vars(self).items() if k != "_answers"}
+        return {
+            "kb": self.kb,
+            "postings": self._postings,
+            "columns": self._columns,
+            "typed": self._typed,
+        }
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        vars(self).update(state)
-        self._forget_answers()
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._lookup_tables(state["kb"], state["postings"], state["columns"], state["typed"])
 
     def __len__(self) -> int:
         return self._count
