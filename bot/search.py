@@ -115,8 +115,8 @@ class SearchIndex:
         self._count = len(self.entries)
         self._postings, self._columns, self._typed = postings, columns, typed
         # Each term's row of `columns`: the terms are in the typed words' order.
-        self._term_ids = {term: i for i, term in enumerate(typed.df)}
-        self._ids = {e.id: i for i, e in enumerate(self.entries)}
+        self._term_ids = dict(zip(typed.df, range(len(typed.df)), strict=True))
+        self._ids = dict(zip((e.id for e in self.entries), range(self._count), strict=True))
         self._forget_answers()
 
     def forget(self) -> None:
