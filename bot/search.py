@@ -3,8 +3,9 @@
 
 Matching (bot/match.py) compares a paste with an error's full text; a lookup is a few words, so
 it is ranked like a search engine does instead: BM25 over each field of an entry (id, title, the
-error texts, error codes, tags, channel, meaning), computed by `bm25s`, a maintained library that
-precomputes every word's score per entry in sparse arrays, so a lookup only sums a few slices.
+error texts, error codes, tags, channel, meaning), scored as `bm25s` scores it (a maintained
+library: every word's score per entry precomputed in sparse arrays, so a lookup only sums a few
+slices; bot/search_build.py does its arithmetic for all words at once, checked against it).
 What people type is brought to the index's words first: spelling folded as the matcher folds it
 (authorisation/authorization, despatch/dispatch), words stemmed (feeds, throttling), a word that is
 not in the index widened to the index words it starts (partial words) or is one or two typos away
