@@ -3,15 +3,22 @@
     python bench/search.py [--sizes 100,1000,10000] [--repeat 3] [--write docs/benchmarks.md]
 
 For each size it writes a knowledge base folder (bench/synth.py: synthetic entries plus the real
-ones) and, in a fresh process, measures: start-up without the search (load, validation, matcher),
-importing bot.search (numpy, bm25s, PyStemmer), building the search index, and the time of each
-lookup (the blind lookup set's 158 queries plus a reworded title of each of the first 100
-synthetic entries), best of `--repeat`. Then a restart with the load cache, in `--repeat` fresh
+ones) and, in a fresh process, measures: start-up without the search (a first start: load,
+validation, the matcher's index, no load cache; wall-clock and CPU time from the process's start),
+importing bot.search, building the search index, and the time of each lookup (the blind lookup
+set's 158 queries plus a reworded title of each of the first 100 synthetic entries), best of
+`--repeat`. Then a restart with the load cache, in `--repeat` fresh
 processes after one that fills the cache (load, build the index, write both): start-up, then
 getting the search index ready for the first lookup (read back from the cache), wall-clock and
 CPU time, each the best of the processes. The naive baseline, in the same process on the same
 queries: `rapidfuzz.process.extractOne(query, titles)` (WRatio). Both are also scored on the
 blind set (bench/lookups.yaml). Nothing here asserts a time.
+
+"Building the search index adds at most 10 % to start-up" is judged as the time of
+`SearchIndex(kb)` in that process (wall-clock and CPU; the import of bot.search reported apart)
+over the time of the first start before it. The bot builds the index in the background once
+started, and `syncdoc search` on its first lookup, so nobody waits for it at start; but every first
+start pays for it, so it is counted against start-up rather than left out.
 """
 
 from __future__ import annotations
@@ -43,13 +50,14 @@ def worker(folder: Path, repeat: int, synthetic_titles: list[str]) -> dict:
 
     engine = Engine.from_path(folder)
     load_s = time.perf_counter() - started
+    load_cpu = time.process_time()  # From the process's start, the interpreter's included.
     started = time.perf_counter()
     from bot.search import SearchIndex
 
     import_s = time.perf_counter() - started
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     index = SearchIndex(engine.kb)
-    build_s = time.perf_counter() - started
+    build_s, build_cpu = time.perf_counter() - started, time.process_time() - cpu
 
     from rapidfuzz import process
 
@@ -76,8 +84,10 @@ def worker(folder: Path, repeat: int, synthetic_titles: list[str]) -> dict:
     return {
         "entries": len(engine.kb),
         "load_s": load_s,
+        "load_cpu": load_cpu,
         "import_s": import_s,
         "build_s": build_s,
+        "build_cpu": build_cpu,
         "search_ms": [t * 1000 for t in search_times],
         "naive_ms": [t * 1000 for t in naive_times],
         "lookups": len(blind["lookups"]),
@@ -220,16 +230,18 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         f"python bench/search.py --sizes {args.sizes} --repeat {args.repeat}",
         "```",
         "",
-        "| entries | start-up without search s | import bot.search s | build index s "
-        "| build / start-up | lookup p50 ms | p95 ms | mean ms | naive extractOne mean ms "
+        "| entries | start-up without search s (CPU) | import bot.search s "
+        "| build index s (CPU) | build / start-up (CPU) | lookup p50 ms | p95 ms | mean ms "
+        "| naive extractOne mean ms "
         "| search top-1 / top-3 / uncovered none | naive top-1 |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         search, naive = row["search_ms"], row["naive_ms"]
         lines.append(
-            f"| {row['entries']:,} | {row['load_s']:.2f} | {row['import_s']:.2f} "
-            f"| {row['build_s']:.3f} | {row['build_s'] / row['load_s']:.0%} "
+            f"| {row['entries']:,} | {row['load_s']:.2f} ({row['load_cpu']:.2f}) "
+            f"| {row['import_s']:.2f} | {row['build_s']:.3f} ({row['build_cpu']:.3f}) "
+            f"| {row['build_s'] / row['load_s']:.0%} ({row['build_cpu'] / row['load_cpu']:.0%}) "
             f"| {statistics.median(search):.2f} | {_p95(search):.2f} "
             f"| {statistics.fmean(search):.2f} | {statistics.fmean(naive):.2f} "
             f"| {row['top1']}/{row['lookups']} / {row['top3']}/{row['lookups']} "
@@ -237,6 +249,7 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         )
     largest = rows[-1]
     share = largest["build_s"] / largest["load_s"]
+    cpu_share = largest["build_cpu"] / largest["load_cpu"]
     with_import = (largest["build_s"] + largest["import_s"]) / largest["load_s"]
     mean = statistics.fmean(largest["search_ms"])
     lines += [
@@ -265,10 +278,11 @@ def render(rows: list[dict], machine: dict, args: argparse.Namespace) -> str:
         f"Targets at {largest['entries']:,} entries:",
         "",
         f"- building the search index adds at most {TARGET_BUILD_SHARE:.0%} to start-up: "
-        f"**{'met' if share <= TARGET_BUILD_SHARE else 'not met'}**: {share:.1%} "
-        f"({with_import:.1%} with the import of numpy and bm25s) on a first start, which builds "
-        "it on the first lookup (the bot: in the background once started), so start-up itself "
-        f"does not grow; on a restart with the load cache, **{restart_met}**: the index is "
+        f"**{'met' if max(share, cpu_share) <= TARGET_BUILD_SHARE else 'not met'}** on a "
+        f"first start: {share:.1%} of its wall-clock time, {cpu_share:.1%} of its CPU time "
+        f"({with_import:.1%} of wall-clock time with the import of bot.search); it is built "
+        "on the first lookup (the bot: in the background once started), so nobody waits for "
+        f"it at start; on a restart with the load cache, **{restart_met}**: the index is "
         f"read back on the first lookup in {restart_share:.1%} of the restart's CPU time",
         f"- a lookup takes at most {TARGET_MS:.0f} ms: "
         f"**{'met' if _p95(largest['search_ms']) <= TARGET_MS else 'not met'}**: "

@@ -32,6 +32,26 @@ LineProblem = tuple[int, str]
 # read their data files with it too.
 SafeLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 _LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+# The first characters of a plain scalar that the safe resolver may read as other than a string
+# (true, null, 12, 1.5, 2026-11-28, <<, =); it has no resolver for any first character.
+_NOT_ONLY_STRINGS = frozenset(SafeLoader.yaml_implicit_resolvers)
+_STRINGS_ELSE = None not in _NOT_ONLY_STRINGS
+
+
+class _Composer(SafeLoader):
+    """The safe loader, telling strings apart at once: libyaml's composer asks Python for each
+    scalar's tag, and the resolver's general walk was a tenth of loading a base. A quoted scalar,
+    or a plain one whose first character no resolver is filed under, gets the tag the resolver
+    would give it (the default); any other goes to the resolver itself."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if (
+            kind is yaml.ScalarNode
+            and not self.yaml_path_resolvers
+            and (not implicit[0] or (_STRINGS_ELSE and value and value[0] not in _NOT_ONLY_STRINGS))
+        ):
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
 
 
 def read_yaml(raw: bytes) -> tuple[yaml.Node | None, Any, LineProblem | None]:
@@ -215,7 +235,7 @@ def _compose_yaml(text: str) -> yaml.Node | None:
     libyaml refuses as too deep, which PyYAML's recursive loader cannot parse either.
     """
     try:
-        return _compose_with(SafeLoader, text)
+        return _compose_with(_Composer, text)
     except yaml.YAMLError as refused:
         if SafeLoader is yaml.SafeLoader or _LIBYAML_TOO_DEEP in str(refused):
             raise  # PyYAML would take seconds to run out of stack on the same file.

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import yaml
 
+from bot.collector import collector_paused
 from bot.exceptions import KnowledgeBaseError
 from bot.kb_schema import SETTINGS_SCHEMA_FILE, entry_file_problems, is_valid, settings_problems
 from bot.kb_yaml import (
@@ -186,6 +187,8 @@ def _add_to_digest(digest: Any, file: Path, raw: bytes) -> None:
     digest.update(file.name.encode() + b"\0" + raw + b"\0")
 
 
+# Nothing a load makes is garbage until it is done (bot/collector.py).
+@collector_paused()
 def load_knowledge_base(path: Path | str) -> KnowledgeBase:
     """Load and validate every `*.yaml` file in `path`.
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
-import gc
 import hashlib
 import hmac
 import io
@@ -38,13 +37,14 @@ import pickle
 import secrets
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from bot import __version__
+from bot.collector import collector_paused
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class LoadCache:
         if not hmac.compare_digest(tag, _tag(key, header, body)):
             return None, "it fails its integrity check: changed, cut short or not ours"
         try:
-            with _collector_paused(freeze=True):
+            with collector_paused(freeze=True):
                 if not shared:
                     return pickle.loads(body), None  # Reads the file's bytes without a copy.
                 return _Unpickler(io.BytesIO(body), shared).load(), None
@@ -260,29 +260,9 @@ class _Unpickler(pickle.Unpickler):
 
 def _dumps(value: Any, shared: Mapping[str, object]) -> bytes:
     buffer = io.BytesIO()
-    with _collector_paused():
+    with collector_paused():
         (_SharingPickler(buffer, shared) if shared else _Pickler(buffer)).dump(value)
     return buffer.getvalue()
-
-
-@contextlib.contextmanager
-def _collector_paused(*, freeze: bool = False) -> Iterator[None]:
-    """Creating a hundred thousand objects sets off the cyclic garbage collector over and over
-    (it tripled the time to read a 10,000-entry base); none of them is garbage yet.
-
-    With `freeze`, what exists afterwards is moved out of the collector's sight (`gc.freeze`):
-    a base read back lives as long as it is served, and its first collection would otherwise
-    walk every object of it once more. Reference counting still frees it when it is replaced.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def _write_atomically(file: Path, parts: tuple[bytes, ...]) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot.collector import collector_paused
 from bot.knowledge import Entry, KnowledgeBase
 from bot.normalise import canonical, strip_prefixes
 
@@ -89,6 +90,7 @@ def _wildcards(core: str) -> tuple[tuple[str, str], ...]:
 class PatternIndex:
     """The patterns of one knowledge base, their words' IDF, and each word's postings."""
 
+    @collector_paused()  # Nothing it makes is garbage (bot/collector.py).
     def __init__(self, kb: KnowledgeBase, names_of: Callable[[str], Context]) -> None:
         raw: list[tuple[Entry, str, str, str, set[str]]] = []
         for entry in kb:

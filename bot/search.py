@@ -3,8 +3,9 @@
 
 Matching (bot/match.py) compares a paste with an error's full text; a lookup is a few words, so
 it is ranked like a search engine does instead: BM25 over each field of an entry (id, title, the
-error texts, error codes, tags, channel, meaning), computed by `bm25s`, a maintained library that
-precomputes every word's score per entry in sparse arrays, so a lookup only sums a few slices.
+error texts, error codes, tags, channel, meaning), scored as `bm25s` scores it (a maintained
+library: every word's score per entry precomputed in sparse arrays, so a lookup only sums a few
+slices; bot/search_build.py does its arithmetic for all words at once, checked against it).
 What people type is brought to the index's words first: spelling folded as the matcher folds it
 (authorisation/authorization, despatch/dispatch), words stemmed (feeds, throttling), a word that is
 not in the index widened to the index words it starts (partial words) or is one or two typos away
@@ -19,25 +20,17 @@ found: a title counts more than a word in the meaning), so words the base does n
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import chain
+from typing import Any
 
 import numpy as np
 
+from bot.collector import collector_paused
 from bot.knowledge import Entry, KnowledgeBase
 from bot.normalise import strip_slack_markup
+from bot.search_build import build
 from bot.search_rank import Found, rerank, typed_terms
-from bot.search_terms import (
-    ALPHA,
-    EntryTexts,
-    channel_terms,
-    code_terms,
-    fold_all,
-    stop_words,
-    token_terms,
-    token_words,
-)
+from bot.search_terms import channel_terms, stop_words
 from bot.search_typed import TypedWords, remember
 
 DEFAULT_LIMIT = 5
@@ -52,16 +45,20 @@ class Field:
     """How much a word found here adds to the BM25 ranking."""
     strength: float
     """How much a word found here counts as covered (a title is better evidence than a meaning)."""
+    sources: tuple[str, ...]
+    """The entry's texts the field's words come from (bot/search_build.py's sources)."""
+    codes: bool = False
+    """Whether its words are the texts' error codes (numbers, identifiers), not their words."""
 
 
 FIELDS = (
-    Field("id", 1.0, 1.0),
-    Field("title", 3.0, 1.0),
-    Field("error_text", 2.0, 1.0),
-    Field("code", 3.0, 1.0),
-    Field("tags", 1.0, 0.9),
-    Field("channel", 1.0, 1.0),
-    Field("meaning", 1.0, 0.7),
+    Field("id", 1.0, 1.0, ("id",)),
+    Field("title", 3.0, 1.0, ("title",)),
+    Field("error_text", 2.0, 1.0, ("patterns",)),
+    Field("code", 3.0, 1.0, ("title", "patterns"), codes=True),
+    Field("tags", 1.0, 0.9, ("tags",)),
+    Field("channel", 1.0, 1.0, ("channel",)),
+    Field("meaning", 1.0, 0.7, ("meaning", "article")),
 )
 _FIELD_INDEX = {f.name: i for i, f in enumerate(FIELDS)}
 _ALL_FIELDS = (1 << len(FIELDS)) - 1
@@ -86,119 +83,41 @@ class Hit:
     fields: tuple[str, ...]
 
 
-class _FieldIds(dict):
-    """A raw token's word ids in one field, worked out once per distinct raw token: a base of
-    10,000 entries has a million raw tokens but only tens of thousands distinct."""
-
-    def __init__(
-        self,
-        field: int,
-        terms_of: Callable[[str], tuple[str, ...]],
-        vocabulary: dict[tuple[int, str], int],
-    ) -> None:
-        super().__init__()
-        self.field, self.terms_of, self.vocabulary = field, terms_of, vocabulary
-
-    def __missing__(self, raw: str) -> tuple[int, ...]:
-        vocabulary, field = self.vocabulary, self.field
-        ids = self[raw] = tuple(
-            vocabulary.setdefault((field, term), len(vocabulary)) for term in self.terms_of(raw)
-        )
-        return ids
-
-
-def _field_documents(
-    texts: list[EntryTexts],
-) -> tuple[list[list[int]], dict[tuple[int, str], int]]:
-    """Each entry's words as bm25s's word ids, and the vocabulary: (field, term) -> id.
-
-    Each field's terms become word ids here ("1:feed" is "feed" in a title), a distinct raw token
-    at a time, instead of bm25s building its vocabulary word by word."""
-    vocabulary: dict[tuple[int, str], int] = {}
-    fields = [
-        _FieldIds(i, code_terms if f.name == "code" else token_terms, vocabulary)
-        for i, f in enumerate(FIELDS)
-    ]
-    documents = [
-        list(
-            chain.from_iterable(
-                chain.from_iterable(map(ids.__getitem__, raws))
-                for ids, raws in zip(fields, text.field_raws(), strict=True)
-            )
-        )
-        for text in texts
-    ]
-    return documents, vocabulary
-
-
-def _document_frequency(
-    documents: list[list[int]], vocabulary: dict[tuple[int, str], int], count: int
-) -> dict[str, int]:
-    """How many entries hold each term, whatever its field: the distinct (entry, term) pairs."""
-    names: dict[str, int] = {}
-    term_of = np.array(
-        [names.setdefault(term, len(names)) for _, term in vocabulary], dtype=np.int64
-    )
-    lengths = [len(d) for d in documents]
-    flat = np.fromiter(chain.from_iterable(documents), dtype=np.int64, count=sum(lengths))
-    width = max(len(names), 1)
-    pairs = np.repeat(np.arange(count, dtype=np.int64), lengths) * width + term_of[flat]
-    frequencies = np.bincount(np.unique(pairs) % width, minlength=len(names))
-    return dict(zip(names, frequencies.tolist(), strict=True))
-
-
-def _bm25_postings(
-    documents: list[list[int]], vocabulary: dict[tuple[int, str], int]
-) -> tuple[tuple[np.ndarray, ...], dict[str, int]]:
-    """What a lookup reads: each word's entries and scores, as sparse columns, and each
-    "field:term" word's column."""
-    # One BM25 index whose words are tagged with their field: bm25s spends most of its
-    # indexing time per document, so one index of all fields builds several times faster
-    # than one index per field. The price: a field's length is normalised against the whole
-    # entry's, not against that field's.
-    import bm25s
-
-    bm25 = bm25s.BM25()
-    bm25.index(
-        (documents, {f"{f}:{t}": n for (f, t), n in vocabulary.items()}),
-        show_progress=False,
-    )
-    return tuple(bm25.scores[k] for k in ("indptr", "indices", "data")), bm25.vocab_dict
-
-
 class SearchIndex:
     """Everything a lookup needs about one knowledge base, built once per base (the engine
     builds it on the first lookup)."""
 
+    @collector_paused()  # Nothing it makes is garbage (bot/collector.py).
     def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self.entries = kb.entries
-        self._count = count = len(self.entries)
-        texts = [
-            EntryTexts.of(entry, kb.settings.channels.get(entry.channel, ()))
-            for entry in self.entries
-        ]
-        # Every distinct raw token's words folded in one go, rather than word by word.
-        fold_all(
-            {word for raw in {r for t in texts for r in t.raws()} for word in token_words(raw)}
-        )
-        documents, vocabulary = _field_documents(texts)
-        document_frequency = _document_frequency(documents, vocabulary, count)
-        self._postings, self._vocabulary = _bm25_postings(documents, vocabulary)
+        built = build(kb.entries, kb.settings.channels, FIELDS)
         # The typed-word side: surface words (unstemmed) for typos and prefixes, mapped to terms.
-        surface = {
-            raw
-            for text in texts
-            for raw in (*text.title, *text.patterns, *text.meaning, *text.channel)
-        }
-        self._typed = TypedWords(
-            document_frequency,
+        typed = TypedWords(
+            built.terms,
             channel_terms(kb.settings.channels),
-            count,
-            {w for raw in surface for w in token_words(raw) if ALPHA.match(w)},
+            len(kb.entries),
+            built.surface,
             stop_words(),
         )
-        self._ids = {e.id: i for i, e in enumerate(self.entries)}
+        # One BM25 index whose words are tagged with their field (a column per field and term):
+        # the price is that a field's length is normalised against the whole entry's, not
+        # against that field's.
+        self._lookup_tables(kb, built.postings, built.columns, typed)
+
+    def _lookup_tables(
+        self,
+        kb: KnowledgeBase,
+        postings: tuple[np.ndarray, np.ndarray, np.ndarray],
+        columns: np.ndarray,
+        typed: TypedWords,
+    ) -> None:
+        """What a lookup reads, from the index built or read back from the load cache."""
+        self.kb = kb
+        self.entries = kb.entries
+        self._count = len(self.entries)
+        self._postings, self._columns, self._typed = postings, columns, typed
+        # Each term's row of `columns`: the terms are in the typed words' order.
+        self._term_ids = dict(zip(typed.df, range(len(typed.df)), strict=True))
+        self._ids = dict(zip((e.id for e in self.entries), range(self._count), strict=True))
         self._forget_answers()
 
     def forget(self) -> None:
@@ -212,12 +131,18 @@ class SearchIndex:
         # lines come back paste after paste (two lookups in five in bench/slope.py's pastes).
         self._answers: dict[tuple[str, int], tuple[Hit, ...]] = {}
 
+    # In the load cache: the arrays and the typed words' own lean form; the look-up tables are
+    # rebuilt from them (quicker than unpickling them) and nothing remembered is kept.
     def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in vars(self).items() if k != "_answers"}
+        return {
+            "kb": self.kb,
+            "postings": self._postings,
+            "columns": self._columns,
+            "typed": self._typed,
+        }
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        vars(self).update(state)
-        self._forget_answers()
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._lookup_tables(state["kb"], state["postings"], state["columns"], state["typed"])
 
     def __len__(self) -> int:
         return self._count
@@ -246,17 +171,23 @@ class SearchIndex:
         fields_hit = np.zeros(count, dtype=np.int32)
         idf_sum = 0.0
         indptr, indices, data = self._postings
-        vocabulary = self._vocabulary
+        term_ids, columns = self._term_ids, self._columns
         for group in groups:
             idf_sum += group.idf
             strength = np.zeros(count, dtype=np.float32)
+            # Each alternative the index knows, with its column in each field (-1: none).
+            known = [
+                (alternative, columns[term].tolist())
+                for alternative in group.alternatives
+                if (term := term_ids.get(alternative.term)) is not None
+            ]
             for f, field in enumerate(FIELDS):
                 # Only the entries that hold the word are touched: a lookup costs what its
                 # words' postings cost, not the size of the base.
                 best: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-                for alternative in group.alternatives:
-                    column = vocabulary.get(f"{f}:{alternative.term}")
-                    if column is None:
+                for alternative, row in known:
+                    column = row[f]
+                    if column < 0:
                         continue
                     start, end = indptr[column], indptr[column + 1]
                     docs = indices[start:end]

@@ -2,23 +2,21 @@
 underscores, hyphens and camelCase humps), spelling folded as the matcher folds it, words stemmed,
 the words a lookup ignores, and the sets of words people use for the same thing.
 
-Both sides use it: building the index (bot/search.py) and bringing typed words to the index's
+Both sides use it: building the index (bot/search_build.py) and bringing typed words to the index's
 terms (bot/search_typed.py)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import Stemmer
 
-from bot.knowledge import Entry
 from bot.normalise import canonical, clean_unicode
 
 _RAW_TOKEN = re.compile(r"[^\W_]+(?:[._-][^\W_]+)*")
-_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
+ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
 _LETTERS_DIGITS = re.compile(r"[^\W_]+")
 _PIECE_SEPARATOR = re.compile(r"[._-]")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -151,6 +149,21 @@ def _synonym_map() -> dict[str, frozenset[str]]:
 
 def _pieces(raw: str) -> list[str]:
     """A raw token's words: split at dots, underscores, hyphens and camelCase humps."""
+    if raw.isascii():
+        # Most tokens of a base, the same words without the expressions: "Amazon", "SKU".
+        if raw.isalpha() and (raw.istitle() or raw.isupper()):
+            return [raw.lower()]
+        # Ids, field names, numbers: a piece of lowercase letters or of digits is one word.
+        if raw.islower() or raw.isdigit():
+            return [
+                word
+                for piece in _PIECE_SEPARATOR.split(raw)
+                for word in (
+                    (piece,)
+                    if piece.isalpha() or piece.isdigit()
+                    else _CAMEL.findall(piece) or (piece,)
+                )
+            ]
     words: list[str] = []
     for piece in _PIECE_SEPARATOR.split(raw):
         words.extend(_CAMEL.findall(piece) or [piece])
@@ -209,55 +222,8 @@ def raw_tokens(text: str) -> list[str]:
     # Nearly all of a base is ASCII, which has nothing to fold; NFKC over every text of a large
     # base costs as much as the rest of the tokenising.
     if text.isascii():
-        return _ASCII_TOKEN.findall(text)  # The same tokens, several times faster.
+        return ASCII_TOKEN.findall(text)  # The same tokens, several times faster.
     return _RAW_TOKEN.findall(clean_unicode(text))
-
-
-@dataclass(frozen=True)
-class EntryTexts:
-    """One entry's texts as raw tokens, each text tokenised once for everything built from it."""
-
-    id: list[str]
-    title: list[str]
-    patterns: list[str]
-    meaning: list[str]
-    article: list[str]
-    tags: list[list[str]]
-    channel: list[str]
-
-    @classmethod
-    def of(cls, entry: Entry, channel_names: Sequence[str]) -> EntryTexts:
-        return cls(
-            id=raw_tokens(entry.id),
-            title=raw_tokens(entry.title),
-            patterns=[raw for p in entry.patterns for raw in raw_tokens(p)],
-            meaning=raw_tokens(entry.meaning),
-            article=raw_tokens(entry.article.title) if entry.article else [],
-            tags=[raw_tokens(tag) for tag in entry.tags],
-            channel=[one_word(name) for name in (entry.channel, *channel_names)],
-        )
-
-    def raws(self) -> Iterable[str]:
-        yield from self.id
-        yield from self.title
-        yield from self.patterns
-        yield from self.meaning
-        yield from self.article
-        for tag in self.tags:
-            yield from tag
-        yield from self.channel
-
-    def field_raws(self) -> list[list[str]]:
-        """The raw tokens each field's terms come from, in the order of `FIELDS`."""
-        return [
-            self.id,
-            self.title,
-            self.patterns,
-            [*self.title, *self.patterns],
-            [raw for tag in self.tags for raw in tag],
-            self.channel,
-            [*self.meaning, *self.article],
-        ]
 
 
 def code_terms(raw: str) -> tuple[str, ...]:

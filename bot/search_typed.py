@@ -10,8 +10,9 @@ import bisect
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -74,6 +75,16 @@ def _joined(words: list[str], i: int, df: Mapping[str, int], channel_terms: froz
     return 1
 
 
+def _negated(word: str, surface: frozenset[str]) -> list[Alternative]:
+    """A negated word stands for the base's "not" and the word: "invalid" for "not valid",
+    "unable" for "not able"."""
+    for prefix in _NEGATIONS:
+        rest = word.removeprefix(prefix)
+        if rest != word and len(rest) >= _MIN_SHORTENED and rest in surface:
+            return [Alternative(fold(rest), _SHORTENED_WEIGHT)]
+    return []
+
+
 class TypedWords:
     """The index's vocabulary as typed words meet it: its terms and how many entries hold each,
     its channel names, and its surface words (unstemmed) for typos and prefixes."""
@@ -90,10 +101,13 @@ class TypedWords:
         self._channel_terms = channel_terms
         self._count = count
         self._stopwords = stopwords
-        self._surface = sorted(w for w in surface_words if fold(w) in document_frequency)
-        self._surface_set = frozenset(self._surface)
+        self._keep_surface(sorted(w for w in surface_words if fold(w) in document_frequency))
+
+    def _keep_surface(self, surface: list[str]) -> None:
+        self._surface = surface
+        self._surface_set = frozenset(surface)
         self._by_length: dict[int, list[str]] = {}
-        for word in self._surface:
+        for word in surface:
             self._by_length.setdefault(len(word), []).append(word)
         self.forget()
 
@@ -103,12 +117,26 @@ class TypedWords:
         # bench/slope.py's pastes).
         self._typed_groups: dict[str, Group] = {}
 
+    # Kept in the load cache as a few strings and an array rather than tens of thousands of
+    # objects, which are quicker to unpickle rebuilt than read (terms and words never hold a
+    # line break: they are cut from text at every space).
     def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in vars(self).items() if k != "_typed_groups"}
+        return {
+            "terms": "\n".join(self._df),
+            "frequencies": np.fromiter(self._df.values(), np.int32, len(self._df)),
+            "surface": "\n".join(self._surface),
+            "channel_terms": self._channel_terms,
+            "count": self._count,
+            "stopwords": self._stopwords,
+        }
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        vars(self).update(state)
-        self.forget()
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        terms = state["terms"].split("\n") if state["terms"] else []
+        self._df = dict(zip(terms, state["frequencies"].tolist(), strict=True))
+        self._channel_terms = state["channel_terms"]
+        self._count = state["count"]
+        self._stopwords = state["stopwords"]
+        self._keep_surface(state["surface"].split("\n") if state["surface"] else [])
 
     @property
     def df(self) -> Mapping[str, int]:  # How many entries hold each term.
@@ -172,23 +200,14 @@ class TypedWords:
         """Index words that are the start of a long typed word: the base's "sync" for a typed
         "synchronisation"."""
         if len(word) < _LONG_WORD:
-            return self._negated(word)
+            return _negated(word, self._surface_set)
         found = {
             fold(word[:end])
             for end in range(_MIN_SHORTENED, len(word) - 2)
             if word[:end] in self._surface_set
         }
         shortened = [Alternative(t, _SHORTENED_WEIGHT) for t in sorted(found - {term})]
-        return shortened + self._negated(word)
-
-    def _negated(self, word: str) -> list[Alternative]:
-        """A negated word stands for the base's "not" and the word: "invalid" for "not valid",
-        "unable" for "not able"."""
-        for prefix in _NEGATIONS:
-            rest = word.removeprefix(prefix)
-            if rest != word and len(rest) >= _MIN_SHORTENED and rest in self._surface_set:
-                return [Alternative(fold(rest), _SHORTENED_WEIGHT)]
-        return []
+        return shortened + _negated(word, self._surface_set)
 
     def _widen(self, word: str) -> list[Alternative]:
         """The index words a word not in the index may stand for: those it starts, and those

@@ -1,0 +1,298 @@
+"""Building the search index's arrays (bot/search.py ranks with them) at the cost of a base's
+distinct words rather than of all its words.
+
+A base of 10,000 entries holds about a million words but some 18,000 distinct raw tokens. So each
+text is cut into tokens once, all texts in one pass; what a token stands for in each field (its
+terms) is worked out once per distinct token; and everything done per word of an entry (counting
+it per entry and field, how many entries hold each term, the BM25 scores, the sparse columns a
+lookup reads) is done by numpy over arrays of ids, never by Python per word.
+
+The scores are those of bm25s's `BM25()` (its defaults: the "lucene" variant, k1 1.5, b 0.75),
+worked out for every (entry, word) pair at once where bm25s works one entry at a time;
+tests/test_search_build.py holds them to bm25s's own, value for value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain, compress
+from typing import Protocol
+
+import numpy as np
+
+from bot.knowledge import Entry
+from bot.search_terms import (
+    ALPHA,
+    ASCII_TOKEN,
+    code_terms,
+    fold,
+    fold_all,
+    keep,
+    one_word,
+    raw_tokens,
+    stop_words,
+    token_words,
+)
+
+K1, B = 1.5, 0.75
+"""bm25s's defaults."""
+
+# An entry's texts by source. A field (bot/search.py's FIELDS) is made of one or more sources;
+# "channel" is the entry's channel names, each one word (see `one_word`).
+_TEXTS: dict[str, Callable[[Entry], Sequence[str]]] = {
+    "id": lambda e: (e.id,),
+    "title": lambda e: (e.title,),
+    "patterns": lambda e: e.patterns,
+    "meaning": lambda e: (e.meaning,),
+    "article": lambda e: (e.article.title,) if e.article else (),
+    "tags": lambda e: e.tags,
+}
+CHANNEL = "channel"
+SOURCES = (*_TEXTS, CHANNEL)
+SURFACE = ("title", "patterns", "meaning", CHANNEL)
+"""The sources whose words a typed word may be a typo or the start of."""
+
+_MARK = "\x00"
+# Every ASCII character that cannot be part of a raw token becomes a space, so that `split()` cuts
+# text into runs of letters, digits, dots, underscores and hyphens ("chunks"): a chunk holds the
+# same raw tokens whether it is tokenised alone or in its text. The mark between texts stays.
+_SPACES = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "._-" + _MARK)}
+)
+
+
+class Field(Protocol):
+    """Where a field's words come from (`SOURCES`), and whether they are error codes
+    (`code_terms`) rather than words (`token_terms`)."""
+
+    @property
+    def sources(self) -> tuple[str, ...]: ...
+
+    @property
+    def codes(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Built:
+    terms: dict[str, int]
+    """Every term, with how many entries hold it in any field; its position is its id."""
+    columns: np.ndarray
+    """(term id, field) -> the term's column in that field, -1 where the field lacks it."""
+    postings: tuple[np.ndarray, np.ndarray, np.ndarray]
+    """The columns as a sparse matrix (indptr, entry indices, BM25 scores), as bm25s keeps them."""
+    surface: set[str]
+    """The words of `SURFACE` (unstemmed, letters only)."""
+
+
+def build(
+    entries: Sequence[Entry], channels: Mapping[str, Sequence[str]], fields: Sequence[Field]
+) -> Built:
+    """The index's arrays for `entries`, whose channels have the names in `channels`."""
+    count = max(len(entries), 1)  # An empty base has nothing to divide by, and no words.
+    texts = _Texts(entries, channels)
+    tokens = _Tokens(texts)
+    words = _Words(tokens.raws)
+    terms: dict[str, int] = {}
+    kinds = {False: words.terms(terms), True: _sparse(list(map(code_terms, tokens.raws)), terms)}
+    # Every (term, entry, field) that occurs, once per occurrence, as one sortable key.
+    keys = [np.zeros(0, dtype=np.int64)]
+    for f, field in enumerate(fields):
+        entry, term = tokens.expand(texts.of(field.sources), *kinds[field.codes])
+        keys.append((term * count + entry) * len(fields) + f)
+    return Built(
+        *_postings(np.concatenate(keys), count, len(fields), terms),
+        words.alpha(tokens.raws_of(texts.of(SURFACE))),
+    )
+
+
+def _postings(
+    keys: np.ndarray, count: int, width: int, terms: dict[str, int]
+) -> tuple[dict[str, int], np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Document frequencies, columns and BM25 postings from the (term, entry, field) keys."""
+    lengths = np.bincount(keys // width % count, minlength=count)  # Words per entry.
+    keys = np.sort(keys)
+    starts = np.flatnonzero(_first_of_runs(keys))
+    frequency = np.diff(np.append(starts, len(keys)))  # How often each word is in its entry.
+    unique = keys[starts]
+    field = (unique % width).astype(np.int8)
+    entry = unique // width % count
+    term = unique // (width * count)
+    # How many entries hold each term, whatever the field: its distinct (term, entry) pairs.
+    held = np.bincount(term[_first_of_runs(unique // width)], minlength=len(terms))
+    names = list(terms)
+    terms = {names[t]: n for t, n in enumerate(held.tolist()) if n}
+    # A column per (field, term), in that order; within one, entries in order (as bm25s has them).
+    order = np.argsort(field, kind="stable")
+    field, entry, term, frequency = field[order], entry[order], term[order], frequency[order]
+    new_column = _first_of_runs(term) | _first_of_runs(field)
+    column = np.cumsum(new_column) - 1
+    starts = np.flatnonzero(new_column)
+    columns = np.full((len(names), width), -1, dtype=np.int32)
+    columns[term[starts], field[starts]] = np.arange(len(starts), dtype=np.int32)
+    # Only the terms some entry holds, in `terms`' order.
+    columns = columns[held > 0]
+    holders = np.diff(np.append(starts, len(term)))
+    scores = _bm25(frequency, lengths, entry, holders, column, count)
+    indptr = np.zeros(len(starts) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(holders)
+    return terms, columns, (indptr, entry.astype(np.int32), scores)
+
+
+def _first_of_runs(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values in `values` starts."""
+    first = np.ones(len(values), dtype=bool)
+    first[1:] = values[1:] != values[:-1]
+    return first
+
+
+def _bm25(
+    frequency: np.ndarray,
+    lengths: np.ndarray,
+    entry: np.ndarray,
+    holders: np.ndarray,
+    column: np.ndarray,
+    count: int,
+) -> np.ndarray:
+    """bm25s's scores ("lucene"), in its arithmetic: the IDF in Python floats stored as float32,
+    the rest in float64, the product stored as float32, so every score is bm25s's to the bit."""
+    distinct, position = np.unique(holders, return_inverse=True)
+    idf = np.array(
+        [math.log(1 + (count - df + 0.5) / (df + 0.5)) for df in distinct.tolist()],
+        dtype=np.float32,
+    )[position][column]
+    tf = frequency.astype(np.float32)
+    average = lengths.mean() if len(frequency) else 1.0
+    norm = K1 * ((1 - B) + B * lengths / average)
+    return (idf * (tf / (norm[entry] + tf))).astype(np.float32)
+
+
+class _Texts:
+    """Every entry's texts, source after source, with the entry and source of each."""
+
+    def __init__(self, entries: Sequence[Entry], channels: Mapping[str, Sequence[str]]) -> None:
+        names = {
+            c: [one_word(name) for name in (c, *channels.get(c, ()))]
+            for c in {e.channel for e in entries}
+        }
+        self.texts: list[str] = []
+        counts = np.zeros((len(SOURCES), len(entries)), dtype=np.int64)
+        for s, source in enumerate(SOURCES):
+            by_entry = (
+                [names[e.channel] for e in entries]
+                if source == CHANNEL
+                else list(map(_TEXTS[source], entries))
+            )
+            self.texts += chain.from_iterable(by_entry)
+            counts[s] = list(map(len, by_entry))
+        every_entry = np.tile(np.arange(len(entries)), len(SOURCES))
+        self.entry = np.repeat(every_entry, counts.ravel())
+        self.source = np.repeat(np.arange(len(SOURCES), dtype=np.int8), counts.sum(axis=1))
+
+    def of(self, sources: Sequence[str]) -> np.ndarray:
+        """Which texts come from `sources`."""
+        return np.isin(self.source, [SOURCES.index(s) for s in sources])
+
+
+class _Tokens:
+    """Every text cut into raw tokens: the distinct raw tokens, and each occurrence's raw
+    token, text and entry."""
+
+    def __init__(self, texts: _Texts) -> None:
+        # All texts but a few are ASCII, cut into chunks in one pass. A channel's name is one
+        # word already (`one_word`), not a text to cut.
+        whole = texts.source == SOURCES.index(CHANNEL)
+        plain = ~whole & np.fromiter(
+            (text.isascii() and _MARK not in text for text in texts.texts), bool, len(whole)
+        )
+        cut = f" {_MARK} ".join(compress(texts.texts, plain.tolist())).translate(_SPACES)
+        chunk_ids = {_MARK: 0}
+        chunk = _factorise(cut.split(), chunk_ids)
+        # The mark ends a text: a chunk's text is the number of marks before it.
+        marks = chunk == 0
+        text = np.flatnonzero(plain)[np.cumsum(marks)[~marks]]
+        chunk = chunk[~marks]
+        # The others (texts with other than ASCII characters, the channels' names) one by one.
+        others = np.flatnonzero(~plain).tolist()
+        found = [[texts.texts[i]] if whole[i] else raw_tokens(texts.texts[i]) for i in others]
+        self._chunk = np.append(chunk, _factorise(list(chain.from_iterable(found)), chunk_ids))
+        self._text = np.append(
+            text, np.repeat(np.array(others, dtype=np.int64), list(map(len, found)))
+        )
+        self._entry = texts.entry[self._text]
+        # A chunk cut from ASCII text holds the raw tokens of bot.search_terms' ASCII expression
+        # (most hold one: the chunk itself); any other chunk is a raw token already.
+        of_chunk = [
+            ASCII_TOKEN.findall(c) if c.isascii() and not c.isalnum() else (c,) for c in chunk_ids
+        ]
+        of_chunk[0] = ()  # The mark.
+        raw_ids: dict[str, int] = {}
+        self._raws = _sparse(of_chunk, raw_ids)
+        self.raws = list(raw_ids)
+
+    def raws_of(self, texts: np.ndarray) -> np.ndarray:
+        """The distinct raw tokens (ids) of the chosen texts."""
+        chunks = np.unique(self._chunk[texts[self._text]])
+        return np.unique(_spread(*self._raws, chunks, chunks)[1])
+
+    def expand(
+        self, texts: np.ndarray, starts: np.ndarray, flat: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(entry, term id) for every term of every raw token of the chosen texts, the terms of
+        a raw token being its row of (`starts`, `flat`)."""
+        chosen = texts[self._text]
+        entry, raws = _spread(*self._raws, self._chunk[chosen], self._entry[chosen])
+        return _spread(starts, flat, raws, entry)
+
+
+class _Words:
+    """The raw tokens' words (`token_words`), each distinct word folded once."""
+
+    def __init__(self, raws: list[str]) -> None:
+        word_ids: dict[str, int] = {}
+        self._starts, self._words = _sparse(list(map(token_words, raws)), word_ids)
+        self.names = list(word_ids)
+        fold_all(set(self.names))
+
+    def terms(self, ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Each raw token's terms as `token_terms` has them (its words but stop words, folded)
+        as a sparse row; a new term gets the next id in `ids`."""
+        stopwords = stop_words()
+        folded = [fold(word) if keep(word, stopwords) else None for word in self.names]
+        term = np.array([-1 if t is None else ids.setdefault(t, len(ids)) for t in folded])
+        flat = term[self._words] if len(term) else self._words
+        kept = flat >= 0
+        row = np.repeat(np.arange(len(self._starts) - 1), np.diff(self._starts))
+        starts = np.zeros_like(self._starts)
+        np.cumsum(np.bincount(row[kept], minlength=len(starts) - 1), out=starts[1:])
+        return starts, flat[kept]
+
+    def alpha(self, raws: np.ndarray) -> set[str]:
+        """The words of the chosen raw tokens made of letters only."""
+        words = np.unique(_spread(self._starts, self._words, raws, raws)[1]).tolist()
+        return {self.names[w] for w in words if ALPHA.match(self.names[w])}
+
+
+def _factorise(names: list[str], ids: dict[str, int]) -> np.ndarray:
+    """Each name's id in `ids`, a new name getting the next id."""
+    for name in dict.fromkeys(names):
+        ids.setdefault(name, len(ids))
+    return np.fromiter(map(ids.__getitem__, names), np.int64, len(names))
+
+
+def _sparse(rows: Sequence[Sequence[str]], ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """`rows` of names as a sparse matrix of their ids (where each row starts, every row's ids
+    one after another); a name not in `ids` gets the next id."""
+    starts = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, rows), np.int64, len(rows)), out=starts[1:])
+    return starts, _factorise(list(chain.from_iterable(rows)), ids)
+
+
+def _spread(
+    starts: np.ndarray, flat: np.ndarray, rows: np.ndarray, owners: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ids of each of `rows` one after another, each with the owner of its row."""
+    sizes = starts[rows + 1] - starts[rows]
+    offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.repeat(owners, sizes), flat[np.repeat(starts[rows], sizes) + offsets]
