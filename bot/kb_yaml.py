@@ -30,7 +30,10 @@ LineProblem = tuple[int, str]
 # libyaml's parser is several times faster than PyYAML's pure-Python one and gives the same
 # nodes and line marks; both construct with the safe constructor only. The test suite and bench/
 # read their data files with it too.
-SafeLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+if yaml.__with_libyaml__:  # noqa: SIM108 (a conditional expression is no class to mypy)
+    SafeLoader = yaml.CSafeLoader
+else:  # A PyYAML built without libyaml.
+    SafeLoader = yaml.SafeLoader  # type: ignore[assignment,misc]
 _LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 # The first characters of a plain scalar that the safe resolver may read as other than a string
 # (true, null, 12, 1.5, 2026-11-28, <<, =); it has no resolver for any first character.

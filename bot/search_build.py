@@ -223,7 +223,7 @@ class _Tokens:
         self._entry = texts.entry[self._text]
         # A chunk cut from ASCII text holds the raw tokens of bot.search_terms' ASCII expression
         # (most hold one: the chunk itself); any other chunk is a raw token already.
-        of_chunk = [
+        of_chunk: list[Sequence[str]] = [
             ASCII_TOKEN.findall(c) if c.isascii() and not c.isalnum() else (c,) for c in chunk_ids
         ]
         of_chunk[0] = ()  # The mark.
