@@ -401,14 +401,16 @@ class Matcher:
         return self.rank_all((segment,), context)[:limit]
 
     def rank_all(
-        self, segments: Sequence[Segment], context: Context | None = None
+        self, segments: Sequence[Segment], context: Context | None = None, floor: float = 0.0
     ) -> list[Candidate]:
         """Each entry's best candidate over all `segments` (the pieces of one record), best
         first; at equal scores a whole match ranks before a fragment of a longer pattern.
 
         `context` is what the text around them names; without it, patterns are scored on their
         words alone (as lint compares them). The pieces of a record share most of their words,
-        so one shortlist serves them all.
+        so one shortlist serves them all. Candidates that would be shown below `floor` may be left
+        out: what the context allows only ever lowers a score, so a pattern that scores below it
+        needs no more work.
         """
         seg_tokens = [tokens(s.canon) for s in segments]
         seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
@@ -439,6 +441,8 @@ class Matcher:
                         found = self._evidence.score(pattern, segment, toks, numbers, named)
                         known[index, named] = found
                     score, how = found
+                if score < floor - _SHOWN_PRECISION:
+                    continue  # Shown (rounded) below the floor, however the context caps it.
                 limit, why = self._rules.part_limit(pattern, segment, how, context, cap, reason)
                 held_back = why if score > limit else None
                 score = min(score, limit)
@@ -483,6 +487,11 @@ Scored = tuple[float, Evidence]
 _MAX_SCORED_SEGMENTS = 4_096  # About 20 patterns each: a few MB at most.
 # Forgotten with its knowledge base, and never pickled into the load cache with the matcher.
 _SCORED: WeakKeyDictionary[Matcher, _Scores] = WeakKeyDictionary()
+
+
+# A score is shown to one decimal: 54.96 is shown as 55.0, so the floor is only applied to scores
+# that cannot round up to it.
+_SHOWN_PRECISION = 0.1
 
 
 def _order(candidate: Candidate) -> tuple[float, bool, int, str]:
