@@ -412,15 +412,36 @@ class Matcher:
         out: what the context allows only ever lowers a score, so a pattern that scores below it
         needs no more work.
         """
+        codes = frozenset().union(*(_code_tokens(s.plain) for s in segments))
+        records = _RECORDS.get(self)
+        if records is None:
+            records = _RECORDS.setdefault(self, _Records())
+        key = (context, floor, codes, *(_scored_key(s) for s in segments))
+        known = records.get(key, segments)
+        if known is not None:
+            return known
+        ranked, read_plain = self._ranked(segments, context, floor, codes)
+        records.put(key, segments, ranked, read_plain)
+        return ranked
+
+    def _ranked(
+        self,
+        segments: Sequence[Segment],
+        context: Context | None,
+        floor: float,
+        codes: frozenset[str],
+    ) -> tuple[list[Candidate], bool]:
+        """`rank_all`'s candidates, and whether a code pattern was scored (on the unmasked
+        text, which the canonical form does not show)."""
         seg_tokens = [tokens(s.canon) for s in segments]
         seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
         words = set().union(*seg_tokens)
-        codes = set().union(*(_code_tokens(s.plain) for s in segments))
         memory = _SCORED.get(self)
         if memory is None:
             memory = _SCORED.setdefault(self, _Scores())
         scored = [memory.of(s) for s in segments]
         best: dict[str, Candidate] = {}
+        read_plain = False
         for index in self._index.shortlist(words | codes):
             pattern = self._patterns[index]
             cap, reason, named = self._rules.context_rule(pattern, context)
@@ -432,6 +453,7 @@ class Matcher:
             ):
                 if pattern.code is not None:
                     # A code is looked for in the unmasked text, which the memory is not keyed by.
+                    read_plain = True
                     score, how = self._evidence.score(pattern, segment, toks, numbers, named)
                 elif toks.isdisjoint(pattern.tokens):
                     continue  # Nothing in common with this piece: it cannot score.
@@ -454,7 +476,7 @@ class Matcher:
                     (-shown, how == "fragment", -len(pattern.text)) < _order(current)[:3]
                 ):
                     best[entry.id] = Candidate(entry, shown, pattern.text, segment, how, held_back)
-        return sorted(best.values(), key=_order)
+        return sorted(best.values(), key=_order), read_plain
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
@@ -474,7 +496,7 @@ class _Scores:
 
     def of(self, segment: Segment) -> dict[tuple[int, bool], Scored]:
         """The scores known for `segment`, by (pattern index, whether its channel is named)."""
-        key = (segment.canon, segment.core, segment.may_be_cut, segment.quoted)
+        key = _scored_key(segment)
         known = self._by_segment.get(key)
         if known is None:
             if len(self._by_segment) >= _MAX_SCORED_SEGMENTS:
@@ -483,10 +505,58 @@ class _Scores:
         return known
 
 
+def _scored_key(segment: Segment) -> tuple[str, str, bool, bool]:
+    """What scoring a pattern without a code reads of a segment (and what the context's limits
+    on a part of a pattern read): not its unmasked or displayed text."""
+    return (segment.canon, segment.core, segment.may_be_cut, segment.quoted)
+
+
+class _Records:
+    """Each record's candidates, by what ranking reads of it: its segments' canonical forms, the
+    codes in their unmasked text, the context and the floor. Log lines come back with other
+    numbers and accounts (in bench/slope.py's pastes, 7,271 different keys for 10,141 records,
+    against 9,098 different texts). A record whose shortlist held a code pattern was also
+    scored on its unmasked text, so it is remembered by that text too. The candidates come back
+    bound to the asking record's own segments, which are shown."""
+
+    def __init__(self) -> None:
+        self._ranked: dict[tuple[object, ...], list[tuple[Candidate, int]] | None] = {}
+
+    def get(self, key: tuple[object, ...], segments: Sequence[Segment]) -> list[Candidate] | None:
+        if key in self._ranked and self._ranked[key] is None:
+            key = (*key, *(s.plain for s in segments))  # Scored on the unmasked text too.
+        known = self._ranked.get(key)
+        if known is None:
+            return None
+        return [
+            candidate
+            if candidate.segment is segments[at]
+            else replace(candidate, segment=segments[at])
+            for candidate, at in known
+        ]
+
+    def put(
+        self,
+        key: tuple[object, ...],
+        segments: Sequence[Segment],
+        ranked: list[Candidate],
+        read_plain: bool,
+    ) -> None:
+        if len(self._ranked) >= _MAX_RECORDS:
+            self._ranked.clear()
+        if read_plain:
+            self._ranked[key] = None
+            key = (*key, *(s.plain for s in segments))
+        at = {id(segment): index for index, segment in enumerate(segments)}
+        self._ranked[key] = [(c, at[id(c.segment)]) for c in ranked]
+
+
 Scored = tuple[float, Evidence]
 _MAX_SCORED_SEGMENTS = 4_096  # About 20 patterns each: a few MB at most.
 # Forgotten with its knowledge base, and never pickled into the load cache with the matcher.
 _SCORED: WeakKeyDictionary[Matcher, _Scores] = WeakKeyDictionary()
+_MAX_RECORDS = 4_096
+_RECORDS: WeakKeyDictionary[Matcher, _Records] = WeakKeyDictionary()
 
 
 # A score is shown to one decimal: 54.96 is shown as 55.0, so the floor is only applied to scores
