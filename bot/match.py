@@ -433,7 +433,9 @@ class Matcher:
     ) -> tuple[list[Candidate], bool]:
         """`rank_all`'s candidates, and whether a code pattern was scored (on the unmasked
         text, which the canonical form does not show)."""
-        seg_tokens = [tokens(s.canon) for s in segments]
+        # Frozen once here: the near spellings of a pattern's words are remembered by the set
+        # of words they were looked for among, whose hash a frozenset works out only once.
+        seg_tokens = [frozenset(tokens(s.canon)) for s in segments]
         seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
         words = set().union(*seg_tokens)
         memory = _SCORED.get(self)
