@@ -554,10 +554,13 @@ class _Records:
 
 
 Scored = tuple[float, Evidence]
-_MAX_SCORED_SEGMENTS = 4_096  # About 20 patterns each: a few MB at most.
+# About ten scores each, some 2 KB a segment with its key: about 30 MB at most. 3,000 pastes of
+# bench/slope.py hold 6,402 segments; at 4,096 the memory was emptied before a line came back,
+# and 40 % more scorings were done.
+_MAX_SCORED_SEGMENTS = 16_384
 # Forgotten with its knowledge base, and never pickled into the load cache with the matcher.
 _SCORED: WeakKeyDictionary[Matcher, _Scores] = WeakKeyDictionary()
-_MAX_RECORDS = 4_096
+_MAX_RECORDS = 16_384  # A few candidates each: a few MB.
 _RECORDS: WeakKeyDictionary[Matcher, _Records] = WeakKeyDictionary()
 
 
