@@ -517,17 +517,18 @@ class _Records:
     """Each record's candidates, by what ranking reads of it: its segments' canonical forms, the
     codes in their unmasked text, the context and the floor. Log lines come back with other
     numbers and accounts (in bench/slope.py's pastes, 7,271 different keys for 10,141 records,
-    against 9,098 different texts). A record whose shortlist held a code pattern was also
+    against 9,098 different records). A record whose shortlist held a code pattern was also
     scored on its unmasked text, so it is remembered by that text too. The candidates come back
     bound to the asking record's own segments, which are shown."""
 
     def __init__(self) -> None:
-        self._ranked: dict[tuple[object, ...], list[tuple[Candidate, int]] | None] = {}
+        self._ranked: dict[tuple[object, ...], list[tuple[Candidate, int]]] = {}
 
     def get(self, key: tuple[object, ...], segments: Sequence[Segment]) -> list[Candidate] | None:
-        if key in self._ranked and self._ranked[key] is None:
-            key = (*key, *(s.plain for s in segments))  # Scored on the unmasked text too.
+        # One look-up each (another thread may empty the memory between two).
         known = self._ranked.get(key)
+        if known is _BY_UNMASKED_TEXT:
+            known = self._ranked.get((*key, *(s.plain for s in segments)))
         if known is None:
             return None
         return [
@@ -547,11 +548,14 @@ class _Records:
         if len(self._ranked) >= _MAX_RECORDS:
             self._ranked.clear()
         if read_plain:
-            self._ranked[key] = None
+            self._ranked[key] = _BY_UNMASKED_TEXT
             key = (*key, *(s.plain for s in segments))
         at = {id(segment): index for index, segment in enumerate(segments)}
         self._ranked[key] = [(c, at[id(c.segment)]) for c in ranked]
 
+
+# Stands in `_Records` for a record scored on its unmasked text too (compared by identity).
+_BY_UNMASKED_TEXT: list[tuple[Candidate, int]] = []
 
 Scored = tuple[float, Evidence]
 # About ten scores each, some 2 KB a segment with its key: about 30 MB at most. 3,000 pastes of
