@@ -46,13 +46,17 @@ def setup_syncdoc(kb_dir: Path, cache: Path | None = None) -> tuple[Answer, dict
 
 
 def _forget_memories(engine: Any) -> None:
-    """Empty what syncdoc remembers of pastes it has answered (a record's matches, segments,
-    scores, near spellings, search answers), so a paste timed again is worked out again, not
-    looked up: the best of several passes would otherwise time the memory, not the matching."""
+    """Empty what syncdoc remembers of pastes it has answered (whole reports, a record's
+    matches, segments, scores, near spellings, search answers), so a paste timed again is
+    worked out again, not looked up: the best of several passes would otherwise time the
+    memory, not the matching."""
+    from bot import engine as engines
     from bot import match, match_evidence, normalise, triage
 
+    engines._REPORTS.clear()
     triage._SEEN.clear()
     match._SCORED.clear()
+    match._RECORDS.clear()
     normalise.make_segment.cache_clear()
     match_evidence._NEAR.clear()
     search = vars(engine._current).get("search")  # Only if a lookup built or read it.

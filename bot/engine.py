@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from bot.knowledge import Entry, KnowledgeBase, fingerprint, load_knowledge_base
 from bot.loadcache import LoadCache
@@ -94,6 +95,14 @@ class Engine:
         """The paste's report; its "did you mean" candidates are what a lookup of the paste's
         unknown error lines finds."""
         current = self._current
+        reports = _reports_of(current.matcher)
+        report = reports.get(text)
+        if report is None:
+            report = self._explained(text, current)
+            _remember_report(reports, text, report)
+        return report
+
+    def _explained(self, text: str, current: LoadedBase) -> Report:
         report = triage(text, current.matcher)
         return _with_search_candidates(report, text, current, lambda: self._searchable(current))
 
@@ -155,6 +164,29 @@ class Engine:
         from bot.search import SearchIndex
 
         return found if isinstance(found, SearchIndex) and found.kb is kb else None
+
+
+# The same paste comes back (the same error posted again, chat such as "lunch is in the kitchen":
+# in bench/slope.py's pastes, one in five had been answered before), and its report depends on
+# nothing but its text and the base, so it is remembered per base (forgotten with its matcher).
+# Bounded, and only short pastes: a long log is rarely pasted twice, and its text is the key.
+_REPORTS: WeakKeyDictionary[Matcher, dict[str, Report]] = WeakKeyDictionary()
+_MAX_REPORTS = 1_000
+_MAX_REMEMBERED_CHARS = 4_000
+
+
+def _reports_of(matcher: Matcher) -> dict[str, Report]:
+    reports = _REPORTS.get(matcher)
+    if reports is None:
+        reports = _REPORTS.setdefault(matcher, {})
+    return reports
+
+
+def _remember_report(reports: dict[str, Report], text: str, report: Report) -> None:
+    if len(text) <= _MAX_REMEMBERED_CHARS:
+        if len(reports) >= _MAX_REPORTS:
+            reports.clear()
+        reports[text] = report
 
 
 def _with_search_candidates(

@@ -420,24 +420,49 @@ class Matcher:
         return self.rank_all((segment,), context)[:limit]
 
     def rank_all(
-        self, segments: Sequence[Segment], context: Context | None = None
+        self, segments: Sequence[Segment], context: Context | None = None, floor: float = 0.0
     ) -> list[Candidate]:
         """Each entry's best candidate over all `segments` (the pieces of one record), best
         first; at equal scores a whole match ranks before a fragment of a longer pattern.
 
         `context` is what the text around them names; without it, patterns are scored on their
         words alone (as lint compares them). The pieces of a record share most of their words,
-        so one shortlist serves them all.
+        so one shortlist serves them all. Candidates that would be shown below `floor` may be left
+        out: what the context allows only ever lowers a score, so a pattern that scores below it
+        needs no more work.
         """
-        seg_tokens = [tokens(s.canon) for s in segments]
+        codes = frozenset().union(*(_code_tokens(s.plain) for s in segments))
+        records = _RECORDS.get(self)
+        if records is None:
+            records = _RECORDS.setdefault(self, _Records())
+        key = (context, floor, codes, *(_scored_key(s) for s in segments))
+        known = records.get(key, segments)
+        if known is not None:
+            return known
+        ranked, read_plain = self._ranked(segments, context, floor, codes)
+        records.put(key, segments, ranked, read_plain)
+        return ranked
+
+    def _ranked(
+        self,
+        segments: Sequence[Segment],
+        context: Context | None,
+        floor: float,
+        codes: frozenset[str],
+    ) -> tuple[list[Candidate], bool]:
+        """`rank_all`'s candidates, and whether a code pattern was scored (on the unmasked
+        text, which the canonical form does not show)."""
+        # Frozen once here: the near spellings of a pattern's words are remembered by the set
+        # of words they were looked for among, whose hash a frozenset works out only once.
+        seg_tokens = [frozenset(tokens(s.canon)) for s in segments]
         seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
         words = set().union(*seg_tokens)
-        codes = set().union(*(_code_tokens(s.plain) for s in segments))
         memory = _SCORED.get(self)
         if memory is None:
             memory = _SCORED.setdefault(self, _Scores())
         scored = [memory.of(s) for s in segments]
         best: dict[str, Candidate] = {}
+        read_plain = False
         for index in self._index.shortlist(words | codes):
             pattern = self._patterns[index]
             cap, reason, named = self._rules.context_rule(pattern, context)
@@ -449,6 +474,7 @@ class Matcher:
             ):
                 if pattern.code is not None:
                     # A code is looked for in the unmasked text, which the memory is not keyed by.
+                    read_plain = True
                     score, how = self._evidence.score(pattern, segment, toks, numbers, named)
                 elif toks.isdisjoint(pattern.tokens):
                     continue  # Nothing in common with this piece: it cannot score.
@@ -458,6 +484,8 @@ class Matcher:
                         found = self._evidence.score(pattern, segment, toks, numbers, named)
                         known[index, named] = found
                     score, how = found
+                if score < floor - _SHOWN_PRECISION:
+                    continue  # Shown (rounded) below the floor, however the context caps it.
                 limit, why = self._rules.part_limit(pattern, segment, how, context, cap, reason)
                 held_back = why if score > limit else None
                 score = min(score, limit)
@@ -469,7 +497,7 @@ class Matcher:
                     (-shown, how == "fragment", -len(pattern.text)) < _order(current)[:3]
                 ):
                     best[entry.id] = Candidate(entry, shown, pattern.text, segment, how, held_back)
-        return sorted(best.values(), key=_order)
+        return sorted(best.values(), key=_order), read_plain
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
@@ -489,7 +517,7 @@ class _Scores:
 
     def of(self, segment: Segment) -> dict[tuple[int, bool], Scored]:
         """The scores known for `segment`, by (pattern index, whether its channel is named)."""
-        key = (segment.canon, segment.core, segment.may_be_cut, segment.quoted)
+        key = _scored_key(segment)
         known = self._by_segment.get(key)
         if known is None:
             if len(self._by_segment) >= _MAX_SCORED_SEGMENTS:
@@ -498,10 +526,70 @@ class _Scores:
         return known
 
 
+def _scored_key(segment: Segment) -> tuple[str, str, bool, bool]:
+    """What scoring a pattern without a code reads of a segment (and what the context's limits
+    on a part of a pattern read): not its unmasked or displayed text."""
+    return (segment.canon, segment.core, segment.may_be_cut, segment.quoted)
+
+
+class _Records:
+    """Each record's candidates, by what ranking reads of it: its segments' canonical forms, the
+    codes in their unmasked text, the context and the floor. Log lines come back with other
+    numbers and accounts (in bench/slope.py's pastes, 7,271 different keys for 10,141 records,
+    against 9,098 different records). A record whose shortlist held a code pattern was also
+    scored on its unmasked text, so it is remembered by that text too. The candidates come back
+    bound to the asking record's own segments, which are shown."""
+
+    def __init__(self) -> None:
+        self._ranked: dict[tuple[object, ...], list[tuple[Candidate, int]]] = {}
+
+    def get(self, key: tuple[object, ...], segments: Sequence[Segment]) -> list[Candidate] | None:
+        # One look-up each (another thread may empty the memory between two).
+        known = self._ranked.get(key)
+        if known is _BY_UNMASKED_TEXT:
+            known = self._ranked.get((*key, *(s.plain for s in segments)))
+        if known is None:
+            return None
+        return [
+            candidate
+            if candidate.segment is segments[at]
+            else replace(candidate, segment=segments[at])
+            for candidate, at in known
+        ]
+
+    def put(
+        self,
+        key: tuple[object, ...],
+        segments: Sequence[Segment],
+        ranked: list[Candidate],
+        read_plain: bool,
+    ) -> None:
+        if len(self._ranked) >= _MAX_RECORDS:
+            self._ranked.clear()
+        if read_plain:
+            self._ranked[key] = _BY_UNMASKED_TEXT
+            key = (*key, *(s.plain for s in segments))
+        at = {id(segment): index for index, segment in enumerate(segments)}
+        self._ranked[key] = [(c, at[id(c.segment)]) for c in ranked]
+
+
+# Stands in `_Records` for a record scored on its unmasked text too (compared by identity).
+_BY_UNMASKED_TEXT: list[tuple[Candidate, int]] = []
+
 Scored = tuple[float, Evidence]
-_MAX_SCORED_SEGMENTS = 4_096  # About 20 patterns each: a few MB at most.
+# About ten scores each, some 2 KB a segment with its key: about 30 MB at most. 3,000 pastes of
+# bench/slope.py hold 6,402 segments; at 4,096 the memory was emptied before a line came back,
+# and 40 % more scorings were done.
+_MAX_SCORED_SEGMENTS = 16_384
 # Forgotten with its knowledge base, and never pickled into the load cache with the matcher.
 _SCORED: WeakKeyDictionary[Matcher, _Scores] = WeakKeyDictionary()
+_MAX_RECORDS = 16_384  # A few candidates each: a few MB.
+_RECORDS: WeakKeyDictionary[Matcher, _Records] = WeakKeyDictionary()
+
+
+# A score is shown to one decimal: 54.96 is shown as 55.0, so the floor is only applied to scores
+# that cannot round up to it.
+_SHOWN_PRECISION = 0.1
 
 
 def _order(candidate: Candidate) -> tuple[float, bool, int, str]:

@@ -70,7 +70,7 @@ class EvidenceScorer:
         self,
         pattern: _Pattern,
         segment: Segment,
-        seg_tokens: set[str],
+        seg_tokens: Set[str],
         numbers: frozenset[str],
         named: bool = False,
     ) -> tuple[float, Evidence]:
@@ -119,14 +119,14 @@ class EvidenceScorer:
         return self._weighted(100.0, length, at_start, pattern.code, segment.plain, named)
 
     def _pattern_found(
-        self, pattern: _Pattern, seg: str, seg_tokens: set[str], named: bool
+        self, pattern: _Pattern, seg: str, seg_tokens: Set[str], named: bool
     ) -> float:
         """The pattern found inside a segment at least as long (log prefixes, chat around it)."""
         return self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named)
 
     @staticmethod
     def _may_be_fragment(
-        pattern: _Pattern, segment: Segment, seg: str, seg_tokens: set[str], named: bool
+        pattern: _Pattern, segment: Segment, seg: str, seg_tokens: Set[str], named: bool
     ) -> bool:
         """Whether a segment shorter than the pattern may be a piece of it: a paste cut short
         (it runs to its line's end) or a part a person quoted, either long enough to tell; a
@@ -139,19 +139,19 @@ class EvidenceScorer:
             and _long_enough(seg, pattern.core, _MIN_QUOTED_SHARE)
         )
 
-    def _fragment_found(self, pattern: _Pattern, seg: str, seg_tokens: set[str]) -> float:
+    def _fragment_found(self, pattern: _Pattern, seg: str, seg_tokens: Set[str]) -> float:
         """A fragment found within the pattern, word for word: each of its words missing from
         the pattern takes its share of the points above `_FRAGMENT_FLOOR`."""
         precision = _share_present(seg_tokens, pattern.tokens, self._idf)
         fragment = _part_ratio(seg, pattern.core)
         return min(fragment, _FRAGMENT_FLOOR + (100 - _FRAGMENT_FLOOR) * precision)
 
-    def _compared_whole(self, pattern: _Pattern, seg: str, seg_tokens: set[str]) -> float:
+    def _compared_whole(self, pattern: _Pattern, seg: str, seg_tokens: Set[str]) -> float:
         """A segment shorter than the pattern and no fragment: compared with the whole of it."""
         return min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern.tokens, seg_tokens))
 
     def _headline_found(
-        self, pattern: _Pattern, seg: str, seg_tokens: set[str], named: bool
+        self, pattern: _Pattern, seg: str, seg_tokens: Set[str], named: bool
     ) -> float:
         """A person quoting only the headline of a long error ("Execution Timeout Expired"), or
         the error without its first words: the best such piece found in the segment."""
@@ -170,7 +170,7 @@ class EvidenceScorer:
         return found
 
     def _contained(
-        self, core: str, words: frozenset[str], seg: str, seg_tokens: set[str], named: bool
+        self, core: str, words: frozenset[str], seg: str, seg_tokens: Set[str], named: bool
     ) -> float:
         """How well `core` is found inside the longer `seg`, all its words required."""
         alignment = fuzz.partial_ratio_alignment(core, seg)
@@ -202,7 +202,7 @@ class EvidenceScorer:
             score = max(score, _NAMED_WEIGHT * found + (1 - _NAMED_WEIGHT) * whole)
         return score
 
-    def _word_cap(self, words: Set[str], seg_tokens: set[str]) -> float:
+    def _word_cap(self, words: Set[str], seg_tokens: Set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""
         return 100 - _MISSING_WORDS_COST * (1 - _share_present(words, seg_tokens, self._idf))
 
@@ -235,6 +235,7 @@ def _share_present(wanted: Set[str], available: Set[str], idf: dict[str, float])
         if token in available:
             found += weight
         elif len(token) >= 5 and available:
+            # A frozenset given is used as it is (and keeps its hash between calls).
             among = frozenset(available) if among is None else among
             near = _NEAR.get((token, among))
             if near if near is not None else _has_near(token, among):

@@ -261,7 +261,9 @@ def _match_remembered(record: Record, matcher: Matcher, context: Context) -> _Ma
 def _match_record(record: Record, matcher: Matcher, context: Context) -> _Matched:
     """The entries a record shows (accepted), and the rest of its candidates (for "did you
     mean"): its confident candidates, less those the steps below explain away, in order."""
-    ranked = matcher.rank_all(record.segments, context)
+    # Candidates under the floor are never shown, and the steps below only compare confident
+    # ones (or fragments within AMBIGUOUS_MARGIN of a confident one).
+    ranked = matcher.rank_all(record.segments, context, floor=CANDIDATE_FLOOR)
     accepted = longest_explains_shorter(ranked, matcher)
     accepted = codes_yield_to_messages(accepted)
     accepted = ambiguous_fragments_name_nothing(accepted, ranked)

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.match import CONFIDENT
-from bot.normalise import make_segment
+from bot.normalise import make_segment, normalise
+from bot.triage import CANDIDATE_FLOOR
+
+from conftest import load_yaml
 
 
 def best(engine, text):
@@ -399,3 +404,28 @@ def test_linnworks_own_frames_vouch_for_its_text_beside_a_source_file(engine):
         "   at System.Net.HttpWebRequest.GetResponse()"
     )
     assert [f.entry.id for f in report.matches] == ["ebay-auction-ended-291"]
+
+
+def _records_of_the_paste_sets():
+    root = Path(__file__).parents[1]
+    pastes = []
+    for name in ("tests/data/pastes.yaml", "bench/heldout.yaml", "bench/blind-more.yaml"):
+        data = load_yaml(root / name)
+        pastes += [
+            case["paste"]
+            for cases in data.values()
+            if isinstance(cases, list)
+            for case in cases
+            if isinstance(case, dict) and "paste" in case
+        ]
+    return [record for paste in pastes for record in normalise(paste).records]
+
+
+def test_a_floor_changes_no_candidate_shown_at_or_above_it(engine):
+    matcher = engine.matcher
+    for record in _records_of_the_paste_sets():
+        context = matcher.systems.named(record.text)
+        every = matcher.rank_all(record.segments, context)
+        above = matcher.rank_all(record.segments, context, floor=CANDIDATE_FLOOR)
+        shown = [c for c in above if c.score >= CANDIDATE_FLOOR]
+        assert shown == [c for c in every if c.score >= CANDIDATE_FLOOR], record.text

@@ -43,6 +43,14 @@ def test_an_edited_file_is_served_after_the_next_polls(kb_dir, engine):
     assert titles(engine, ALPHA) == ["Alpha v2"]
 
 
+def test_a_paste_answered_before_a_reload_is_answered_by_the_new_base(kb_dir, engine):
+    assert titles(engine, ALPHA) == ["Alpha v1"]
+    watcher = KnowledgeWatcher(engine, kb_dir)
+    (kb_dir / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha v2", ALPHA))
+    settle(watcher)
+    assert titles(engine, ALPHA) == ["Alpha v2"]
+
+
 def test_a_change_is_read_only_once_it_has_held_still_for_a_poll(kb_dir, engine):
     watcher = KnowledgeWatcher(engine, kb_dir)
     (kb_dir / "alpha.yaml").write_text(kb_entry("alpha-closed", "Alpha v2", ALPHA))

@@ -377,3 +377,18 @@ def test_an_order_s_error_among_a_few_successful_syncs_still_needs_a_person(engi
     )
     assert report.worrying
     assert report.verdict.startswith("Action required: Despatch notification failed")
+
+
+def test_a_line_seen_again_with_other_numbers_shows_its_own_text(engine):
+    line = "Order {} failed: The remote server returned an error: (403) Forbidden."
+    first = engine.explain(line.format(12345)).matches[0]
+    again = engine.explain(line.format(67890)).matches[0]
+    assert first.entry.id == again.entry.id == "general-remote-server-403"
+    assert again.matched_text == line.format(67890)
+
+
+def test_a_code_in_a_line_seen_again_with_other_numbers_is_scored_on_its_own_text(engine):
+    # A two-word code counts for less the longer the line it is in: both numbers are masked
+    # alike, but the second line is too long for the code alone to be recognised.
+    assert engine.explain("rest_forbidden 1234").recognised
+    assert not engine.explain("rest_forbidden 123456789012345").recognised
