@@ -129,6 +129,7 @@ class Phrases:
             anchor = next((i for i, w in enumerate(sequence) if w is not None), None)
             if anchor is not None:
                 self._filed[sequence[anchor]].append((anchor, tuple(sequence), value))  # type: ignore[index]
+        self._filed = dict(self._filed)  # A look-up of a word no phrase has must not add it.
 
     @property
     def anchors(self) -> frozenset[str]:
@@ -137,8 +138,14 @@ class Phrases:
 
     def found(self, words: Sequence[str]) -> Iterator[str]:
         """The value of every phrase in `words`, in order, as often as it is there."""
+        filed = self._filed
         for i, word in enumerate(words):
-            for anchor, sequence, value in self._filed.get(word, ()):
+            if word not in filed:
+                continue  # Most words of a text: one look-up each.
+            for anchor, sequence, value in filed[word]:
+                if len(sequence) == 1:
+                    yield value  # A one-word phrase is its anchor, just found.
+                    continue
                 start = i - anchor
                 if (
                     start >= 0
