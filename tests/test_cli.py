@@ -360,6 +360,12 @@ def sync_log(failure: str, success: str, pairs: int) -> str:
         ("S3 upload of the invoice PDF failed: Access Denied", "Magento"),
         ("git push: remote: HTTP Basic: Access denied", "Magento"),
         ("Etsy API returned 429 Too Many Requests when updating stock", "Shopify"),
+        # Eighth blind set: a marketplace's own API about a blank condition is not eBay's.
+        (
+            'Allegro: {"errors":[{"code":"ConstraintViolationException.NotBlank","message":'
+            "\"Parameter 'Stan' (condition) is required for this category\"}]}",
+            "eBay",
+        ),
     ],
 )
 def test_another_systems_error_is_never_answered_as_a_channels(paste, channel):
@@ -458,6 +464,11 @@ def test_a_generic_text_naming_its_channel_and_another_system_is_only_a_guess():
             "Exceded 2 calls per second for api client. Reduce request rates to resume "
             "uninterupted service.",
             "Shopify API rate limit hit (429)",
+        ),
+        # A marketplace behind the App Store channel names it, so its generic text is claimed.
+        (
+            "Inventory update to [OnBuy - Acme] for Channel SKU 'GRN-MUG-12OZ': SKU does not exist",
+            "Channel SKU does not exist on the marketplace",
         ),
         # Seventh blind set: cut off before the message's "500 pixels".
         (

@@ -99,12 +99,9 @@ FOUND_ALTHOUGH_UNCOVERED = {
         "'account' is in the App Store channel entry's title, 'new user' in its error text"
     ),
     "what is inventory sync": "a question about a concept, in the inventory feed entry's words",
-    "back market orders": (
-        "Back Market is not among the names of other systems, so 'market' and 'orders' count"
-    ),
-    "back market listing not showing": (
-        "Back Market is not among the names of other systems, and 'back' is the SQL entry's "
-        "'back-end'"
+    "kaufland orders missing": (
+        "Kaufland names the App Store channel, and 'missing' is a synonym of its user-config "
+        "entry's 'does not exist'"
     ),
     "who do i ask about invoices": (
         "all but 'invoices' are chat words, and 'invoice' is in the eBay combined-invoice title"
