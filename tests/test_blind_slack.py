@@ -1,6 +1,6 @@
 """The blind Slack-style sets of issue 8 as regression suites: bench/blind-slack.yaml (session 2),
 bench/blind-slack-3.yaml (session 3), bench/blind-slack-4.yaml (session 4), and
-bench/blind-slack-5.yaml to bench/blind-slack-8.yaml (session 5).
+bench/blind-slack-5.yaml to bench/blind-slack-9.yaml (session 5).
 
 Each set was written without reading the matcher or the knowledge base (the third and later also
 without the earlier sets); their first-run figures are in the README. What they still get wrong is listed
@@ -29,6 +29,7 @@ SETS = {
     "set6": "blind-slack-6.yaml",
     "set7": "blind-slack-7.yaml",
     "set8": "blind-slack-8.yaml",
+    "set9": "blind-slack-9.yaml",
 }
 DATA = {name: load_cases(BENCH / file) for name, file in SETS.items()}
 
@@ -122,9 +123,23 @@ KNOWN_MISSES: dict[str, str] = {
     "Magento 2 consumer key has expired again": (
         "the message in the person's words, not the URL-encoded oauth_problem text"
     ),
+    # The ninth set's first run, which met issue 8's three targets.
+    "dispatch rejected on a load of orders from last night": (
+        "two words of a short message in chat, nothing else of it: below confident"
+    ),
+    'magento 2 channel: "Consumer is not authorized to access Magento_Sales::actions_view"': (
+        "the resource named differs from the message's ('Magento_Sales::actions_view')"
+    ),
+    "amazon 4002008 - did not meet the schema validation requirements - on every new": (
+        "a part from the middle of the message with its code: below confident"
+    ),
+    "WooCommerce GetOrders: woocommerce_rest_authentication_err": (
+        "the code cut off mid-word is no code"
+    ),
 }
 # Misses whose whole paste is a text that other pastes hold too, keyed by the whole paste.
 KNOWN_MISSES_WHOLE: dict[str, str] = {
+    "423 Locked": "a generic text alone, naming no system: a did-you-mean, as issue 8 asks",
     '{"errors":[{"code":"InvalidInput","message":"Invalid request parameters","details":""}]}': (
         "'Invalid request parameters' is any API's text (Airtable's was claimed in the sixth "
         "set), and nothing names Amazon: a did-you-mean"
