@@ -290,8 +290,8 @@ class ContextRules:
         channel = pattern.entry.channel
         if channel in self.systems.channels:
             own = pattern.names
+            strangers = set(context.others) - set(own.others)
             if channel in context.channels or channel in context.nearby:
-                strangers = set(context.others) - set(own.others)
                 if pattern.generic and strangers:
                     # "Zap 'New Shopify order' halted: 429 Too Many Requests": the text is any
                     # system's, and the paste names another one beside the channel.
@@ -312,7 +312,7 @@ class ContextRules:
                     None,
                     pattern.generic or pattern.code is not None or _own_words(pattern),
                 )
-            if (context.channels - own.channels) or set(context.others) - set(own.others):
+            if (context.channels - own.channels) or strangers:
                 return 0.0, None, False  # Another system's text: never this channel's error.
             if not context.linnworks:
                 # The channel's answer to someone's own code, not through Linnworks.

@@ -86,17 +86,18 @@ class EvidenceScorer:
             seg = _fill(seg, pattern.wildcards)
         score: float
         how: Evidence = "text"
+        # A segment a little shorter than the pattern may be all of it with a letter or two
+        # missing (typos, no fragment): compared with the whole pattern, once.
+        nearly_whole = _NEARLY_WHOLE * len(pattern.core) <= len(seg) < len(pattern.core)
+        whole = self._compared_whole(pattern, seg, seg_tokens) if nearly_whole else None
         if len(seg) >= len(pattern.core):
             score = self._pattern_found(pattern, seg, seg_tokens, named)
-        elif (
-            len(seg) >= _NEARLY_WHOLE * len(pattern.core)
-            and (whole := self._compared_whole(pattern, seg, seg_tokens)) >= CONFIDENT
-        ):
-            score = whole  # The whole error with a letter or two missing: typos, no fragment.
+        elif whole is not None and whole >= CONFIDENT:
+            score = whole
         elif self._may_be_fragment(pattern, segment, seg, seg_tokens, named):
             score, how = self._fragment_found(pattern, seg, seg_tokens), "fragment"
         else:
-            score = self._compared_whole(pattern, seg, seg_tokens)
+            score = whole if whole is not None else self._compared_whole(pattern, seg, seg_tokens)
         if score < CONFIDENT:
             headline = self._headline_found(pattern, seg, seg_tokens, named)
             if headline > score:
