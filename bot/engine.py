@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary
 
 from bot.knowledge import Entry, KnowledgeBase, fingerprint, load_knowledge_base
 from bot.loadcache import LoadCache
-from bot.match import Matcher, SystemNames
+from bot.match import Matcher, SystemNames, memory_of
 from bot.normalise import display_text
 from bot.triage import MAX_CANDIDATES, Finding, Report, triage
 
@@ -95,7 +95,7 @@ class Engine:
         """The paste's report; its "did you mean" candidates are what a lookup of the paste's
         unknown error lines finds."""
         current = self._current
-        reports = _reports_of(current.matcher)
+        reports = memory_of(_REPORTS, current.matcher, dict)
         report = reports.get(text)
         if report is None:
             report = self._explained(text, current)
@@ -173,13 +173,6 @@ class Engine:
 _REPORTS: WeakKeyDictionary[Matcher, dict[str, Report]] = WeakKeyDictionary()
 _MAX_REPORTS = 1_000
 _MAX_REMEMBERED_CHARS = 4_000
-
-
-def _reports_of(matcher: Matcher) -> dict[str, Report]:
-    reports = _REPORTS.get(matcher)
-    if reports is None:
-        reports = _REPORTS.setdefault(matcher, {})
-    return reports
 
 
 def _remember_report(reports: dict[str, Report], text: str, report: Report) -> None:

@@ -25,9 +25,10 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import product
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from rapidfuzz import fuzz
@@ -439,9 +440,7 @@ class Matcher:
         needs no more work.
         """
         codes = frozenset().union(*(_code_tokens(s.plain) for s in segments))
-        records = _RECORDS.get(self)
-        if records is None:
-            records = _RECORDS.setdefault(self, _Records())
+        records = memory_of(_RECORDS, self, _Records)
         key = (context, floor, codes, *(_scored_key(s) for s in segments))
         known = records.get(key, segments)
         if known is not None:
@@ -464,9 +463,7 @@ class Matcher:
         seg_tokens = [frozenset(tokens(s.canon)) for s in segments]
         seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
         words = set().union(*seg_tokens)
-        memory = _SCORED.get(self)
-        if memory is None:
-            memory = _SCORED.setdefault(self, _Scores())
+        memory = memory_of(_SCORED, self, _Scores)
         scored = [memory.of(s) for s in segments]
         best: dict[str, Candidate] = {}
         read_plain = False
@@ -592,6 +589,19 @@ _MAX_SCORED_SEGMENTS = 16_384
 _SCORED: WeakKeyDictionary[Matcher, _Scores] = WeakKeyDictionary()
 _MAX_RECORDS = 16_384  # A few candidates each: a few MB.
 _RECORDS: WeakKeyDictionary[Matcher, _Records] = WeakKeyDictionary()
+
+_Memory = TypeVar("_Memory")
+
+
+def memory_of(
+    memories: WeakKeyDictionary[Matcher, _Memory], matcher: Matcher, make: Callable[[], _Memory]
+) -> _Memory:
+    """`matcher`'s memory in `memories`, made on first use. Kept beside the matcher, not in it,
+    so it is forgotten with its knowledge base and never pickled into the load cache."""
+    memory = memories.get(matcher)
+    if memory is None:
+        memory = memories.setdefault(matcher, make())
+    return memory
 
 
 # A score is shown to one decimal: 54.96 is shown as 55.0, so the floor is only applied to scores

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from weakref import WeakKeyDictionary
 
 from bot.knowledge import Entry, Severity
-from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, words_of
+from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, memory_of, words_of
 from bot.normalise import (
     MAX_PASTE_CHARS,
     MAX_SEGMENT_CHARS,
@@ -237,18 +237,13 @@ _SUCCESS: WeakKeyDictionary[Matcher, SuccessLines] = WeakKeyDictionary()
 
 def _success_lines(matcher: Matcher) -> SuccessLines:
     """The success lines of the matcher's base, built once per base and forgotten with it."""
-    success = _SUCCESS.get(matcher)
-    if success is None:
-        success = _SUCCESS[matcher] = success_lines(matcher.kb.settings)
-    return success
+    return memory_of(_SUCCESS, matcher, lambda: success_lines(matcher.kb.settings))
 
 
 def _match_remembered(record: Record, matcher: Matcher, context: Context) -> _Matched:
     """`_match_record`, remembered per base for records seen before with the same segments in
     the same context (the same log line pasted again: in bench/slope.py's pastes, one in ten)."""
-    seen = _SEEN.get(matcher)
-    if seen is None:
-        seen = _SEEN.setdefault(matcher, {})
+    seen = memory_of(_SEEN, matcher, dict)
     key = (context, record.segments)
     matched = seen.get(key)
     if matched is None:
