@@ -423,7 +423,7 @@ def _serve(args: argparse.Namespace, settings: Settings, stdin: TextIO) -> int:
         port=settings.port,
         workers=workers,
         log_level=settings.log_level,
-        on_worker_start=slack.watcher.start,
+        on_worker_start=slack.start_worker,
         on_worker_stop=lambda: finish(slack.executor, slack.outbox, settings.shutdown_seconds),
         stop_seconds=settings.shutdown_seconds,
     )

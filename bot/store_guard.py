@@ -188,6 +188,11 @@ class GuardedStore:
     def now(self) -> float:
         return self._clock()
 
+    def start(self) -> None:
+        """Make this process's thread for the store now, on the calling thread, whose
+        scheduling priority it takes (a worker's main thread, not a lowered listener)."""
+        self._own_thread()
+
     def __getattr__(self, method: str) -> Callable[..., Any]:
         if method.startswith("_"):
             raise AttributeError(method)
@@ -231,6 +236,11 @@ class GuardedStore:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="store")
             self._pid = os.getpid()
             self._outages.probe_ended()
+            # Made now, by the caller: a thread takes its creator's scheduling priority, and the
+            # store's must not take a listener's lowered one (bot/slack/executor.py). Lowered,
+            # it held SQLite's write lock while other threads kept it off the cores, and every
+            # listener of both workers waited for it.
+            self._thread.submit(int)
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         assert self._thread is not None

@@ -5,8 +5,10 @@ soon as it works. Real SQLite files and a real (silent) TCP peer; no mocks."""
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +18,7 @@ import pytest
 
 from bot.config import Secret
 from bot.exceptions import StoreUnavailableError
+from bot.slack.executor import BoundedExecutor
 from bot.store import PostgresStore, SQLiteStore
 from bot.store_guard import GuardedStore, StoreHealth
 from bot.testing.fake_slack import message_event
@@ -128,6 +131,28 @@ def test_a_file_with_damaged_pages_is_moved_aside_when_they_are_read(guarded, tm
         assert eventually(lambda: store.health().ok)
     assert "is damaged (database disk image is malformed); moved it to" in caplog.text
     assert store.paste_counts(0) == (0, 0)  # a fresh, empty store
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_the_stores_thread_keeps_the_priority_of_the_thread_that_started_it_not_a_listeners(
+    guarded, tmp_path
+):
+    store = guarded(tmp_path / "syncdoc.sqlite3")
+    before = set(threading.enumerate())
+    store.start()  # as each worker does on its main thread
+    (thread,) = [t for t in set(threading.enumerate()) - before if t.name.startswith("store")]
+    assert store.wait_ready(5).ok
+    listener = BoundedExecutor(workers=1, backlog=0, nice=3)
+    try:
+        listener.submit(store.record_answer, "a1", user="U1", channel="C1", entries=["e1"]).result(
+            5
+        )
+    finally:
+        listener.shutdown(wait=True)
+    assert store.answer("a1").entries == ("e1",)
+    assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == os.getpriority(
+        os.PRIO_PROCESS, threading.get_native_id()
+    )
 
 
 def test_a_database_locked_by_another_process_costs_a_call_at_most_the_timeout(guarded, tmp_path):

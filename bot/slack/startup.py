@@ -36,6 +36,14 @@ class SlackBot:
     outbox: Outbox
     health: Health
     notifier: Notifier
+    store: GuardedStore
+
+    def start_worker(self) -> None:
+        """Start what each forked worker process runs besides its requests: live reload, and
+        the store's own thread, made here on the worker's main thread so that it answers at
+        the priority of the requests, not of the listeners that call it."""
+        self.store.start()
+        self.watcher.start()
 
 
 def start_bot(settings: Settings, load_engine: Callable[[], Engine], *required: str) -> SlackBot:
@@ -72,7 +80,7 @@ def start_bot(settings: Settings, load_engine: Callable[[], Engine], *required: 
     notifier = Notifier(client, settings.maintainers_channel)
     watcher = watch_knowledge(engine, settings, notifier)
     health = Health(engine, store, outbox, executor)
-    return SlackBot(engine, app, watcher, executor, outbox, health, notifier)
+    return SlackBot(engine, app, watcher, executor, outbox, health, notifier, store)
 
 
 def store_name(settings: Settings) -> str:
