@@ -167,6 +167,7 @@ class Deliveries:
         ).encode() + body
         started = time.monotonic()
         with socket.create_connection(self._address, self._timeout) as connection:
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as http.client
             connection.sendall(request)
             status, answer = _read_answer(connection)
         return Response(status, {}, answer, time.monotonic() - started)
