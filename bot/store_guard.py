@@ -189,8 +189,7 @@ class GuardedStore:
         return self._clock()
 
     def start(self) -> None:
-        """Make this process's thread for the store now, on the calling thread, whose
-        scheduling priority it takes (a worker's main thread, not a lowered listener)."""
+        """Make this process's store thread now, with the calling thread's priority."""
         self._own_thread()
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
@@ -236,11 +235,7 @@ class GuardedStore:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="store")
             self._pid = os.getpid()
             self._outages.probe_ended()
-            # Made now, by the caller: a thread takes its creator's scheduling priority, and the
-            # store's must not take a listener's lowered one (bot/slack/executor.py). Lowered,
-            # it held SQLite's write lock while other threads kept it off the cores, and every
-            # listener of both workers waited for it.
-            self._thread.submit(int)
+            self._thread.submit(int)  # made now: made by a lowered listener, it held SQLite's lock
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         assert self._thread is not None
