@@ -95,7 +95,7 @@ def build(
     texts = _Texts(entries, channels)
     tokens = _Tokens(texts)
     words = _Words(tokens.raws)
-    terms: dict[str, int] = {}
+    terms = _numbering()
     kinds = {False: words.terms(terms), True: _sparse(many_code_terms(tokens.raws), terms)}
     # Every (term, entry, field) that occurs, once per occurrence, as one sortable key: the
     # texts of all fields of a kind (words or codes) are expanded together, each text with its
@@ -245,7 +245,7 @@ class _Tokens:
         for i, found in zip(runs.tolist(), runs_tokens([names[i] for i in runs]), strict=True):
             of_chunk[i] = found
         of_chunk[0] = ()  # The mark.
-        raw_ids: dict[str, int] = {}
+        raw_ids = _numbering()
         chunk_starts, chunk_raws = _sparse(of_chunk, raw_ids)
         self.raws = list(raw_ids)
         # Each text's raw tokens, in order (a name: itself).
@@ -278,7 +278,7 @@ class _Words:
     """The raw tokens' words (`token_words`), each distinct word folded once."""
 
     def __init__(self, raws: list[str]) -> None:
-        word_ids: dict[str, int] = {}
+        word_ids = _numbering()
         self._starts, self._words = _sparse(many_token_words(raws), word_ids)
         self.names = list(word_ids)
 
@@ -291,7 +291,7 @@ class _Words:
         # `keep`, for all words at once.
         kept = _every(str.isdigit, names) | ((lengths >= 2) & ~stopwords)
         term = np.full(len(names), -1, dtype=np.int64)
-        term[kept] = _factorise(fold_many(list(compress(names, kept.tolist()))), ids)
+        term[kept] = _ids(fold_many(list(compress(names, kept.tolist()))), ids)
         flat = term[self._words]
         kept = flat >= 0
         row = np.repeat(np.arange(len(self._starts) - 1), np.diff(self._starts))
@@ -326,19 +326,12 @@ def _ids(names: list[str], ids: dict[str, int]) -> np.ndarray:
     return np.fromiter(map(ids.__getitem__, names), np.int64, len(names))
 
 
-def _factorise(names: list[str], ids: dict[str, int]) -> np.ndarray:
-    """Each name's id in `ids`, a new name getting the next id."""
-    for name in dict.fromkeys(names):
-        ids.setdefault(name, len(ids))
-    return np.fromiter(map(ids.__getitem__, names), np.int64, len(names))
-
-
 def _sparse(rows: Sequence[Sequence[str]], ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """`rows` of names as a sparse matrix of their ids (where each row starts, every row's ids
-    one after another); a name not in `ids` gets the next id."""
+    """`rows` of names as a sparse matrix of their ids in `ids` (from `_numbering`): where each
+    row starts, every row's ids one after another."""
     starts = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, rows), np.int64, len(rows)), out=starts[1:])
-    return starts, _factorise(list(chain.from_iterable(rows)), ids)
+    return starts, _ids(list(chain.from_iterable(rows)), ids)
 
 
 def _spread(

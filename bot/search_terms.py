@@ -185,6 +185,7 @@ def letters_only(words: list[str]) -> list[bool]:
 
 
 def _synonym_map() -> dict[str, frozenset[str]]:
+    fold_all(" ".join(_SYNONYMS).split())  # At once: each is a chain of expressions.
     mapping: dict[str, set[str]] = {}
     for line in _SYNONYMS:
         terms = {fold(word) for word in line.split()}
