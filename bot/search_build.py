@@ -18,8 +18,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, compress, count, repeat
-from operator import contains
+from itertools import chain, compress, count
 from typing import Protocol
 
 import numpy as np
@@ -222,9 +221,12 @@ class _Tokens:
     def __init__(self, texts: _Texts) -> None:
         cut = texts.cut
         # All texts but a few are ASCII, cut into chunks in one pass.
-        marked = np.fromiter(map(contains, cut, repeat(_MARK)), bool, len(cut))
-        plain = (_every(str.isascii, cut) & ~marked).tolist()
-        joined = f" {_MARK} ".join(compress(cut, plain)).translate(_SPACES)
+        plain = list(map(str.isascii, cut))
+        joined = f" {_MARK} ".join(compress(cut, plain))
+        if joined.count(_MARK) > max(sum(plain) - 1, 0):  # A text holds the mark: cut it alone.
+            plain = [p and _MARK not in text for p, text in zip(plain, cut, strict=True)]
+            joined = f" {_MARK} ".join(compress(cut, plain))
+        joined = joined.translate(_SPACES)
         chunk_ids = _numbering(_MARK)
         chunk = _ids(joined.split(), chunk_ids)
         # The mark ends a text: a chunk's text is the number of marks before it.
@@ -242,7 +244,8 @@ class _Tokens:
         names = list(chunk_ids)
         of_chunk: list[Sequence[str]] = [(c,) for c in names]
         runs = np.flatnonzero(_every(str.isascii, names) & ~_every(str.isalnum, names))
-        for i, found in zip(runs.tolist(), runs_tokens([names[i] for i in runs]), strict=True):
+        rows = runs.tolist()
+        for i, found in zip(rows, runs_tokens([names[i] for i in rows]), strict=True):
             of_chunk[i] = found
         of_chunk[0] = ()  # The mark.
         raw_ids = _numbering()
