@@ -10,6 +10,15 @@ lookup reads) is done by numpy over arrays of ids, never by Python per word.
 The scores are those of bm25s's `BM25()` (its defaults: the "lucene" variant, k1 1.5, b 0.75),
 worked out for every (entry, word) pair at once where bm25s works one entry at a time;
 tests/test_search_build.py holds them to bm25s's own, value for value.
+
+Python's own work per word of the base is two passes in C (`str.split` of the texts joined, each
+chunk numbered by a dictionary as it is first seen); per distinct token or word it is a few passes
+over them joined or mapped by string methods (bot.search_terms' `many_*`), since a call of a
+Python function or expression per token cost more than the rest of the build.
+
+Why this module is long: it is one pipeline (texts, their chunks and raw tokens, the tokens'
+words and terms, the keys, the postings) whose steps hand each other id arrays laid out for the
+next; split into modules, each would have to explain the others' layouts.
 """
 
 from __future__ import annotations
@@ -245,8 +254,8 @@ class _Tokens:
         of_chunk: list[Sequence[str]] = [(c,) for c in names]
         runs = np.flatnonzero(_every(str.isascii, names) & ~_every(str.isalnum, names))
         rows = runs.tolist()
-        for i, found in zip(rows, runs_tokens([names[i] for i in rows]), strict=True):
-            of_chunk[i] = found
+        for i, tokens in zip(rows, runs_tokens([names[i] for i in rows]), strict=True):
+            of_chunk[i] = tokens
         of_chunk[0] = ()  # The mark.
         raw_ids = _numbering()
         chunk_starts, chunk_raws = _sparse(of_chunk, raw_ids)
@@ -319,7 +328,7 @@ def _every(test: Callable[[str], bool], texts: list[str]) -> np.ndarray:
 def _numbering(*first: str) -> dict[str, int]:
     """Ids for names, `first` first: a new name gets the next id when it is first looked up."""
     numbers = count()
-    ids = defaultdict(numbers.__next__)
+    ids: defaultdict[str, int] = defaultdict(numbers.__next__)
     ids.update(zip(first, numbers, strict=False))  # As many numbers as names.
     return ids
 

@@ -3,7 +3,13 @@ underscores, hyphens and camelCase humps), spelling folded as the matcher folds 
 the words a lookup ignores, and the sets of words people use for the same thing.
 
 Both sides use it: building the index (bot/search_build.py) and bringing typed words to the index's
-terms (bot/search_typed.py)."""
+terms (bot/search_typed.py). The index cuts tens of thousands of tokens at once (`many_token_words`,
+`many_code_terms`, `runs_tokens`), a lookup a few: tests/test_search_build.py holds the two forms
+equal.
+
+Why this module is long: the words of a token, their folding and the words a lookup ignores are
+one definition, in the per-token form and the many-token form side by side, so that a change to
+one is made to the other."""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from itertools import chain, compress, filterfalse, islice, repeat
 from operator import contains
 from pathlib import Path
 from types import ModuleType
+from typing import cast
 
 import Stemmer
 
@@ -175,7 +182,7 @@ def fold_many(words: Sequence[str]) -> list[str]:
     fold_all(words)
     folded = list(map(_FOLDED.get, words))
     # Another thread's words may have made the shared table forget these meanwhile.
-    return [fold(w) for w in words] if None in folded else folded  # type: ignore[misc]
+    return [fold(w) for w in words] if None in folded else cast(list[str], folded)
 
 
 def letters_only(words: list[str]) -> list[bool]:
