@@ -28,7 +28,6 @@ import numpy as np
 from bot.collector import collector_paused
 from bot.knowledge import Entry, KnowledgeBase
 from bot.normalise import strip_slack_markup
-from bot.search_build import build
 from bot.search_rank import Found, rerank, typed_terms
 from bot.search_terms import channel_terms, stop_words
 from bot.search_typed import TypedWords, remember
@@ -89,6 +88,9 @@ class SearchIndex:
 
     @collector_paused()  # Nothing it makes is garbage (bot/collector.py).
     def __init__(self, kb: KnowledgeBase) -> None:
+        # Imported only to build: an index read back from the load cache does not compile it.
+        from bot.search_build import build
+
         built = build(kb.entries, kb.settings.channels, FIELDS)
         # The typed-word side: surface words (unstemmed) for typos and prefixes, mapped to terms.
         typed = TypedWords(
@@ -117,7 +119,6 @@ class SearchIndex:
         self._postings, self._columns, self._typed = postings, columns, typed
         # Each term's row of `columns`: the terms are in the typed words' order.
         self._term_ids = dict(zip(typed.df, range(len(typed.df)), strict=True))
-        self._ids = dict(zip((e.id for e in self.entries), range(self._count), strict=True))
         self._forget_answers()
 
     def forget(self) -> None:
@@ -159,8 +160,8 @@ class SearchIndex:
     def _search(self, text: str, limit: int) -> list[Hit]:
         text = strip_slack_markup(text)
         whole = text.strip().casefold()
-        if whole in self._ids:
-            entry = self.entries[self._ids[whole]]
+        entry = self.kb.by_id.get(whole)
+        if entry is not None:
             return [Hit(entry, 100.0, ("id",))][:limit]
         groups = self._typed.groups(text)
         if not groups or not self._count or limit < 1:

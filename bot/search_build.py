@@ -10,30 +10,38 @@ lookup reads) is done by numpy over arrays of ids, never by Python per word.
 The scores are those of bm25s's `BM25()` (its defaults: the "lucene" variant, k1 1.5, b 0.75),
 worked out for every (entry, word) pair at once where bm25s works one entry at a time;
 tests/test_search_build.py holds them to bm25s's own, value for value.
+
+Python's own work per word of the base is two passes in C (`str.split` of the texts joined, each
+chunk numbered by a dictionary as it is first seen); per distinct token or word it is a few passes
+over them joined or mapped by string methods (bot.search_terms' `many_*`), since a call of a
+Python function or expression per token cost more than the rest of the build.
+
+Why this module is long: it is one pipeline (texts, their chunks and raw tokens, the tokens'
+words and terms, the keys, the postings) whose steps hand each other id arrays laid out for the
+next; split into modules, each would have to explain the others' layouts.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, compress
+from itertools import chain, compress, count
 from typing import Protocol
 
 import numpy as np
 
 from bot.knowledge import Entry
 from bot.search_terms import (
-    ALPHA,
-    ASCII_TOKEN,
-    code_terms,
-    fold,
-    fold_all,
-    keep,
+    fold_many,
+    letters_only,
+    many_code_terms,
+    many_token_words,
     one_word,
     raw_tokens,
+    runs_tokens,
     stop_words,
-    token_words,
 )
 
 K1, B = 1.5, 0.75
@@ -91,18 +99,27 @@ def build(
 ) -> Built:
     """The index's arrays for `entries`, whose channels have the names in `channels`."""
     count = max(len(entries), 1)  # An empty base has nothing to divide by, and no words.
+    width = len(fields)
     texts = _Texts(entries, channels)
     tokens = _Tokens(texts)
     words = _Words(tokens.raws)
-    terms: dict[str, int] = {}
-    kinds = {False: words.terms(terms), True: _sparse(list(map(code_terms, tokens.raws)), terms)}
-    # Every (term, entry, field) that occurs, once per occurrence, as one sortable key.
+    terms = _numbering()
+    kinds = {False: words.terms(terms), True: _sparse(many_code_terms(tokens.raws), terms)}
+    # Every (term, entry, field) that occurs, once per occurrence, as one sortable key: the
+    # texts of all fields of a kind (words or codes) are expanded together, each text with its
+    # entry and field as its owner (entry * width + field).
     keys = [np.zeros(0, dtype=np.int64)]
-    for f, field in enumerate(fields):
-        entry, term = tokens.expand(texts.of(field.sources), *kinds[field.codes])
-        keys.append((term * count + entry) * len(fields) + f)
+    for codes, (starts, flat) in kinds.items():
+        chosen = [(f, texts.of(field.sources)) for f, field in enumerate(fields)]
+        chosen = [(f, np.flatnonzero(of)) for f, of in chosen if fields[f].codes == codes]
+        occurrences = np.concatenate([np.zeros(0, dtype=np.int64), *(o for _, o in chosen)])
+        owners = np.concatenate(
+            [np.zeros(0, dtype=np.int64), *(texts.entry[o] * width + f for f, o in chosen)]
+        )
+        owner, term = tokens.expand(occurrences, owners, starts, flat)
+        keys.append(term * (count * width) + owner)
     return Built(
-        *_postings(np.concatenate(keys), count, len(fields), terms),
+        *_postings(np.concatenate(keys), count, width, terms),
         words.alpha(tokens.raws_of(texts.of(SURFACE))),
     )
 
@@ -122,7 +139,8 @@ def _postings(
     # How many entries hold each term, whatever the field: its distinct (term, entry) pairs.
     held = np.bincount(term[_first_of_runs(unique // width)], minlength=len(terms))
     names = list(terms)
-    terms = {names[t]: n for t, n in enumerate(held.tolist()) if n}
+    frequencies = held.tolist()
+    terms = dict(compress(zip(names, frequencies, strict=True), frequencies))
     # A column per (field, term), in that order; within one, entries in order (as bm25s has them).
     order = np.argsort(field, kind="stable")
     field, entry, term, frequency = field[order], entry[order], term[order], frequency[order]
@@ -169,14 +187,15 @@ def _bm25(
 
 
 class _Texts:
-    """Every entry's texts, source after source, with the entry and source of each."""
+    """Every entry's texts, source after source, with the entry and source of each; the texts to
+    cut into tokens, and the distinct channel names (each one word, shared by many entries)."""
 
     def __init__(self, entries: Sequence[Entry], channels: Mapping[str, Sequence[str]]) -> None:
         names = {
             c: [one_word(name) for name in (c, *channels.get(c, ()))]
             for c in {e.channel for e in entries}
         }
-        self.texts: list[str] = []
+        texts: list[str] = []
         counts = np.zeros((len(SOURCES), len(entries)), dtype=np.int64)
         for s, source in enumerate(SOURCES):
             by_entry = (
@@ -184,11 +203,21 @@ class _Texts:
                 if source == CHANNEL
                 else list(map(_TEXTS[source], entries))
             )
-            self.texts += chain.from_iterable(by_entry)
+            texts += chain.from_iterable(by_entry)
             counts[s] = list(map(len, by_entry))
         every_entry = np.tile(np.arange(len(entries)), len(SOURCES))
         self.entry = np.repeat(every_entry, counts.ravel())
         self.source = np.repeat(np.arange(len(SOURCES), dtype=np.int8), counts.sum(axis=1))
+        # Each text's row among the texts to cut and the names after them. (Texts are not made
+        # distinct: reading every text once more, scattered through memory after a load, costs
+        # more than cutting the few repeated ones again.)
+        whole = self.source == SOURCES.index(CHANNEL)
+        self.cut = list(compress(texts, (~whole).tolist()))
+        name_ids = _numbering()
+        self.row = np.zeros(len(texts), dtype=np.int64)
+        self.row[~whole] = np.arange(len(self.cut))
+        self.row[whole] = len(self.cut) + _ids(list(compress(texts, whole.tolist())), name_ids)
+        self.names = list(name_ids)
 
     def of(self, sources: Sequence[str]) -> np.ndarray:
         """Which texts come from `sources`."""
@@ -196,72 +225,86 @@ class _Texts:
 
 
 class _Tokens:
-    """Every text cut into raw tokens: the distinct raw tokens, and each occurrence's raw
-    token, text and entry."""
+    """Every text cut into raw tokens: the distinct raw tokens, and each text's."""
 
     def __init__(self, texts: _Texts) -> None:
-        # All texts but a few are ASCII, cut into chunks in one pass. A channel's name is one
-        # word already (`one_word`), not a text to cut.
-        whole = texts.source == SOURCES.index(CHANNEL)
-        plain = ~whole & np.fromiter(
-            (text.isascii() and _MARK not in text for text in texts.texts), bool, len(whole)
-        )
-        cut = f" {_MARK} ".join(compress(texts.texts, plain.tolist())).translate(_SPACES)
-        chunk_ids = {_MARK: 0}
-        chunk = _factorise(cut.split(), chunk_ids)
+        cut = texts.cut
+        # All texts but a few are ASCII, cut into chunks in one pass.
+        plain = list(map(str.isascii, cut))
+        joined = f" {_MARK} ".join(compress(cut, plain))
+        if joined.count(_MARK) > max(sum(plain) - 1, 0):  # A text holds the mark: cut it alone.
+            plain = [p and _MARK not in text for p, text in zip(plain, cut, strict=True)]
+            joined = f" {_MARK} ".join(compress(cut, plain))
+        joined = joined.translate(_SPACES)
+        chunk_ids = _numbering(_MARK)
+        chunk = _ids(joined.split(), chunk_ids)
         # The mark ends a text: a chunk's text is the number of marks before it.
         marks = chunk == 0
         text = np.flatnonzero(plain)[np.cumsum(marks)[~marks]]
         chunk = chunk[~marks]
         # The others (texts with other than ASCII characters, the channels' names) one by one.
-        others = np.flatnonzero(~plain).tolist()
-        found = [[texts.texts[i]] if whole[i] else raw_tokens(texts.texts[i]) for i in others]
-        self._chunk = np.append(chunk, _factorise(list(chain.from_iterable(found)), chunk_ids))
-        self._text = np.append(
-            text, np.repeat(np.array(others, dtype=np.int64), list(map(len, found)))
-        )
-        self._entry = texts.entry[self._text]
+        others = [i for i, p in enumerate(plain) if not p]
+        found = [raw_tokens(cut[i]) for i in others] + [[name] for name in texts.names]
+        others += range(len(cut), len(cut) + len(texts.names))
+        chunk = np.append(chunk, _ids(list(chain.from_iterable(found)), chunk_ids))
+        text = np.append(text, np.repeat(np.array(others, dtype=np.int64), list(map(len, found))))
         # A chunk cut from ASCII text holds the raw tokens of bot.search_terms' ASCII expression
         # (most hold one: the chunk itself); any other chunk is a raw token already.
-        of_chunk: list[Sequence[str]] = [
-            ASCII_TOKEN.findall(c) if c.isascii() and not c.isalnum() else (c,) for c in chunk_ids
-        ]
+        names = list(chunk_ids)
+        of_chunk: list[Sequence[str]] = [(c,) for c in names]
+        runs = np.flatnonzero(_every(str.isascii, names) & ~_every(str.isalnum, names))
+        rows = runs.tolist()
+        for i, tokens in zip(rows, runs_tokens([names[i] for i in rows]), strict=True):
+            of_chunk[i] = tokens
         of_chunk[0] = ()  # The mark.
-        raw_ids: dict[str, int] = {}
-        self._raws = _sparse(of_chunk, raw_ids)
+        raw_ids = _numbering()
+        chunk_starts, chunk_raws = _sparse(of_chunk, raw_ids)
         self.raws = list(raw_ids)
+        # Each text's raw tokens, in order (a name: itself).
+        order = np.argsort(text, kind="stable")
+        text, raws = _spread(chunk_starts, chunk_raws, chunk[order], text[order])
+        self._starts = np.zeros(len(cut) + len(texts.names) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(text, minlength=len(self._starts) - 1), out=self._starts[1:])
+        self._raws = raws
+        self._row = texts.row
 
     def raws_of(self, texts: np.ndarray) -> np.ndarray:
-        """The distinct raw tokens (ids) of the chosen texts."""
-        chunks = np.unique(self._chunk[texts[self._text]])
-        return np.unique(_spread(*self._raws, chunks, chunks)[1])
+        """Which distinct raw tokens the chosen texts hold (a mask)."""
+        chosen = np.zeros(len(self._starts) - 1, dtype=bool)
+        chosen[self._row[texts]] = True
+        rows = np.flatnonzero(chosen)
+        held = np.zeros(len(self.raws), dtype=bool)
+        held[_spread(self._starts, self._raws, rows, rows)[1]] = True
+        return held
 
     def expand(
-        self, texts: np.ndarray, starts: np.ndarray, flat: np.ndarray
+        self, texts: np.ndarray, owners: np.ndarray, starts: np.ndarray, flat: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(entry, term id) for every term of every raw token of the chosen texts, the terms of
-        a raw token being its row of (`starts`, `flat`)."""
-        chosen = texts[self._text]
-        entry, raws = _spread(*self._raws, self._chunk[chosen], self._entry[chosen])
-        return _spread(starts, flat, raws, entry)
+        """(owner, term id) for every term of every raw token of the chosen `texts` (positions,
+        each with its owner), the terms of a raw token being its row of (`starts`, `flat`)."""
+        owner, raws = _spread(self._starts, self._raws, self._row[texts], owners)
+        return _spread(starts, flat, raws, owner)
 
 
 class _Words:
     """The raw tokens' words (`token_words`), each distinct word folded once."""
 
     def __init__(self, raws: list[str]) -> None:
-        word_ids: dict[str, int] = {}
-        self._starts, self._words = _sparse(list(map(token_words, raws)), word_ids)
+        word_ids = _numbering()
+        self._starts, self._words = _sparse(many_token_words(raws), word_ids)
         self.names = list(word_ids)
-        fold_all(set(self.names))
 
     def terms(self, ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
         """Each raw token's terms as `token_terms` has them (its words but stop words, folded)
         as a sparse row; a new term gets the next id in `ids`."""
-        stopwords = stop_words()
-        folded = [fold(word) if keep(word, stopwords) else None for word in self.names]
-        term = np.array([-1 if t is None else ids.setdefault(t, len(ids)) for t in folded])
-        flat = term[self._words] if len(term) else self._words
+        names = self.names
+        lengths = np.fromiter(map(len, names), np.int64, len(names))
+        stopwords = np.fromiter(map(stop_words().__contains__, names), bool, len(names))
+        # `keep`, for all words at once.
+        kept = _every(str.isdigit, names) | ((lengths >= 2) & ~stopwords)
+        term = np.full(len(names), -1, dtype=np.int64)
+        term[kept] = _ids(fold_many(list(compress(names, kept.tolist()))), ids)
+        flat = term[self._words]
         kept = flat >= 0
         row = np.repeat(np.arange(len(self._starts) - 1), np.diff(self._starts))
         starts = np.zeros_like(self._starts)
@@ -269,24 +312,38 @@ class _Words:
         return starts, flat[kept]
 
     def alpha(self, raws: np.ndarray) -> set[str]:
-        """The words of the chosen raw tokens made of letters only."""
-        words = np.unique(_spread(self._starts, self._words, raws, raws)[1]).tolist()
-        return {self.names[w] for w in words if ALPHA.match(self.names[w])}
+        """The words of the chosen raw tokens (a mask) made of letters only."""
+        rows = np.flatnonzero(raws)
+        held = np.zeros(len(self.names), dtype=bool)
+        held[_spread(self._starts, self._words, rows, rows)[1]] = True
+        words = list(compress(self.names, held.tolist()))
+        return set(compress(words, letters_only(words)))
 
 
-def _factorise(names: list[str], ids: dict[str, int]) -> np.ndarray:
-    """Each name's id in `ids`, a new name getting the next id."""
-    for name in dict.fromkeys(names):
-        ids.setdefault(name, len(ids))
+def _every(test: Callable[[str], bool], texts: list[str]) -> np.ndarray:
+    """`test` of each of `texts`, as an array."""
+    return np.fromiter(map(test, texts), bool, len(texts))
+
+
+def _numbering(*first: str) -> dict[str, int]:
+    """Ids for names, `first` first: a new name gets the next id when it is first looked up."""
+    numbers = count()
+    ids: defaultdict[str, int] = defaultdict(numbers.__next__)
+    ids.update(zip(first, numbers, strict=False))  # As many numbers as names.
+    return ids
+
+
+def _ids(names: list[str], ids: dict[str, int]) -> np.ndarray:
+    """Each name's id in `ids` (from `_numbering`), in one pass."""
     return np.fromiter(map(ids.__getitem__, names), np.int64, len(names))
 
 
 def _sparse(rows: Sequence[Sequence[str]], ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """`rows` of names as a sparse matrix of their ids (where each row starts, every row's ids
-    one after another); a name not in `ids` gets the next id."""
+    """`rows` of names as a sparse matrix of their ids in `ids` (from `_numbering`): where each
+    row starts, every row's ids one after another."""
     starts = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, rows), np.int64, len(rows)), out=starts[1:])
-    return starts, _factorise(list(chain.from_iterable(rows)), ids)
+    return starts, _ids(list(chain.from_iterable(rows)), ids)
 
 
 def _spread(

@@ -3,13 +3,27 @@ underscores, hyphens and camelCase humps), spelling folded as the matcher folds 
 the words a lookup ignores, and the sets of words people use for the same thing.
 
 Both sides use it: building the index (bot/search_build.py) and bringing typed words to the index's
-terms (bot/search_typed.py)."""
+terms (bot/search_typed.py). The index cuts tens of thousands of tokens at once (`many_token_words`,
+`many_code_terms`, `runs_tokens`), a lookup a few: tests/test_search_build.py holds the two forms
+equal.
+
+Why this module is long: the words of a token, their folding and the words a lookup ignores are
+one definition, in the per-token form and the many-token form side by side, so that a change to
+one is made to the other."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
-from collections.abc import Mapping, Sequence
+import string
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from itertools import chain, compress, filterfalse, islice, repeat
+from operator import contains
+from pathlib import Path
+from types import ModuleType
+from typing import cast
 
 import Stemmer
 
@@ -19,6 +33,13 @@ _RAW_TOKEN = re.compile(r"[^\W_]+(?:[._-][^\W_]+)*")
 ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
 _LETTERS_DIGITS = re.compile(r"[^\W_]+")
 _PIECE_SEPARATOR = re.compile(r"[._-]")
+_LOWER_RUNS = re.compile(r"[a-z]+|[0-9]+")
+_SEPARATORS = "._-"
+_SEPARATORS_TO_SPACES = str.maketrans(_SEPARATORS, "   ")
+_NO_SEPARATORS = str.maketrans("", "", _SEPARATORS)
+# Letters as "a", digits as "0": "a0" or "0a" in a token's shape is a letter next to a digit.
+_SHAPES = str.maketrans(string.ascii_lowercase + string.digits, "a" * 26 + "0" * 10)
+_ONE_SEPARATOR = str.maketrans("._", "--")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 ALPHA = re.compile(r"^[a-z]+$")
 # Identifiers: joined by dots or underscores, or camelCase with two humps ("QuotaExceeded";
@@ -59,11 +80,28 @@ _OWN_STOPWORDS = {
 
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    # bm25s is imported only to build an index: an index read back from the load cache keeps
-    # its stop words and postings, so a lookup does not import it (a tenth of a restart).
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
+    # Read only to build an index: an index read back from the load cache keeps its stop words
+    # and postings.
+    return frozenset(_bm25s_stopwords().STOPWORDS_EN_PLUS) - _NAMING_WORDS | _OWN_STOPWORDS
 
-    return frozenset(STOPWORDS_EN_PLUS) - _NAMING_WORDS | _OWN_STOPWORDS
+
+def _bm25s_stopwords() -> ModuleType:
+    """bm25s's module of stop word lists, read on its own: it is plain tuples, but importing it
+    imports bm25s (its engine, importlib.metadata), which cost a twentieth of building an index
+    of 10,000 entries."""
+    loaded = sys.modules.get("bm25s.stopwords")
+    if loaded is not None:
+        return loaded
+    package = importlib.util.find_spec("bm25s")  # Finds the package without importing it.
+    if package is None or not package.submodule_search_locations:
+        raise ModuleNotFoundError("bm25s")
+    folder = Path(package.submodule_search_locations[0])
+    spec = importlib.util.spec_from_file_location("bm25s.stopwords", folder / "stopwords.py")
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError("bm25s.stopwords")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 # Words people use for the same thing as the base's words. A typed word also stands for the
@@ -124,21 +162,37 @@ def fold(word: str) -> str:
     return term
 
 
-def fold_all(words: set[str]) -> None:
+def fold_all(words: Iterable[str]) -> None:
     """Fold many words at once. The matcher's folding (`canonical`) is a chain of regular
     expressions: called once per word, it took longer than the rest of building an index."""
     if len(_FOLDED) > _MAX_FOLDED:
         _FOLDED.clear()
-    alpha = [w for w in words if w not in _FOLDED and ALPHA.match(w)]
+    new = list(dict.fromkeys(filterfalse(_FOLDED.__contains__, words)))
+    alpha = list(compress(new, letters_only(new)))
     folded = canonical(" ".join(alpha)).split() if alpha else []
     if len(folded) != len(alpha):  # A mask took a word ("xxx"): fold them one by one.
         folded = [canonical(w) for w in alpha]
-    spelled = [f if ALPHA.match(f) else w for w, f in zip(alpha, folded, strict=True)]
+    spelled = [f if ok else w for w, f, ok in zip(alpha, folded, letters_only(folded), strict=True)]
+    _FOLDED.update(zip(new, new, strict=True))
     _FOLDED.update(zip(alpha, _stemmer.stemWords(spelled), strict=True))
-    _FOLDED.update((w, w) for w in words if w not in _FOLDED)
+
+
+def fold_many(words: Sequence[str]) -> list[str]:
+    """`fold` of each of `words`, folded together."""
+    fold_all(words)
+    folded = list(map(_FOLDED.get, words))
+    # Another thread's words may have made the shared table forget these meanwhile.
+    return [fold(w) for w in words] if None in folded else cast(list[str], folded)
+
+
+def letters_only(words: list[str]) -> list[bool]:
+    """Whether each word is `ALPHA` (lowercase ASCII letters; words never hold a line break),
+    told by string methods, a fraction of the cost of an expression's call."""
+    return [w.isascii() and w.isalpha() and w.islower() for w in words]
 
 
 def _synonym_map() -> dict[str, frozenset[str]]:
+    fold_all(" ".join(_SYNONYMS).split())  # At once: each is a chain of expressions.
     mapping: dict[str, set[str]] = {}
     for line in _SYNONYMS:
         terms = {fold(word) for word in line.split()}
@@ -153,17 +207,10 @@ def _pieces(raw: str) -> list[str]:
         # Most tokens of a base, the same words without the expressions: "Amazon", "SKU".
         if raw.isalpha() and (raw.istitle() or raw.isupper()):
             return [raw.lower()]
-        # Ids, field names, numbers: a piece of lowercase letters or of digits is one word.
+        # Ids, field names, numbers: with no capital to split at, the words are the runs of
+        # letters and of digits.
         if raw.islower() or raw.isdigit():
-            return [
-                word
-                for piece in _PIECE_SEPARATOR.split(raw)
-                for word in (
-                    (piece,)
-                    if piece.isalpha() or piece.isdigit()
-                    else _CAMEL.findall(piece) or (piece,)
-                )
-            ]
+            return _LOWER_RUNS.findall(raw)
     words: list[str] = []
     for piece in _PIECE_SEPARATOR.split(raw):
         words.extend(_CAMEL.findall(piece) or [piece])
@@ -176,6 +223,33 @@ def token_words(raw: str) -> tuple[str, ...]:
     ("SubmitInventoryChange": submitinventorychange, submit, inventory, change)."""
     words = _pieces(raw)
     return ("".join(words), *words) if len(words) > 1 else tuple(words)
+
+
+def many_token_words(raws: Sequence[str]) -> list[tuple[str, ...]]:
+    """`token_words` of each of `raws`. Most raw tokens of a base (words, ids, field names,
+    numbers) have no capital and no letter next to a digit: their words are the token without
+    its dots, underscores and hyphens, then its pieces between them (itself alone when it has
+    one), cut for all of them in a few passes over them joined rather than token by token."""
+    plain = [raw.isascii() and (raw.islower() or raw.isdigit()) for raw in raws]
+    joined = "\n".join(compress(raws, plain))
+    shapes = joined.translate(_SHAPES)
+    if "a0" in shapes or "0a" in shapes:  # Some piece mixes letters and digits ("v2").
+        rows = list(compress(range(len(raws)), plain))
+        for i, shape in zip(rows, shapes.split("\n"), strict=True):
+            plain[i] = "a0" not in shape and "0a" not in shape
+        joined = "\n".join(compress(raws, plain))
+    found = [
+        (whole, *words) if len(words := line.split()) > 1 else tuple(words)
+        for whole, line in zip(
+            joined.translate(_NO_SEPARATORS).split("\n"),
+            joined.translate(_SEPARATORS_TO_SPACES).split("\n"),
+            strict=True,
+        )
+    ]
+    plain_words = iter(found)
+    return [
+        next(plain_words) if p else token_words(raw) for raw, p in zip(raws, plain, strict=True)
+    ]
 
 
 def text_words(text: str) -> list[tuple[str, ...]]:
@@ -196,12 +270,19 @@ def token_terms(raw: str) -> tuple[str, ...]:
     return tuple(fold(w) for w in token_words(raw) if keep(w, stopwords))
 
 
-@lru_cache(maxsize=200_000)
-def _token_codes(raw: str) -> tuple[str, ...]:
+def _code_words(raw: str) -> tuple[str, ...]:
+    """The words of a raw token's error codes, unfolded: a number, or an identifier whole and
+    each of its dotted parts."""
+    # Most raw tokens of a base are words and ids (hyphens, no capitals, dots or underscores):
+    # none of `_CODE_SHAPE`'s shapes, told without the expression.
+    if raw.isascii() and ("-" in raw or (raw.islower() and "." not in raw and "_" not in raw)):
+        return ()
+    if raw.isdigit():
+        return (raw,) if len(raw) >= 3 else ()
     if not _CODE_SHAPE.match(raw):
         return ()
     parts = [p for p in raw.split(".") if p]
-    return tuple(fold("".join(_pieces(p))) for p in [raw, *parts])
+    return tuple("".join(_pieces(p)) for p in [raw, *parts])
 
 
 def one_word(name: str) -> str:
@@ -226,9 +307,32 @@ def raw_tokens(text: str) -> list[str]:
     return _RAW_TOKEN.findall(clean_unicode(text))
 
 
+def runs_tokens(runs: Sequence[str]) -> list[Sequence[str]]:
+    """`raw_tokens` of each of `runs`, ASCII runs of letters, digits, dots, underscores and
+    hyphens (the tokens never cross anything else). A run whose separators never meet holds one
+    token, itself without separators at either end, or none: one pass over all runs tells
+    which, the expression is left to the others ("a..b", "-x--y")."""
+    # `str.strip`, `str.translate` and `in` over all runs cost a fraction of the expression's
+    # call per run.
+    found: list[Sequence[str]] = [
+        (token,) if token else () for token in map(str.strip, runs, repeat(_SEPARATORS))
+    ]
+    meeting = " ".join(runs).translate(_ONE_SEPARATOR).split(" ") if runs else []
+    for i in compress(range(len(runs)), map(contains, meeting, repeat("--"))):
+        found[i] = ASCII_TOKEN.findall(runs[i])
+    return found
+
+
 def code_terms(raw: str) -> tuple[str, ...]:
     """Error codes: numbers (eBay's and Amazon's, HTTP statuses) and identifiers."""
-    return (raw,) if raw.isdigit() and len(raw) >= 3 else _token_codes(raw)
+    return tuple(map(fold, _code_words(raw)))
+
+
+def many_code_terms(raws: Sequence[str]) -> list[tuple[str, ...]]:
+    """`code_terms` of each of `raws`, their words folded together."""
+    words = list(map(_code_words, raws))
+    folded = iter(fold_many(list(chain.from_iterable(words))))
+    return [tuple(islice(folded, len(w))) if w else () for w in words]
 
 
 SYNONYM_OF = _synonym_map()

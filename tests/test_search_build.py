@@ -11,7 +11,10 @@ import bm25s
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
+from bot import search_terms
 from bot.knowledge import KnowledgeBase, bundled_kb_path, load_knowledge_base
 from bot.search import FIELDS
 from bot.search_build import Built, build
@@ -122,3 +125,24 @@ def test_an_empty_base_has_no_words():
     built = build((), {}, FIELDS)
     assert (built.terms, built.surface, len(built.postings[1])) == ({}, set(), 0)
     assert np.array_equal(built.postings[0], [0])
+
+
+# Texts of the characters tokens are made of and split at, in the shapes a base has them: words,
+# ids, codes with dots and underscores, humps, numbers, letters next to digits, odd separators.
+_TOKEN_TEXT = st.text("abzAZ09._- \u00e9\u0130\u00b2", max_size=24)
+
+
+@given(texts=st.lists(_TOKEN_TEXT, max_size=30))
+def test_the_index_cuts_words_and_codes_of_many_tokens_as_a_lookup_cuts_one(texts: list[str]):
+    raws = [raw for text in texts for raw in raw_tokens(text)]
+    assert search_terms.many_token_words(raws) == [token_words(raw) for raw in raws]
+    assert search_terms.many_code_terms(raws) == [code_terms(raw) for raw in raws]
+    assert search_terms.letters_only(raws) == [bool(ALPHA.match(raw)) for raw in raws]
+
+
+@given(runs=st.lists(st.from_regex(r"[a-zA-Z0-9._-]+", fullmatch=True), max_size=30))
+def test_a_run_of_letters_digits_and_separators_holds_the_tokens_of_the_expression(
+    runs: list[str],
+):
+    found = [list(tokens) for tokens in search_terms.runs_tokens(runs)]
+    assert found == [search_terms.ASCII_TOKEN.findall(run) for run in runs]
