@@ -57,6 +57,7 @@ def _forget_memories(engine: Any) -> None:
     triage._SEEN.clear()
     match._SCORED.clear()
     match._RECORDS.clear()
+    match._PLANS.clear()
     normalise.make_segment.cache_clear()
     match_evidence._NEAR.clear()
     search = vars(engine._current).get("search")  # Only if a lookup built or read it.

@@ -140,6 +140,8 @@ class Phrases:
     def found(self, words: Sequence[str]) -> Iterator[str]:
         """The value of every phrase in `words`, in order, as often as it is there."""
         filed = self._filed
+        if filed.keys().isdisjoint(words):
+            return  # Most lines of a log: one look-up each, none of them in Python.
         for i, word in enumerate(words):
             if word not in filed:
                 continue  # Most words of a text: one look-up each.
@@ -458,16 +460,12 @@ class Matcher:
     ) -> tuple[list[Candidate], bool]:
         """`rank_all`'s candidates, and whether a code pattern was scored (on the unmasked
         text, which the canonical form does not show)."""
-        # Frozen once here: the near spellings of a pattern's words are remembered by the set
-        # of words they were looked for among, whose hash a frozenset works out only once.
-        seg_tokens = [frozenset(tokens(s.canon)) for s in segments]
-        seg_numbers = [frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments]
-        words = set().union(*seg_tokens)
+        shortlist, seg_tokens, seg_numbers = self._plan(segments, codes)
         memory = memory_of(_SCORED, self, _Scores)
         scored = [memory.of(s) for s in segments]
         best: dict[str, Candidate] = {}
         read_plain = False
-        for index in self._index.shortlist(words | codes):
+        for index in shortlist:
             pattern = self._patterns[index]
             cap, reason, named = self._rules.context_rule(pattern, context)
             if cap <= 0:
@@ -502,6 +500,26 @@ class Matcher:
                 ):
                     best[entry.id] = Candidate(entry, shown, pattern.text, segment, how, held_back)
         return sorted(best.values(), key=_order), read_plain
+
+    def _plan(self, segments: Sequence[Segment], codes: frozenset[str]) -> _Plan:
+        """What ranking a record reads before the context: the patterns its words shortlist,
+        and each segment's words and numbers. Remembered by the segments' canonical forms: a
+        log line comes back in other contexts (in bench/slope.py's pastes, four records in ten
+        were ranked again only for being in another context)."""
+        plans = memory_of(_PLANS, self, dict)
+        key = (codes, *(s.canon for s in segments))
+        plan = plans.get(key)
+        if plan is None:
+            # Frozen once here: the near spellings of a pattern's words are remembered by the
+            # set of words they were looked for among, whose hash a frozenset works out once.
+            seg_tokens = tuple(frozenset(tokens(s.canon)) for s in segments)
+            seg_numbers = tuple(frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments)
+            words = set().union(*seg_tokens)
+            plan = (self._index.shortlist(words | codes), seg_tokens, seg_numbers)
+            if len(plans) >= _MAX_RECORDS:
+                plans.clear()
+            plans[key] = plan
+        return plan
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
         """True when `winner`'s pattern contains `other`'s: the longer known error explains both."""
@@ -589,6 +607,9 @@ _MAX_SCORED_SEGMENTS = 16_384
 _SCORED: WeakKeyDictionary[Matcher, _Scores] = WeakKeyDictionary()
 _MAX_RECORDS = 16_384  # A few candidates each: a few MB.
 _RECORDS: WeakKeyDictionary[Matcher, _Records] = WeakKeyDictionary()
+# A record's shortlist and its segments' words and numbers (`Matcher._plan`).
+_Plan = tuple[list[int], tuple[frozenset[str], ...], tuple[frozenset[str], ...]]
+_PLANS: WeakKeyDictionary[Matcher, dict[tuple[object, ...], _Plan]] = WeakKeyDictionary()
 
 _Memory = TypeVar("_Memory")
 

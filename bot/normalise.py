@@ -506,8 +506,9 @@ _SPLITTERS: tuple[_Needs, ...] = (
     (_SENTENCE_END, (".", "!", "?", ";")),
 )
 _BODIES: tuple[_Needs, ...] = (
-    (_JSON_MESSAGE, (":",)),
-    (_JSON_CODE, (":",)),
+    # Both need a colon and a quote: a log line's time has a colon, seldom a quote.
+    (_JSON_MESSAGE, ("'", '"')),
+    (_JSON_CODE, ("'", '"')),
     (_XML_MESSAGE, ("<",)),
     (_QUOTED_PHRASE, ("'", '"')),
 )

@@ -175,13 +175,15 @@ class SearchIndex:
         term_ids, columns = self._term_ids, self._columns
         for group in groups:
             idf_sum += group.idf
-            strength = np.zeros(count, dtype=np.float32)
             # Each alternative the index knows, with its column in each field (-1: none).
             known = [
                 (alternative, columns[term].tolist())
                 for alternative in group.alternatives
                 if (term := term_ids.get(alternative.term)) is not None
             ]
+            if not known:
+                continue  # A word the base lacks (a time, an order number) covers nothing.
+            strength = np.zeros(count, dtype=np.float32)
             for f, field in enumerate(FIELDS):
                 # Only the entries that hold the word are touched: a lookup costs what its
                 # words' postings cost, not the size of the base.

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.match import CONFIDENT
+from bot.match import CONFIDENT, Matcher
 from bot.normalise import make_segment, normalise
 from bot.triage import CANDIDATE_FLOOR
 
@@ -429,3 +429,16 @@ def test_a_floor_changes_no_candidate_shown_at_or_above_it(engine):
         above = matcher.rank_all(record.segments, context, floor=CANDIDATE_FLOOR)
         shown = [c for c in above if c.score >= CANDIDATE_FLOOR]
         assert shown == [c for c in every if c.score >= CANDIDATE_FLOOR], record.text
+
+
+def test_a_record_ranked_again_in_another_context_ranks_as_when_first_seen(engine):
+    # The matcher remembers what it read of a record before the context; a record seen before in
+    # one context must rank in another exactly as a matcher that never saw it ranks it there.
+    seen, fresh = engine.matcher, Matcher(engine.kb)
+    records = _records_of_the_paste_sets()
+    for record in records:
+        seen.rank_all(record.segments, None, floor=CANDIDATE_FLOOR)
+    for record in records:
+        context = seen.systems.named(record.text)
+        again = seen.rank_all(record.segments, context, floor=CANDIDATE_FLOOR)
+        assert again == fresh.rank_all(record.segments, context, floor=CANDIDATE_FLOOR)
