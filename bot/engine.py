@@ -16,7 +16,8 @@ from weakref import WeakKeyDictionary
 
 from bot.knowledge import Entry, KnowledgeBase, fingerprint, load_knowledge_base
 from bot.loadcache import LoadCache
-from bot.match import Matcher, SystemNames, memory_of
+from bot.match import Matcher, SystemNames
+from bot.memory import memory_of, remember
 from bot.normalise import display_text
 from bot.triage import MAX_CANDIDATES, Finding, Report, triage
 
@@ -177,9 +178,7 @@ _MAX_REMEMBERED_CHARS = 4_000
 
 def _remember_report(reports: dict[str, Report], text: str, report: Report) -> None:
     if len(text) <= _MAX_REMEMBERED_CHARS:
-        if len(reports) >= _MAX_REPORTS:
-            reports.clear()
-        reports[text] = report
+        remember(reports, text, report, _MAX_REPORTS)
 
 
 def _with_search_candidates(

@@ -25,10 +25,9 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import product
-from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from rapidfuzz import fuzz
@@ -40,6 +39,7 @@ from bot.match_evidence import Evidence, EvidenceScorer
 from bot.match_index import SIGNIFICANT_NUMBER as _SIGNIFICANT_NUMBER
 from bot.match_index import Pattern as _Pattern
 from bot.match_index import PatternIndex, tokens
+from bot.memory import memory_of, remember
 from bot.normalise import Segment, clean_unicode
 
 
@@ -516,9 +516,7 @@ class Matcher:
             seg_numbers = tuple(frozenset(_SIGNIFICANT_NUMBER.findall(s.canon)) for s in segments)
             words = set().union(*seg_tokens)
             plan = (self._index.shortlist(words | codes), seg_tokens, seg_numbers)
-            if len(plans) >= _MAX_RECORDS:
-                plans.clear()
-            plans[key] = plan
+            remember(plans, key, plan, _MAX_RECORDS)
         return plan
 
     def explains(self, winner: Candidate, other: Candidate) -> bool:
@@ -542,9 +540,7 @@ class _Scores:
         key = _scored_key(segment)
         known = self._by_segment.get(key)
         if known is None:
-            if len(self._by_segment) >= _MAX_SCORED_SEGMENTS:
-                self._by_segment.clear()
-            known = self._by_segment[key] = {}
+            known = remember(self._by_segment, key, {}, _MAX_SCORED_SEGMENTS)
         return known
 
 
@@ -610,19 +606,6 @@ _RECORDS: WeakKeyDictionary[Matcher, _Records] = WeakKeyDictionary()
 # A record's shortlist and its segments' words and numbers (`Matcher._plan`).
 _Plan = tuple[list[int], tuple[frozenset[str], ...], tuple[frozenset[str], ...]]
 _PLANS: WeakKeyDictionary[Matcher, dict[tuple[object, ...], _Plan]] = WeakKeyDictionary()
-
-_Memory = TypeVar("_Memory")
-
-
-def memory_of(
-    memories: WeakKeyDictionary[Matcher, _Memory], matcher: Matcher, make: Callable[[], _Memory]
-) -> _Memory:
-    """`matcher`'s memory in `memories`, made on first use. Kept beside the matcher, not in it,
-    so it is forgotten with its knowledge base and never pickled into the load cache."""
-    memory = memories.get(matcher)
-    if memory is None:
-        memory = memories.setdefault(matcher, make())
-    return memory
 
 
 # A score is shown to one decimal: 54.96 is shown as 55.0, so the floor is only applied to scores

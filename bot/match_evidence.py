@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 
 from bot.match_index import SIGNIFICANT_NUMBER, code_at, tokens
 from bot.match_index import Pattern as _Pattern
+from bot.memory import remember
 from bot.normalise import Segment, strip_prefixes
 
 CONFIDENT = 85.0
@@ -252,11 +253,8 @@ _MAX_NEAR = 30_000  # Each key holds a set of words: about 20 MB at most.
 
 
 def _has_near(token: str, among: frozenset[str]) -> bool:
-    if len(_NEAR) >= _MAX_NEAR:
-        _NEAR.clear()
     near = process.extractOne(token, among, scorer=fuzz.ratio, score_cutoff=80) is not None
-    _NEAR[(token, among)] = near
-    return near
+    return remember(_NEAR, (token, among), near, _MAX_NEAR)
 
 
 def _long_enough(seg: str, core: str, share: float) -> bool:

@@ -27,10 +27,11 @@ import numpy as np
 
 from bot.collector import collector_paused
 from bot.knowledge import Entry, KnowledgeBase
+from bot.memory import remember
 from bot.normalise import strip_slack_markup
 from bot.search_rank import Found, rerank, typed_terms
 from bot.search_terms import channel_terms, stop_words
-from bot.search_typed import TypedWords, remember
+from bot.search_typed import MAX_REMEMBERED, TypedWords
 
 DEFAULT_LIMIT = 5
 MIN_COVERAGE = 0.55
@@ -154,7 +155,7 @@ class SearchIndex:
         hits = self._answers.get(key)
         if hits is None:
             hits = tuple(self._search(text, limit))
-            remember(self._answers, key, hits)
+            remember(self._answers, key, hits, MAX_REMEMBERED)
         return list(hits)
 
     def _search(self, text: str, limit: int) -> list[Hit]:

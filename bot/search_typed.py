@@ -10,12 +10,13 @@ import bisect
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.memory import remember
 from bot.search_terms import ALPHA, SYNONYM_OF, fold, keep, text_words
 
 _PREFIX_WEIGHT = 0.85  # "auth" for "authorization": probably meant, less sure than typed in full.
@@ -47,17 +48,7 @@ class Group:
     idf: float
 
 
-_MAX_REMEMBERED = 20_000
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-def remember(memory: dict[_K, _V], key: _K, value: _V) -> None:
-    """Keep `value`, forgetting everything first once there is a lot to forget (bounded memory;
-    answers are the same either way)."""
-    if len(memory) >= _MAX_REMEMBERED:
-        memory.clear()
-    memory[key] = value
+MAX_REMEMBERED = 20_000  # Typed words' groups, and a search index's answers.
 
 
 def _joined(words: list[str], i: int, df: Mapping[str, int], channel_terms: frozenset[str]) -> int:
@@ -160,7 +151,7 @@ class TypedWords:
             group = self._typed_groups.get(word)
             if group is None:
                 group = self._group(word)
-                remember(self._typed_groups, word, group)
+                remember(self._typed_groups, word, group, MAX_REMEMBERED)
             groups.append(group)
         return groups
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from weakref import WeakKeyDictionary
 
 from bot.knowledge import Entry, Severity
-from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, memory_of, words_of
+from bot.match import AMBIGUOUS_MARGIN, Candidate, Context, Matcher, words_of
+from bot.memory import memory_of, remember
 from bot.normalise import (
     MAX_PASTE_CHARS,
     MAX_SEGMENT_CHARS,
@@ -247,9 +248,7 @@ def _match_remembered(record: Record, matcher: Matcher, context: Context) -> _Ma
     key = (context, record.segments)
     matched = seen.get(key)
     if matched is None:
-        if len(seen) >= _MAX_SEEN:
-            seen.clear()
-        matched = seen[key] = _match_record(record, matcher, context)
+        matched = remember(seen, key, _match_record(record, matcher, context), _MAX_SEEN)
     return matched
 
 
