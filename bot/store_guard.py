@@ -12,6 +12,10 @@ A damaged SQLite file (not a database, or malformed pages) is moved aside (bot/s
 with a log line naming both files, and a fresh one is started.
 
 Every error this raises is a `StoreUnavailableError`: already logged here, once per outage.
+
+Why this module is long: an outage's state (`Outages`) and the calls that find and end it
+(`GuardedStore`: each call, the probes, a damaged file moved aside, pastes recorded together) are
+one mechanism read together; split, every change to one would need the other open beside it.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import suppress
 from dataclasses import dataclass
@@ -31,6 +35,7 @@ from typing import Any
 from bot.exceptions import StoreDamagedError, StoreError, StoreUnavailableError
 from bot.store import Store
 from bot.store.sqlite import move_aside
+from bot.store_thread import StoreThread
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,9 @@ RETRY_SECONDS = 5.0
 """How often a degraded store is tried again."""
 FLAPPING_SECONDS = 60.0
 """A store failing again this soon after it last failed is logged at INFO, not as a warning."""
+Call = tuple[str, tuple[Any, ...], dict[str, Any]]
+TOGETHER = frozenset({"record_paste"})
+"""Calls that, queued one behind the other, run in one transaction (bot/store_thread.py)."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +173,7 @@ class GuardedStore:
         self._clock = clock
         self._store: Store | None = None
         self._outages = Outages(name, retry_seconds=retry_seconds, clock=clock)
-        self._thread: ThreadPoolExecutor | None = None
+        self._thread: StoreThread | None = None
         self._pid = 0
 
     # --- What callers see ---------------------------------------------------------------------
@@ -204,46 +212,53 @@ class GuardedStore:
     def close(self) -> None:
         thread, self._thread = self._thread, None
         if thread is not None and self._pid == os.getpid():
-            thread.shutdown(wait=False, cancel_futures=True)
+            thread.shutdown()
         if self._store is not None:
             with suppress(Exception):
                 self._store.close()
 
     # --- The store's own thread ---------------------------------------------------------------
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        self._own_thread()
+        thread = self._own_thread()
         health = self._outages.drop()
         if not health.ok:
             self._probe_if_due()
             raise StoreUnavailableError(f"{self.name} is unavailable: {health.reason}")
-        future = self._submit(self._run, method, args, kwargs)
-        try:
-            return future.result(timeout=self._timeout)
-        except FutureTimeout:
-            reason = f"{self.name} gave no answer within {self._timeout:g} s"
-            self._outages.degrade(reason)
-            raise StoreUnavailableError(reason) from None
-        except StoreUnavailableError:
-            raise
-        except StoreError as exc:
-            raise StoreUnavailableError(str(exc)) from None
+        if method in TOGETHER:
+            future = thread.submit_together(self._run_together, method, args, kwargs)
+        else:
+            future = thread.submit(self._run, method, args, kwargs)
+        return _result(future, self._timeout, self.name, self._outages)
 
-    def _own_thread(self) -> None:
+    def _own_thread(self) -> StoreThread:
         if self._thread is None or self._pid != os.getpid():
             # Threads do not survive a fork (gunicorn forks its workers after loading the app):
-            # each process gets its own (the store opens its own connection by itself).
-            self._thread = ThreadPoolExecutor(1, thread_name_prefix="store")
+            # each process gets its own (the store opens its own connection by itself). Made
+            # here, by the caller: made by a lowered listener, it held SQLite's lock at its pace.
+            self._thread = StoreThread("store")
             self._pid = os.getpid()
             self._outages.probe_ended()
-            self._thread.submit(int)  # made now: made by a lowered listener, it held SQLite's lock
-
-    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        assert self._thread is not None
-        return self._thread.submit(fn, *args)
+        return self._thread
 
     def _run(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return self._guarded(lambda store: getattr(store, method)(*args, **kwargs))
+
+    def _run_together(self, calls: Sequence[Call]) -> list[Any]:
+        """Calls queued one behind the other, in one transaction: one outcome each (its result
+        or its error). A store error fails them all, as it fails each alone; any other error runs
+        them again one by one (the transaction rolled back), so only the failing one fails."""
+        if len(calls) > 1:
+            try:
+                return self._guarded(lambda store: _in_one_transaction(store, calls))  # type: ignore[no-any-return]
+            except StoreError as exc:
+                return [exc] * len(calls)
+            except Exception:
+                pass
+        return [_outcome(self._run, *call) for call in calls]
+
+    def _guarded(self, work: Callable[[Store], Any]) -> Any:
         try:
-            result = getattr(self._opened(), method)(*args, **kwargs)
+            result = work(self._opened())
         except StoreDamagedError as exc:
             self._replace_damaged(exc)
             raise
@@ -275,22 +290,52 @@ class GuardedStore:
             self._outages.probe_ended()
 
     def _probe_if_due(self) -> None:
-        self._own_thread()
+        thread = self._own_thread()
         if self._outages.start_probe():
-            self._submit(self._probe)
+            thread.submit(self._probe)
 
     def _replace_damaged(self, exc: StoreDamagedError) -> None:
         if self._store is not None:
             with suppress(Exception):
                 self._store.close()
             self._store = None
-        moved = move_aside(Path(str(exc.path)))
-        if moved is not None:
-            log.error(
-                "store: %s is damaged (%s); moved it to %s and started a new, empty one",
-                exc.path,
-                str(exc).removeprefix(f"{exc.path}: "),
-                moved,
-            )
+        _move_aside(exc)
         self._outages.degrade(str(exc))
         self._outages.retry_now()  # a fresh file can be opened at once
+
+
+def _result(future: Future[Any], timeout: float, name: str, outages: Outages) -> Any:
+    """The call's result within `timeout` seconds, or `StoreUnavailableError`."""
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        reason = f"{name} gave no answer within {timeout:g} s"
+        outages.degrade(reason)
+        raise StoreUnavailableError(reason) from None
+    except StoreUnavailableError:
+        raise
+    except StoreError as exc:
+        raise StoreUnavailableError(str(exc)) from None
+
+
+def _move_aside(exc: StoreDamagedError) -> None:
+    moved = move_aside(Path(str(exc.path)))
+    if moved is not None:
+        log.error(
+            "store: %s is damaged (%s); moved it to %s and started a new, empty one",
+            exc.path,
+            str(exc).removeprefix(f"{exc.path}: "),
+            moved,
+        )
+
+
+def _in_one_transaction(store: Store, calls: Sequence[Call]) -> list[Any]:
+    with store.database.transaction():
+        return [getattr(store, method)(*args, **kwargs) for method, args, kwargs in calls]
+
+
+def _outcome(fn: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except Exception as exc:
+        return exc

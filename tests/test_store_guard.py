@@ -241,3 +241,43 @@ def test_with_the_store_down_a_paste_is_answered_once_despite_a_redelivery(
         app.wait_idle()
     (reply,) = slack.calls_to("chat.postMessage")
     assert reply.params["thread_ts"] == event["event"]["ts"]
+
+
+def test_pastes_recorded_together_count_as_if_recorded_one_by_one_and_one_that_fails_fails_alone(
+    tmp_path,
+):
+    path = tmp_path / "syncdoc.sqlite3"
+    store = GuardedStore(lambda: SQLiteStore(path, timeout=10), name=str(path), timeout=10)
+    assert store.wait_ready(5).ok
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process writing: the store's thread waits
+    pastes = BoundedExecutor(workers=5, backlog=0, nice=0)
+    try:
+        first = pastes.submit(store.paste_counts, 0)  # the calls may reach the store in any order
+        outcomes = [
+            pastes.submit(
+                store.record_paste,
+                f"a{n}",
+                user=f"U{n}",
+                channel="C1",
+                entries=["e1"],
+                sightings=["e1"],
+                window=600,
+                people=3,
+                **({"no_such_column": 1} if n == 2 else {}),
+            )
+            for n in range(4)
+        ]
+        # Private, to know they wait one behind the other: recorded together, not one by one.
+        assert eventually(lambda: store._thread is not None and store._thread.waiting() == 4)
+        other.execute("COMMIT")
+        first.result(10)
+        with pytest.raises(TypeError, match="no_such_column"):
+            outcomes[2].result(10)
+        recorded = [outcomes[n].result(10) for n in (0, 1, 3)]
+    finally:
+        pastes.shutdown(wait=True)
+        store.close()
+        other.close()
+    assert sorted(bursts[0].people for _, bursts in recorded) == [1, 2, 3]
+    assert [answer.entries for answer, _ in recorded] == [("e1",)] * 3
