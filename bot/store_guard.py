@@ -250,8 +250,8 @@ class GuardedStore:
         if len(calls) > 1:
             try:
                 return self._guarded(lambda store: _in_one_transaction(store, calls))  # type: ignore[no-any-return]
-            except StoreError as exc:
-                return [exc] * len(calls)
+            except StoreError as exc:  # each raised in its own caller's thread: one each
+                return [exc, *(StoreUnavailableError(str(exc)) for _ in calls[1:])]
             except Exception:
                 pass
         return [_outcome(self._run, *call) for call in calls]

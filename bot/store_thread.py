@@ -43,6 +43,8 @@ class StoreThread:
         self._queue: deque[_Call] = deque()
         self._changed = threading.Condition()
         self._stopped = False
+        # A daemon: a process leaving without closing the store must not hang on it at exit. On
+        # SIGTERM, answers (and so their store calls) are finished before exit (shutdown.py).
         threading.Thread(target=self._serve, name=name, daemon=True).start()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
