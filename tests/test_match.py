@@ -442,3 +442,14 @@ def test_a_record_ranked_again_in_another_context_ranks_as_when_first_seen(engin
         context = seen.systems.named(record.text)
         again = seen.rank_all(record.segments, context, floor=CANDIDATE_FLOOR)
         assert again == fresh.rank_all(record.segments, context, floor=CANDIDATE_FLOOR)
+
+
+def test_a_record_ranked_above_a_floor_first_ranks_in_full_afterwards(engine):
+    # Under a floor, scores are only worked out as far as telling that they are under it; a
+    # ranking without the floor afterwards (lint, "Was it one of these?") must get them all.
+    seen, fresh = engine.matcher, Matcher(engine.kb)
+    records = _records_of_the_paste_sets()
+    for record in records:
+        seen.rank_all(record.segments, None, floor=CANDIDATE_FLOOR)
+    for record in records:
+        assert seen.rank_all(record.segments) == fresh.rank_all(record.segments), record.text
