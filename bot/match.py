@@ -466,6 +466,7 @@ class Matcher:
         best: dict[str, Candidate] = {}
         read_plain = False
         below = floor - _SHOWN_PRECISION  # Shown (rounded) below the floor.
+        how: Evidence | None
         for index in shortlist:
             pattern = self._patterns[index]
             cap, reason, named = self._rules.context_rule(pattern, context)
