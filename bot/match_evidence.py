@@ -113,6 +113,8 @@ class EvidenceScorer:
             headline = self._headline_found(pattern, seg, seg_tokens, named, cut)
             if headline > score:
                 score, how = headline, "text"
+        if score < cut:
+            return score, how  # The numbers could only lower it.
         return _capped(_numbers_wanted(pattern, segment, seg, how), numbers, score), how
 
     def _code_found(self, pattern: _Pattern, segment: Segment, named: bool) -> float:
