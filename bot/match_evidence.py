@@ -103,7 +103,7 @@ class EvidenceScorer:
             score = self._pattern_found(pattern, seg, seg_tokens, named, cut)
         elif whole is not None and whole >= CONFIDENT:
             score = whole
-        elif self._may_be_fragment(pattern, segment, seg, seg_tokens, named):
+        elif _may_be_fragment(pattern, segment, seg, seg_tokens, named):
             score, how = self._fragment_found(pattern, seg, seg_tokens, cut), "fragment"
         elif whole is not None:
             score = whole
@@ -130,28 +130,13 @@ class EvidenceScorer:
             return 100.0
         length = _LONG_PATTERN if pattern.specific else len(pattern.code)
         at_start = found.start() <= START_SLACK
-        return self._weighted(100.0, length, at_start, pattern.code, segment.plain, named)
+        return _weighted(100.0, length, at_start, pattern.code, segment.plain, named)
 
     def _pattern_found(
         self, pattern: _Pattern, seg: str, seg_tokens: Set[str], named: bool, cut: float
     ) -> float:
         """The pattern found inside a segment at least as long (log prefixes, chat around it)."""
         return self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named, cut)
-
-    @staticmethod
-    def _may_be_fragment(
-        pattern: _Pattern, segment: Segment, seg: str, seg_tokens: Set[str], named: bool
-    ) -> bool:
-        """Whether a segment shorter than the pattern may be a piece of it: a paste cut short
-        (it runs to its line's end) or a part a person quoted, either long enough to tell; a
-        word fewer will do where the text names the pattern's channel."""
-        if segment.may_be_cut and _long_enough(seg, pattern.core, _MIN_TRUNCATED_SHARE):
-            return True
-        return (
-            segment.quoted
-            and len(seg_tokens) >= _MIN_QUOTED_TOKENS - named
-            and _long_enough(seg, pattern.core, _MIN_QUOTED_SHARE)
-        )
 
     def _fragment_found(
         self, pattern: _Pattern, seg: str, seg_tokens: Set[str], cut: float
@@ -210,38 +195,53 @@ class EvidenceScorer:
             return 0.0
         at_start = alignment.dest_start <= START_SLACK
         if cut > 0:
-            most = self._weighted(alignment.score, len(core), at_start, core, seg, named)
+            most = _weighted(alignment.score, len(core), at_start, core, seg, named)
             if most < cut:
                 return most
         # Everything that makes this error this error must be there, not just most letters.
         found = min(alignment.score, self._word_cap(words, seg_tokens))
-        return self._weighted(found, len(core), at_start, core, seg, named)
-
-    @staticmethod
-    def _weighted(
-        found: float, length: int, start_aligned: bool, core: str, seg: str, named: bool
-    ) -> float:
-        """Finding a short text inside a long line counts for less: the rest of the line is
-        compared too. A generic text in a line that names its channel counts nearly whole.
-        Never lower for a higher `found`."""
-        weight = _SHORT_WEIGHT + (1 - _SHORT_WEIGHT) * min(
-            1.0, max(0.0, (length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
-        )
-        if start_aligned:
-            weight = min(1.0, weight + _START_BONUS)
-        if weight >= 1.0:
-            return found
-        whole = fuzz.ratio(core, seg)
-        score = weight * found + (1 - weight) * whole
-        if named and weight < _NAMED_WEIGHT:
-            # Naming the channel only ever helps: a segment that is nearly all the text keeps
-            # the score its whole comparison gives it.
-            score = max(score, _NAMED_WEIGHT * found + (1 - _NAMED_WEIGHT) * whole)
-        return score
+        return _weighted(found, len(core), at_start, core, seg, named)
 
     def _word_cap(self, words: Set[str], seg_tokens: Set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""
         return 100 - _MISSING_WORDS_COST * (1 - _share_present(words, seg_tokens, self._idf))
+
+
+def _may_be_fragment(
+    pattern: _Pattern, segment: Segment, seg: str, seg_tokens: Set[str], named: bool
+) -> bool:
+    """Whether a segment shorter than the pattern may be a piece of it: a paste cut short
+    (it runs to its line's end) or a part a person quoted, either long enough to tell; a
+    word fewer will do where the text names the pattern's channel."""
+    if segment.may_be_cut and _long_enough(seg, pattern.core, _MIN_TRUNCATED_SHARE):
+        return True
+    return (
+        segment.quoted
+        and len(seg_tokens) >= _MIN_QUOTED_TOKENS - named
+        and _long_enough(seg, pattern.core, _MIN_QUOTED_SHARE)
+    )
+
+
+def _weighted(
+    found: float, length: int, start_aligned: bool, core: str, seg: str, named: bool
+) -> float:
+    """Finding a short text inside a long line counts for less: the rest of the line is
+    compared too. A generic text in a line that names its channel counts nearly whole.
+    Never lower for a higher `found`."""
+    weight = _SHORT_WEIGHT + (1 - _SHORT_WEIGHT) * min(
+        1.0, max(0.0, (length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
+    )
+    if start_aligned:
+        weight = min(1.0, weight + _START_BONUS)
+    if weight >= 1.0:
+        return found
+    whole = fuzz.ratio(core, seg)
+    score = weight * found + (1 - weight) * whole
+    if named and weight < _NAMED_WEIGHT:
+        # Naming the channel only ever helps: a segment that is nearly all the text keeps
+        # the score its whole comparison gives it.
+        score = max(score, _NAMED_WEIGHT * found + (1 - _NAMED_WEIGHT) * whole)
+    return score
 
 
 def _numbers_wanted(pattern: _Pattern, segment: Segment, seg: str, how: Evidence) -> frozenset[str]:
