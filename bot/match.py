@@ -465,6 +465,8 @@ class Matcher:
         scored = [memory.of(s) for s in segments]
         best: dict[str, Candidate] = {}
         read_plain = False
+        below = floor - _SHOWN_PRECISION  # Shown (rounded) below the floor.
+        how: Evidence | None
         for index in shortlist:
             pattern = self._patterns[index]
             cap, reason, named = self._rules.context_rule(pattern, context)
@@ -482,12 +484,13 @@ class Matcher:
                     continue  # Nothing in common with this piece: it cannot score.
                 else:
                     found = known.get((index, named))
-                    if found is None:
-                        found = self._evidence.score(pattern, segment, toks, numbers, named)
-                        known[index, named] = found
+                    if found is None or (found[1] is None and found[0] > below):
+                        found = self._evidence.score(pattern, segment, toks, numbers, named, below)
+                        # Under `below`, the score is only a bound: remembered as that.
+                        known[index, named] = found if found[0] >= below else (below, None)
                     score, how = found
-                if score < floor - _SHOWN_PRECISION:
-                    continue  # Shown (rounded) below the floor, however the context caps it.
+                if how is None or score < below:
+                    continue  # Shown below the floor, however the context caps it.
                 limit, why = self._rules.part_limit(pattern, segment, how, context, cap, reason)
                 held_back = why if score > limit else None
                 score = min(score, limit)
@@ -594,7 +597,8 @@ class _Records:
 # Stands in `_Records` for a record scored on its unmasked text too (compared by identity).
 _BY_UNMASKED_TEXT: list[tuple[Candidate, int]] = []
 
-Scored = tuple[float, Evidence]
+# A score, or (b, None): some score under b, not worked out (`EvidenceScorer.score`'s `below`).
+Scored = tuple[float, Evidence | None]
 # About ten scores each, some 2 KB a segment with its key: about 30 MB at most. 3,000 pastes of
 # bench/slope.py hold 6,402 segments; at 4,096 the memory was emptied before a line came back,
 # and 40 % more scorings were done.

@@ -74,11 +74,19 @@ class EvidenceScorer:
         seg_tokens: Set[str],
         numbers: frozenset[str],
         named: bool = False,
+        below: float = 0.0,
     ) -> tuple[float, Evidence]:
         """How well `segment` shows `pattern`, and what kind of evidence that is: a code found
         whole, the pattern found in the segment, a fragment of the pattern (a paste cut short,
         a quoted part), or the segment compared whole; a headline of the pattern where that
-        scores better. The pattern's three-digit numbers must be there in every case."""
+        scores better. The pattern's three-digit numbers must be there in every case.
+
+        A score under `below` is of no interest to the caller: it comes back as some score
+        under `below` that may be higher than the real one, which saves weighing the pattern's
+        words (the costly part) for most patterns of a shortlist."""
+        # Each step below gives its exact score, or a bound on it under `cut`. The choice of
+        # path compares scores with CONFIDENT, which a bound under it compares as the score.
+        cut = min(below, CONFIDENT)
         if pattern.code is not None:
             code = self._code_found(pattern, segment, named)
             return _capped(pattern.numbers, numbers, code), "code"
@@ -90,19 +98,23 @@ class EvidenceScorer:
         # A segment a little shorter than the pattern may be all of it with a letter or two
         # missing (typos, no fragment): compared with the whole pattern, once.
         nearly_whole = _NEARLY_WHOLE * len(pattern.core) <= len(seg) < len(pattern.core)
-        whole = self._compared_whole(pattern, seg, seg_tokens) if nearly_whole else None
+        whole = self._compared_whole(pattern, seg, seg_tokens, cut) if nearly_whole else None
         if len(seg) >= len(pattern.core):
-            score = self._pattern_found(pattern, seg, seg_tokens, named)
+            score = self._pattern_found(pattern, seg, seg_tokens, named, cut)
         elif whole is not None and whole >= CONFIDENT:
             score = whole
-        elif self._may_be_fragment(pattern, segment, seg, seg_tokens, named):
-            score, how = self._fragment_found(pattern, seg, seg_tokens), "fragment"
+        elif _may_be_fragment(pattern, segment, seg, seg_tokens, named):
+            score, how = self._fragment_found(pattern, seg, seg_tokens, cut), "fragment"
+        elif whole is not None:
+            score = whole
         else:
-            score = whole if whole is not None else self._compared_whole(pattern, seg, seg_tokens)
+            score = self._compared_whole(pattern, seg, seg_tokens, cut)
         if score < CONFIDENT:
-            headline = self._headline_found(pattern, seg, seg_tokens, named)
+            headline = self._headline_found(pattern, seg, seg_tokens, named, cut)
             if headline > score:
                 score, how = headline, "text"
+        if score < cut:
+            return score, how  # The numbers could only lower it.
         return _capped(_numbers_wanted(pattern, segment, seg, how), numbers, score), how
 
     def _code_found(self, pattern: _Pattern, segment: Segment, named: bool) -> float:
@@ -118,49 +130,45 @@ class EvidenceScorer:
             return 100.0
         length = _LONG_PATTERN if pattern.specific else len(pattern.code)
         at_start = found.start() <= START_SLACK
-        return self._weighted(100.0, length, at_start, pattern.code, segment.plain, named)
+        return _weighted(100.0, length, at_start, pattern.code, segment.plain, named)
 
     def _pattern_found(
-        self, pattern: _Pattern, seg: str, seg_tokens: Set[str], named: bool
+        self, pattern: _Pattern, seg: str, seg_tokens: Set[str], named: bool, cut: float
     ) -> float:
         """The pattern found inside a segment at least as long (log prefixes, chat around it)."""
-        return self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named)
+        return self._contained(pattern.core, pattern.tokens, seg, seg_tokens, named, cut)
 
-    @staticmethod
-    def _may_be_fragment(
-        pattern: _Pattern, segment: Segment, seg: str, seg_tokens: Set[str], named: bool
-    ) -> bool:
-        """Whether a segment shorter than the pattern may be a piece of it: a paste cut short
-        (it runs to its line's end) or a part a person quoted, either long enough to tell; a
-        word fewer will do where the text names the pattern's channel."""
-        if segment.may_be_cut and _long_enough(seg, pattern.core, _MIN_TRUNCATED_SHARE):
-            return True
-        return (
-            segment.quoted
-            and len(seg_tokens) >= _MIN_QUOTED_TOKENS - named
-            and _long_enough(seg, pattern.core, _MIN_QUOTED_SHARE)
-        )
-
-    def _fragment_found(self, pattern: _Pattern, seg: str, seg_tokens: Set[str]) -> float:
+    def _fragment_found(
+        self, pattern: _Pattern, seg: str, seg_tokens: Set[str], cut: float
+    ) -> float:
         """A fragment found within the pattern, word for word: each of its words missing from
-        the pattern takes its share of the points above `_FRAGMENT_FLOOR`."""
-        precision = _share_present(seg_tokens, pattern.tokens, self._idf)
+        the pattern takes its share of the points above `_FRAGMENT_FLOOR`. (Under `cut`, the
+        letters' score alone: the words could only lower it.)"""
         fragment = _part_ratio(seg, pattern.core)
+        if fragment < cut:
+            return fragment
+        precision = _share_present(seg_tokens, pattern.tokens, self._idf)
         return min(fragment, _FRAGMENT_FLOOR + (100 - _FRAGMENT_FLOOR) * precision)
 
-    def _compared_whole(self, pattern: _Pattern, seg: str, seg_tokens: Set[str]) -> float:
-        """A segment shorter than the pattern and no fragment: compared with the whole of it."""
-        return min(fuzz.ratio(seg, pattern.core), self._word_cap(pattern.tokens, seg_tokens))
+    def _compared_whole(
+        self, pattern: _Pattern, seg: str, seg_tokens: Set[str], cut: float
+    ) -> float:
+        """A segment shorter than the pattern and no fragment: compared with the whole of it.
+        (Under `cut`, the letters' score alone: the words could only lower it.)"""
+        letters = fuzz.ratio(seg, pattern.core)
+        if letters < cut:
+            return letters
+        return min(letters, self._word_cap(pattern.tokens, seg_tokens))
 
     def _headline_found(
-        self, pattern: _Pattern, seg: str, seg_tokens: Set[str], named: bool
+        self, pattern: _Pattern, seg: str, seg_tokens: Set[str], named: bool, cut: float
     ) -> float:
         """A person quoting only the headline of a long error ("Execution Timeout Expired"), or
         the error without its first words: the best such piece found in the segment."""
         best = 0.0
         for headline, words in self._headlines(pattern):
             if len(seg) >= len(headline) and len(words - seg_tokens) <= _HEADLINE_MISSING_WORDS:
-                best = max(best, self._contained(headline, words, seg, seg_tokens, named))
+                best = max(best, self._contained(headline, words, seg, seg_tokens, named, cut))
         return best
 
     def _headlines(self, pattern: _Pattern) -> tuple[tuple[str, frozenset[str]], ...]:
@@ -172,41 +180,68 @@ class EvidenceScorer:
         return found
 
     def _contained(
-        self, core: str, words: frozenset[str], seg: str, seg_tokens: Set[str], named: bool
+        self,
+        core: str,
+        words: frozenset[str],
+        seg: str,
+        seg_tokens: Set[str],
+        named: bool,
+        cut: float,
     ) -> float:
-        """How well `core` is found inside the longer `seg`, all its words required."""
+        """How well `core` is found inside the longer `seg`, all its words required. (Under
+        `cut`, weighed on the letters alone: the words could only lower it.)"""
         alignment = fuzz.partial_ratio_alignment(core, seg)
         if not alignment:
             return 0.0
+        at_start = alignment.dest_start <= START_SLACK
+        if cut > 0:
+            most = _weighted(alignment.score, len(core), at_start, core, seg, named)
+            if most < cut:
+                return most
         # Everything that makes this error this error must be there, not just most letters.
         found = min(alignment.score, self._word_cap(words, seg_tokens))
-        at_start = alignment.dest_start <= START_SLACK
-        return self._weighted(found, len(core), at_start, core, seg, named)
-
-    @staticmethod
-    def _weighted(
-        found: float, length: int, start_aligned: bool, core: str, seg: str, named: bool
-    ) -> float:
-        """Finding a short text inside a long line counts for less: the rest of the line is
-        compared too. A generic text in a line that names its channel counts nearly whole."""
-        weight = _SHORT_WEIGHT + (1 - _SHORT_WEIGHT) * min(
-            1.0, max(0.0, (length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
-        )
-        if start_aligned:
-            weight = min(1.0, weight + _START_BONUS)
-        if weight >= 1.0:
-            return found
-        whole = fuzz.ratio(core, seg)
-        score = weight * found + (1 - weight) * whole
-        if named and weight < _NAMED_WEIGHT:
-            # Naming the channel only ever helps: a segment that is nearly all the text keeps
-            # the score its whole comparison gives it.
-            score = max(score, _NAMED_WEIGHT * found + (1 - _NAMED_WEIGHT) * whole)
-        return score
+        return _weighted(found, len(core), at_start, core, seg, named)
 
     def _word_cap(self, words: Set[str], seg_tokens: Set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""
         return 100 - _MISSING_WORDS_COST * (1 - _share_present(words, seg_tokens, self._idf))
+
+
+def _may_be_fragment(
+    pattern: _Pattern, segment: Segment, seg: str, seg_tokens: Set[str], named: bool
+) -> bool:
+    """Whether a segment shorter than the pattern may be a piece of it: a paste cut short
+    (it runs to its line's end) or a part a person quoted, either long enough to tell; a
+    word fewer will do where the text names the pattern's channel."""
+    if segment.may_be_cut and _long_enough(seg, pattern.core, _MIN_TRUNCATED_SHARE):
+        return True
+    return (
+        segment.quoted
+        and len(seg_tokens) >= _MIN_QUOTED_TOKENS - named
+        and _long_enough(seg, pattern.core, _MIN_QUOTED_SHARE)
+    )
+
+
+def _weighted(
+    found: float, length: int, start_aligned: bool, core: str, seg: str, named: bool
+) -> float:
+    """Finding a short text inside a long line counts for less: the rest of the line is
+    compared too. A generic text in a line that names its channel counts nearly whole.
+    Never lower for a higher `found`."""
+    weight = _SHORT_WEIGHT + (1 - _SHORT_WEIGHT) * min(
+        1.0, max(0.0, (length - _SHORT_PATTERN) / (_LONG_PATTERN - _SHORT_PATTERN))
+    )
+    if start_aligned:
+        weight = min(1.0, weight + _START_BONUS)
+    if weight >= 1.0:
+        return found
+    whole = fuzz.ratio(core, seg)
+    score = weight * found + (1 - weight) * whole
+    if named and weight < _NAMED_WEIGHT:
+        # Naming the channel only ever helps: a segment that is nearly all the text keeps
+        # the score its whole comparison gives it.
+        score = max(score, _NAMED_WEIGHT * found + (1 - _NAMED_WEIGHT) * whole)
+    return score
 
 
 def _numbers_wanted(pattern: _Pattern, segment: Segment, seg: str, how: Evidence) -> frozenset[str]:

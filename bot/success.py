@@ -88,9 +88,11 @@ class SuccessLines:
     def reports_success(self, text: str, words: list[str]) -> bool:
         """Whether the line `text` (its `words`, as bot.match.words_of gives them) reports a
         success and no failure."""
-        counted = _OPERATION_COUNT.search(text[:MAX_SEGMENT_CHARS].rstrip())
-        if self._vocabulary.isdisjoint(words) and not _MARKS.search(text) and not counted:
-            return False
+        counted = None
+        if self._vocabulary.isdisjoint(words) and not _MARKS.search(text):
+            counted = _operation_count(text)
+            if not counted:
+                return False
         folded = clean_unicode(text[:MAX_SEGMENT_CHARS]).strip()
         if len(folded) - len(_OTHER_CHARS.findall(folded)) < _MIN_TEXT_SHARE * len(folded):
             return False  # Binary noise, not a line of a log: "ok" in it is chance.
@@ -104,6 +106,7 @@ class SuccessLines:
             return True
         if _ALL_OF.search(folded) and not self._things.isdisjoint(words):
             return True
+        counted = counted or _operation_count(text)
         if counted and counted[1].casefold() in self._things:
             return True
         return self._done_shape(words)
@@ -119,6 +122,11 @@ class SuccessLines:
                 if any(w in self._things for w in words[max(0, i - 2) : i + 3]):
                     return True  # "Inventory synced", "stock levels updated"
         return False
+
+
+def _operation_count(text: str) -> re.Match[str] | None:
+    # Looked for only when a line gets that far: most lines of a log are decided before.
+    return _OPERATION_COUNT.search(text[:MAX_SEGMENT_CHARS].rstrip())
 
 
 def _negated(words: list[str], i: int) -> bool:

@@ -431,14 +431,18 @@ def test_a_floor_changes_no_candidate_shown_at_or_above_it(engine):
         assert shown == [c for c in every if c.score >= CANDIDATE_FLOOR], record.text
 
 
-def test_a_record_ranked_again_in_another_context_ranks_as_when_first_seen(engine):
-    # The matcher remembers what it read of a record before the context; a record seen before in
-    # one context must rank in another exactly as a matcher that never saw it ranks it there.
+@pytest.mark.parametrize("asked_again", ["in its context above the floor", "without a floor"])
+def test_a_record_ranked_before_ranks_again_as_a_matcher_that_never_saw_it(engine, asked_again):
+    # The matcher remembers what it read of a record before the context, and, under a floor, only
+    # that a score is under it. Asked again in another context, or without the floor (lint, "Was
+    # it one of these?"), it must rank the record as a matcher that never saw it does.
     seen, fresh = engine.matcher, Matcher(engine.kb)
     records = _records_of_the_paste_sets()
     for record in records:
         seen.rank_all(record.segments, None, floor=CANDIDATE_FLOOR)
     for record in records:
-        context = seen.systems.named(record.text)
-        again = seen.rank_all(record.segments, context, floor=CANDIDATE_FLOOR)
-        assert again == fresh.rank_all(record.segments, context, floor=CANDIDATE_FLOOR)
+        context, floor = None, 0.0
+        if asked_again == "in its context above the floor":
+            context, floor = seen.systems.named(record.text), CANDIDATE_FLOOR
+        again = seen.rank_all(record.segments, context, floor=floor)
+        assert again == fresh.rank_all(record.segments, context, floor=floor), record.text
