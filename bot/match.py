@@ -99,6 +99,9 @@ _SCRIPT_FILE = re.compile(
 _NAMESPACE = re.compile(r"(?<![\w.])([A-Z][A-Za-z0-9_]*)\.([A-Z][A-Za-z0-9_]*)\.[A-Z][A-Za-z0-9_]*")
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 _PLACEHOLDER = re.compile(r"<[^<>]{1,60}>")
+# `<digits>` in a phrase is one run of digits: a stack frame's line number, not any word, or
+# "JS error: ..." would read as a Node.js frame ("push.js:57:11"). No word is "#".
+_DIGITS = "#"
 _CHANNEL_MESSAGE_CHARS = 20
 
 
@@ -115,7 +118,8 @@ def phrase_variants(phrase: str) -> Iterator[str]:
 
 
 class Phrases:
-    """Whole phrases found in a text's words; a `<placeholder>` in a phrase is any one word.
+    """Whole phrases found in a text's words; a `<placeholder>` in a phrase is any one word,
+    `<digits>` one run of digits.
 
     Each phrase is filed under one of its words, so finding them costs one dictionary look-up
     per word of the text, however many phrases there are.
@@ -126,8 +130,8 @@ class Phrases:
         for phrase, value in phrases:
             sequence: list[str | None] = []
             for part in phrase.split():
-                sequence.extend([None] if _PLACEHOLDER.fullmatch(part) else words_of(part))
-            anchor = next((i for i, w in enumerate(sequence) if w is not None), None)
+                sequence.extend(_phrase_part(part))
+            anchor = next((i for i, w in enumerate(sequence) if w not in (None, _DIGITS)), None)
             if anchor is not None:
                 self._filed[sequence[anchor]].append((anchor, tuple(sequence), value))  # type: ignore[index]
         self._filed = dict(self._filed)  # A look-up of a word no phrase has must not add it.
@@ -153,9 +157,19 @@ class Phrases:
                 if (
                     start >= 0
                     and start + len(sequence) <= len(words)
-                    and all(w is None or w == words[start + j] for j, w in enumerate(sequence))
+                    and all(_fits(w, words[start + j]) for j, w in enumerate(sequence))
                 ):
                     yield value
+
+
+def _phrase_part(part: str) -> list[str | None]:
+    if part == "<digits>":
+        return [_DIGITS]
+    return [None] if _PLACEHOLDER.fullmatch(part) else list(words_of(part))
+
+
+def _fits(expected: str | None, word: str) -> bool:
+    return expected is None or expected == word or (expected == _DIGITS and word.isdigit())
 
 
 class SystemNames:

@@ -267,6 +267,21 @@ def test_another_tool_or_someone_s_own_code_holds_a_linnworks_text_back(engine, 
     assert why in (report.candidates[0].held_back or "")
 
 
+@pytest.mark.parametrize(
+    "paste",
+    [
+        "stock push for SKU JS0042-BLK stopped: Authorisation token is hard expired. User needs "
+        "to generate a new token for this application.",
+        "0JS0JS\n\n```Authorisation token is hard expired. User needs to generate a new token "
+        "for this application.```",
+    ],
+    ids=["sku", "noise"],
+)
+def test_letters_js_beside_digits_are_not_taken_for_a_node_stack_frame(engine, paste):
+    # A frame is "push.js:57:11": the file's extension and two line numbers, not "JS0042-BLK".
+    assert [f.entry.id for f in engine.explain(paste).matches] == ["ebay-token-hard-expired"]
+
+
 def test_a_poster_saying_not_linnworks_holds_a_linnworks_text_back(engine):
     report = engine.explain(f"our reporting script (not linnworks) fell over:\n{TIMEOUT}")
     assert report.matches == ()
