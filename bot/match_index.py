@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -91,13 +91,16 @@ class PatternIndex:
     """The patterns of one knowledge base, their words' IDF, and each word's postings."""
 
     @collector_paused()  # Nothing it makes is garbage (bot/collector.py).
-    def __init__(self, kb: KnowledgeBase, names_of: Callable[[str], Context]) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, names_of: Callable[[Sequence[str]], list[Context]]
+    ) -> None:
         raw: list[tuple[Entry, str, str, str, set[str]]] = []
         for entry in kb:
             for text in entry.patterns:
                 canon = canonical(text)
                 core = strip_prefixes(canon)
                 raw.append((entry, text, canon, core, tokens(core) or tokens(canon)))
+        names = names_of([text for _, text, *_ in raw])
         document_frequency: dict[str, int] = defaultdict(int)
         for *_, toks in raw:
             for token in toks:
@@ -121,7 +124,7 @@ class PatternIndex:
                     weight=sum(self.idf[t] for t in toks) or 1.0,
                     generic=text in entry.generic_patterns,
                     wildcards=_wildcards(core),
-                    names=names_of(text),
+                    names=names[index],
                 )
             )
             for token in toks:
