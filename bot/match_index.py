@@ -27,6 +27,8 @@ _POSTINGS_BUDGET = 1_500
 _MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
 _TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
 SIGNIFICANT_NUMBER = re.compile(r"(?<![\w.#])[1-9]\d{2}(?![\w.])")
+# Most patterns hold no such digit once masked, and a search for one is far quicker than findall.
+_NONZERO_DIGIT = re.compile(r"[1-9]")
 # Identifiers such as token_rejected, UNAUTHORIZED.GMP_GATEWAY_API or QuotaExceeded are codes:
 # found whole or not at all, since a fuzzy code is a different code.
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+$|^[A-Za-z]*[a-z][A-Z][A-Za-z]*$")
@@ -119,7 +121,9 @@ class PatternIndex:
                     core=core,
                     code=code,
                     specific=code is not None and len(re.split(r"[._]", code)) >= 3,
-                    numbers=frozenset(SIGNIFICANT_NUMBER.findall(canon)),
+                    numbers=frozenset(
+                        SIGNIFICANT_NUMBER.findall(canon) if _NONZERO_DIGIT.search(canon) else ()
+                    ),
                     tokens=frozenset(toks),
                     weight=sum(self.idf[t] for t in toks) or 1.0,
                     generic=text in entry.generic_patterns,
