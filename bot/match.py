@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import product
+from itertools import accumulate, product
 from weakref import WeakKeyDictionary
 
 from rapidfuzz import fuzz
@@ -216,15 +217,32 @@ class SystemNames:
     def named(self, text: str) -> Context:
         return self.named_in(words_of(text), text)
 
+    def named_all(self, texts: Sequence[str]) -> list[Context]:
+        """`named` of each of `texts` (a base's patterns, at load time). Their own code is found
+        in one pass over them all, and texts naming the same share one `Context`: a call per
+        text of each expression, and a `Context` made per text, were most of the cost."""
+        contexts: dict[tuple[tuple[str, ...], tuple[str, ...]], Context] = {}
+        named: list[Context] = []
+        for text, own in zip(texts, self._own_code_all(texts), strict=True):
+            key = (tuple(self._phrases.found(words_of(text))), own)
+            context = contexts.get(key)
+            if context is None:
+                context = contexts[key] = self._context(*key)
+            named.append(context)
+        return named
+
     def named_in(self, words: Sequence[str], text: str = "") -> Context:
         """What `words` name; the `text` they are of shows the namespaces of someone's own code,
         which count as a system where Linnworks never runs ("Acme.Reporting.Api")."""
+        return self._context(self._phrases.found(words), self.own_code(text))
+
+    def _context(self, owners: Iterable[str], own: Sequence[str]) -> Context:
         channels: set[str] = set()
         others: list[str] = []
-        outside: list[str] = self.own_code(text)
+        outside: list[str] = list(own)
         linnworks = 0
         areas: set[str] = set()
-        for owner in self._phrases.found(words):
+        for owner in owners:
             kind, name = owner.split(":", 1)
             if kind == "channel":
                 channels.add(name)
@@ -267,6 +285,23 @@ class SystemNames:
             if shown not in found:
                 found.append(shown)
         return found
+
+    def _own_code_all(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """`own_code` of each of `texts`, each expression run once over them all joined by line
+        breaks: no match crosses one, and one stands before a match as a text's start would."""
+        joined = "\n".join(texts)
+        starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+        namespaces: list[list[str]] = [[] for _ in texts]
+        scripts: list[list[str]] = [[] for _ in texts]
+        for m in _NAMESPACE.finditer(joined):
+            if m[1].casefold() not in self._platforms:
+                namespaces[bisect_right(starts, m.start()) - 1].append(f"{m[1]}.{m[2]}")
+        for m in _SCRIPT_FILE.finditer(joined):
+            scripts[bisect_right(starts, m.start()) - 1].append(m[0])
+        return [
+            tuple(dict.fromkeys(f"{name} ({OWN_CODE})" for name in (*names, *more)))
+            for names, more in zip(namespaces, scripts, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -432,7 +467,7 @@ class Matcher:
         # is no word people use for where an error came from.
         areas = {e.channel for e in kb} - set(kb.settings.channels) - {"general"}
         self.systems = SystemNames(kb.settings, sorted(areas))
-        self._index = index = PatternIndex(kb, self.systems.named)
+        self._index = index = PatternIndex(kb, self.systems.named_all)
         self._patterns, self._canon = index.patterns, index.canon
         self._rules = ContextRules(self.systems, index.generic_cores)
         self._evidence = EvidenceScorer(index.idf)

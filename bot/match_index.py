@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -27,6 +27,8 @@ _POSTINGS_BUDGET = 1_500
 _MIN_SHARED = 0.3  # Of the smaller side's word weight, for a pattern to be scored at all.
 _TOKEN = re.compile(r"[a-z0-9_%]+(?:[.][a-z0-9_]+)*")
 SIGNIFICANT_NUMBER = re.compile(r"(?<![\w.#])[1-9]\d{2}(?![\w.])")
+# Most patterns hold no such digit once masked, and a search for one is far quicker than findall.
+_NONZERO_DIGIT = re.compile(r"[1-9]")
 # Identifiers such as token_rejected, UNAUTHORIZED.GMP_GATEWAY_API or QuotaExceeded are codes:
 # found whole or not at all, since a fuzzy code is a different code.
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)+$|^[A-Za-z]*[a-z][A-Z][A-Za-z]*$")
@@ -91,13 +93,16 @@ class PatternIndex:
     """The patterns of one knowledge base, their words' IDF, and each word's postings."""
 
     @collector_paused()  # Nothing it makes is garbage (bot/collector.py).
-    def __init__(self, kb: KnowledgeBase, names_of: Callable[[str], Context]) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, names_of: Callable[[Sequence[str]], list[Context]]
+    ) -> None:
         raw: list[tuple[Entry, str, str, str, set[str]]] = []
         for entry in kb:
             for text in entry.patterns:
                 canon = canonical(text)
                 core = strip_prefixes(canon)
                 raw.append((entry, text, canon, core, tokens(core) or tokens(canon)))
+        names = names_of([text for _, text, *_ in raw])
         document_frequency: dict[str, int] = defaultdict(int)
         for *_, toks in raw:
             for token in toks:
@@ -116,12 +121,14 @@ class PatternIndex:
                     core=core,
                     code=code,
                     specific=code is not None and len(re.split(r"[._]", code)) >= 3,
-                    numbers=frozenset(SIGNIFICANT_NUMBER.findall(canon)),
+                    numbers=frozenset(
+                        SIGNIFICANT_NUMBER.findall(canon) if _NONZERO_DIGIT.search(canon) else ()
+                    ),
                     tokens=frozenset(toks),
                     weight=sum(self.idf[t] for t in toks) or 1.0,
                     generic=text in entry.generic_patterns,
                     wildcards=_wildcards(core),
-                    names=names_of(text),
+                    names=names[index],
                 )
             )
             for token in toks:

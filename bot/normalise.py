@@ -65,25 +65,31 @@ BRACKETED = re.compile(r"\[[^\[\]\n]{1,60}\]")
 # only on text holding one of its needles ("" for always): most pastes hold no URL, e-mail or
 # date, and a failed search still walks the whole text. One plain loop over this table runs for
 # every pattern at load time and every segment of a paste.
-_REWRITES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+_BRITISH_STEMS = "author synchron recogn organ initial serial custom normal categor".split()
+# The last field: whether a match holds a digit. A date's or a time's separators ("-", ".", ":")
+# are in most texts; a digit is in fewer, and no rewrite adds one.
+_REWRITES: tuple[tuple[re.Pattern[str], str, tuple[str, ...], bool], ...] = (
     (
-        re.compile(r"\b(author|synchron|recogn|organ|initial|serial|custom|normal|categor)is"),
+        re.compile(rf"\b({'|'.join(_BRITISH_STEMS)})is"),
         r"\1iz",
-        ("is",),
+        tuple(f"{stem}is" for stem in _BRITISH_STEMS),
+        False,
     ),
-    (re.compile(r"\bdespatch"), "dispatch", ("despatch",)),
+    (re.compile(r"\bdespatch"), "dispatch", ("despatch",), False),
     (
         re.compile(r"\b(?:https?|ftp)://[^\s\"'<>]{1,2000}|\bwww\.[^\s\"'<>]{1,2000}"),
         " #url ",
         ("://", "www."),
+        False,
     ),
-    (EMAIL_ADDRESS, " #email ", ("@",)),
+    (EMAIL_ADDRESS, " #email ", ("@",), False),
     (
         re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),
         " #id ",
         ("-",),
+        False,
     ),
-    (re.compile(r"\b[0-9a-f]{16,}\b"), " #id ", ("",)),
+    (re.compile(r"\b[0-9a-f]{16,}\b"), " #id ", ("",), False),
     (
         re.compile(
             r"\b\d{4}-\d{2}-\d{2}(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
@@ -91,14 +97,20 @@ _REWRITES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
         ),
         " #ts ",
         ("-",),
+        True,
     ),
-    (re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"), " #ts ", ("/", ".")),
-    (re.compile(r"\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:\s?[ap]m)?\b"), " #ts ", (":",)),
+    (re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"), " #ts ", ("/", "."), True),
+    (
+        re.compile(r"\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:\s?[ap]m)?\b"),
+        " #ts ",
+        (":",),
+        True,
+    ),
     # Placeholders the catalogue uses in its texts: <the new order ID>, ####, XXX, XXXX-XXXX-SM.
-    (re.compile(r"<[^<>\n]{1,60}>"), " #n ", ("<",)),
-    (re.compile(r"#{3,}"), " #n ", ("###",)),
-    (re.compile(r"(?<![\w-])[\w-]*x{3,}[\w-]*"), " #n ", ("xxx",)),
-    (BRACKETED, " [#acct] ", ("[",)),
+    (re.compile(r"<[^<>\n]{1,60}>"), " #n ", ("<",), False),
+    (re.compile(r"#{3,}"), " #n ", ("###",), False),
+    (re.compile(r"(?<![\w-])[\w-]*x{3,}[\w-]*"), " #n ", ("xxx",), False),
+    (BRACKETED, " [#acct] ", ("[",), False),
 )
 _DIGIT = re.compile(r"\d")
 # A quoted value of at most three words is a value (SKU, account, colour), not part of the error;
@@ -285,15 +297,19 @@ def canonical(text: str) -> str:
     if "'" in text or '"' in text:
         text = QUOTED_VALUE.sub(_mask_quoted, text)
     text = text.casefold()
-    for pattern, replacement, needs in _REWRITES:
+    digits = _DIGIT.search(text) is not None
+    for pattern, replacement, needs, needs_digit in _REWRITES:
+        if needs_digit and not digits:
+            continue
         for needle in needs:
             if needle in text:
                 text = pattern.sub(replacement, text)
                 break
     if _DIGIT.search(text):
         text = _ID_LIKE.sub(_mask_identifier, text)
-    text = _SPACES.sub(" ", text).strip()
-    return _TRAILING_ELLIPSIS.sub("", text) if "." in text or "…" in text else text
+    # str.split() splits at exactly what \s matches, and strips what strip() strips.
+    text = " ".join(text.split())
+    return _TRAILING_ELLIPSIS.sub("", text) if "..." in text or "…" in text else text
 
 
 def strip_prefixes(canon: str) -> str:

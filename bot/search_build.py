@@ -105,22 +105,23 @@ def build(
     words = _Words(tokens.raws)
     terms = _numbering()
     kinds = {False: words.terms(terms), True: _sparse(many_code_terms(tokens.raws), terms)}
-    # Every (term, entry, field) that occurs, once per occurrence, as one sortable key: the
-    # texts of all fields of a kind (words or codes) are expanded together, each text with its
-    # entry and field as its owner (entry * width + field).
+    # Every (term, entry, field) that occurs, once per occurrence, as one sortable key: each
+    # chunk of each text gives the terms of its raw tokens in the fields of its text's source,
+    # its entry and field as its owner (entry * width + field).
+    source = texts.source[tokens.text]
+    entry = texts.entry[tokens.text] * width
     keys = [np.zeros(0, dtype=np.int64)]
     for codes, (starts, flat) in kinds.items():
-        chosen = [(f, texts.of(field.sources)) for f, field in enumerate(fields)]
-        chosen = [(f, np.flatnonzero(of)) for f, of in chosen if fields[f].codes == codes]
-        occurrences = np.concatenate([np.zeros(0, dtype=np.int64), *(o for _, o in chosen)])
-        owners = np.concatenate(
-            [np.zeros(0, dtype=np.int64), *(texts.entry[o] * width + f for f, o in chosen)]
-        )
-        owner, term = tokens.expand(occurrences, owners, starts, flat)
-        keys.append(term * (count * width) + owner)
+        starts, flat = tokens.chunk_terms(starts, flat)
+        has_terms = (np.diff(starts) > 0)[tokens.chunk]
+        for f, field in enumerate(fields):
+            if field.codes == codes:
+                chosen = np.flatnonzero(_of(field.sources)[source] & has_terms)
+                owner, term = _spread(starts, flat, tokens.chunk[chosen], entry[chosen] + f)
+                keys.append(term * (count * width) + owner)
     return Built(
         *_postings(np.concatenate(keys), count, width, terms),
-        words.alpha(tokens.raws_of(texts.of(SURFACE))),
+        words.alpha(tokens.raws_of(_of(SURFACE)[source])),
     )
 
 
@@ -188,7 +189,7 @@ def _bm25(
 
 class _Texts:
     """Every entry's texts, source after source, with the entry and source of each; the texts to
-    cut into tokens, and the distinct channel names (each one word, shared by many entries)."""
+    cut into tokens, and the channels' names (each one word, shared by many entries)."""
 
     def __init__(self, entries: Sequence[Entry], channels: Mapping[str, Sequence[str]]) -> None:
         names = {
@@ -208,24 +209,20 @@ class _Texts:
         every_entry = np.tile(np.arange(len(entries)), len(SOURCES))
         self.entry = np.repeat(every_entry, counts.ravel())
         self.source = np.repeat(np.arange(len(SOURCES), dtype=np.int8), counts.sum(axis=1))
-        # Each text's row among the texts to cut and the names after them. (Texts are not made
-        # distinct: reading every text once more, scattered through memory after a load, costs
-        # more than cutting the few repeated ones again.)
+        # The texts to cut (not made distinct: reading every text once more, scattered through
+        # memory after a load, costs more than cutting the few repeated ones again), and where
+        # each is among all texts; the names are each one chunk already.
         whole = self.source == SOURCES.index(CHANNEL)
         self.cut = list(compress(texts, (~whole).tolist()))
-        name_ids = _numbering()
-        self.row = np.zeros(len(texts), dtype=np.int64)
-        self.row[~whole] = np.arange(len(self.cut))
-        self.row[whole] = len(self.cut) + _ids(list(compress(texts, whole.tolist())), name_ids)
-        self.names = list(name_ids)
-
-    def of(self, sources: Sequence[str]) -> np.ndarray:
-        """Which texts come from `sources`."""
-        return np.isin(self.source, [SOURCES.index(s) for s in sources])
+        self.cut_position = np.flatnonzero(~whole)
+        self.names = list(compress(texts, whole.tolist()))
+        self.name_position = np.flatnonzero(whole)
 
 
 class _Tokens:
-    """Every text cut into raw tokens: the distinct raw tokens, and each text's."""
+    """Every text cut into chunks (runs of the characters a raw token is made of): each chunk's
+    text and distinct chunk, one after another; the distinct raw tokens, and each distinct
+    chunk's."""
 
     def __init__(self, texts: _Texts) -> None:
         cut = texts.cut
@@ -242,12 +239,14 @@ class _Tokens:
         marks = chunk == 0
         text = np.flatnonzero(plain)[np.cumsum(marks)[~marks]]
         chunk = chunk[~marks]
-        # The others (texts with other than ASCII characters, the channels' names) one by one.
+        # The others (texts with other than ASCII characters) one by one; a channel's name is
+        # a chunk of its own.
         others = [i for i, p in enumerate(plain) if not p]
-        found = [raw_tokens(cut[i]) for i in others] + [[name] for name in texts.names]
-        others += range(len(cut), len(cut) + len(texts.names))
+        found = [raw_tokens(cut[i]) for i in others]
         chunk = np.append(chunk, _ids(list(chain.from_iterable(found)), chunk_ids))
         text = np.append(text, np.repeat(np.array(others, dtype=np.int64), list(map(len, found))))
+        self.chunk = np.append(chunk, _ids(texts.names, chunk_ids))
+        self.text = np.append(texts.cut_position[text], texts.name_position)
         # A chunk cut from ASCII text holds the raw tokens of bot.search_terms' ASCII expression
         # (most hold one: the chunk itself); any other chunk is a raw token already.
         names = list(chunk_ids)
@@ -258,32 +257,27 @@ class _Tokens:
             of_chunk[i] = tokens
         of_chunk[0] = ()  # The mark.
         raw_ids = _numbering()
-        chunk_starts, chunk_raws = _sparse(of_chunk, raw_ids)
+        self._starts, self._raws = _sparse(of_chunk, raw_ids)
         self.raws = list(raw_ids)
-        # Each text's raw tokens, in order (a name: itself).
-        order = np.argsort(text, kind="stable")
-        text, raws = _spread(chunk_starts, chunk_raws, chunk[order], text[order])
-        self._starts = np.zeros(len(cut) + len(texts.names) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(text, minlength=len(self._starts) - 1), out=self._starts[1:])
-        self._raws = raws
-        self._row = texts.row
 
-    def raws_of(self, texts: np.ndarray) -> np.ndarray:
-        """Which distinct raw tokens the chosen texts hold (a mask)."""
-        chosen = np.zeros(len(self._starts) - 1, dtype=bool)
-        chosen[self._row[texts]] = True
-        rows = np.flatnonzero(chosen)
-        held = np.zeros(len(self.raws), dtype=bool)
-        held[_spread(self._starts, self._raws, rows, rows)[1]] = True
-        return held
+    def raws_of(self, chosen: np.ndarray) -> np.ndarray:
+        """Which distinct raw tokens the chosen chunks (a mask of `chunk`) hold (a mask)."""
+        held = np.zeros(len(self._starts) - 1, dtype=bool)
+        held[self.chunk[chosen]] = True
+        rows = np.flatnonzero(held)
+        raws = np.zeros(len(self.raws), dtype=bool)
+        raws[_spread(self._starts, self._raws, rows, rows)[1]] = True
+        return raws
 
-    def expand(
-        self, texts: np.ndarray, owners: np.ndarray, starts: np.ndarray, flat: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(owner, term id) for every term of every raw token of the chosen `texts` (positions,
-        each with its owner), the terms of a raw token being its row of (`starts`, `flat`)."""
-        owner, raws = _spread(self._starts, self._raws, self._row[texts], owners)
-        return _spread(starts, flat, raws, owner)
+    def chunk_terms(self, starts: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each distinct chunk's terms as a sparse row, the terms of a raw token being its row of
+        (`starts`, `flat`): worked out once per distinct chunk rather than per chunk of a text."""
+        rows = np.arange(len(self._starts) - 1)
+        chunk, raws = _spread(self._starts, self._raws, rows, rows)
+        chunk, terms = _spread(starts, flat, raws, chunk)
+        chunk_starts = np.zeros_like(self._starts)
+        np.cumsum(np.bincount(chunk, minlength=len(rows)), out=chunk_starts[1:])
+        return chunk_starts, terms
 
 
 class _Words:
@@ -318,6 +312,11 @@ class _Words:
         held[_spread(self._starts, self._words, rows, rows)[1]] = True
         words = list(compress(self.names, held.tolist()))
         return set(compress(words, letters_only(words)))
+
+
+def _of(sources: Sequence[str]) -> np.ndarray:
+    """Which of `SOURCES` are among `sources` (a mask, to be indexed by source)."""
+    return np.isin(np.arange(len(SOURCES)), [SOURCES.index(s) for s in sources])
 
 
 def _every(test: Callable[[str], bool], texts: list[str]) -> np.ndarray:

@@ -34,6 +34,7 @@ ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
 _LETTERS_DIGITS = re.compile(r"[^\W_]+")
 _PIECE_SEPARATOR = re.compile(r"[._-]")
 _LOWER_RUNS = re.compile(r"[a-z]+|[0-9]+")
+_LETTER_MEETS_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 _SEPARATORS = "._-"
 _SEPARATORS_TO_SPACES = str.maketrans(_SEPARATORS, "   ")
 _NO_SEPARATORS = str.maketrans("", "", _SEPARATORS)
@@ -227,23 +228,20 @@ def token_words(raw: str) -> tuple[str, ...]:
 
 def many_token_words(raws: Sequence[str]) -> list[tuple[str, ...]]:
     """`token_words` of each of `raws`. Most raw tokens of a base (words, ids, field names,
-    numbers) have no capital and no letter next to a digit: their words are the token without
-    its dots, underscores and hyphens, then its pieces between them (itself alone when it has
-    one), cut for all of them in a few passes over them joined rather than token by token."""
+    numbers) have no capital: their words are their runs of letters and of digits (the pieces
+    between dots, underscores and hyphens, cut again where a letter meets a digit), and the token
+    without its separators first when it has several; cut for all of them in a few passes over
+    them joined rather than token by token."""
     plain = [raw.isascii() and (raw.islower() or raw.isdigit()) for raw in raws]
     joined = "\n".join(compress(raws, plain))
+    spaced = joined.translate(_SEPARATORS_TO_SPACES)
     shapes = joined.translate(_SHAPES)
     if "a0" in shapes or "0a" in shapes:  # Some piece mixes letters and digits ("v2").
-        rows = list(compress(range(len(raws)), plain))
-        for i, shape in zip(rows, shapes.split("\n"), strict=True):
-            plain[i] = "a0" not in shape and "0a" not in shape
-        joined = "\n".join(compress(raws, plain))
+        spaced = _LETTER_MEETS_DIGIT.sub(" ", spaced)
     found = [
         (whole, *words) if len(words := line.split()) > 1 else tuple(words)
         for whole, line in zip(
-            joined.translate(_NO_SEPARATORS).split("\n"),
-            joined.translate(_SEPARATORS_TO_SPACES).split("\n"),
-            strict=True,
+            joined.translate(_NO_SEPARATORS).split("\n"), spaced.split("\n"), strict=True
         )
     ]
     plain_words = iter(found)

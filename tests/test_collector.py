@@ -26,6 +26,15 @@ def test_loading_and_indexing_a_base_leave_the_collector_on(alpha_kb: Path):
     assert gc.isenabled()
 
 
+def test_a_base_loaded_from_its_folder_is_left_out_of_the_collectors_passes(alpha_kb: Path):
+    engine = Engine.from_path(alpha_kb)
+    try:
+        assert gc.isenabled()
+        assert all(tracked is not engine.kb for tracked in gc.get_objects())
+    finally:
+        gc.unfreeze()  # Later tests' bases are collected as usual.
+
+
 def test_a_load_that_fails_leaves_the_collector_on(tmp_path: Path):
     with pytest.raises(Exception, match=r"no \*\.yaml files"):
         load_knowledge_base(tmp_path)

@@ -117,6 +117,18 @@ def test_every_answer_text_is_checked_for_placeholders(write_kb, original, draft
     )
 
 
+@pytest.mark.parametrize(
+    "written", ['"\\x54ODO: the first thing to do"', '"TO\\\n    DO: the first thing to do"']
+)
+def test_a_placeholder_written_with_escapes_is_found(write_kb, written):
+    text = VALID_ENTRY.replace("Re-authorise the channel.", written)
+    folder = write_kb(**{"demo.yaml": text})
+    assert problems_of(folder) == [
+        f"{folder / 'demo.yaml'}:9: entry 'demo-token-expired': fix step 1 is still a placeholder "
+        "('TODO: the first thing to do'); write it, or the entry is not served"
+    ]
+
+
 def test_a_todo_in_the_maintainers_notes_is_allowed(write_kb):
     text = VALID_ENTRY + "  notes: TODO find a second source\n"
     assert len(load_knowledge_base(write_kb(**{"demo.yaml": text}))) == 1

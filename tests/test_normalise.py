@@ -65,6 +65,8 @@ def test_inline_code_is_its_own_record_even_mid_sentence():
         ("The update for Sku 'ABC-123-RED' was", "The update for Sku 'SKU' was"),
         ("in feed 50123018263.", "in feed 77712312399."),
         ("see https://sellercentral.amazon.co.uk/x?y=1 please", "see https://example.com please"),
+        ("sent 3/4/2026 at 9:05 pm", "sent 12.11.25 at 23:59"),
+        ("failed at \u0661\u0662:\u0663\u0660 today", "failed at 09:15 today"),
     ],
 )
 def test_variable_parts_are_masked_alike(a, b):
@@ -96,6 +98,15 @@ def test_numbers_and_names_that_carry_meaning_are_kept(a, b):
         ("Access\u200b denied", "Access denied"),
         ("Ｆｅｅｄ Ｒｅｊｅｃｔｅｄ", "Feed Rejected"),
         ("Request   is\tthrottled", "Request is throttled"),
+        (" Request\u2028is\u3000throttled\n", "Request is throttled"),
+        (
+            "You exceeded your quota for the requested ...",
+            "You exceeded your quota for the requested",
+        ),
+        (
+            "Normalisation of the Categorisation failed",
+            "normalization of the categorization failed",
+        ),
     ],
 )
 def test_spelling_case_and_lookalike_characters_fold(a, b):
