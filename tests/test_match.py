@@ -461,3 +461,18 @@ def test_a_record_ranked_before_ranks_again_as_a_matcher_that_never_saw_it(engin
             context, floor = seen.systems.named(record.text), CANDIDATE_FLOOR
         again = seen.rank_all(record.segments, context, floor=floor)
         assert again == fresh.rank_all(record.segments, context, floor=floor), record.text
+
+
+def test_the_systems_a_base_s_patterns_name_are_found_at_once_as_one_by_one(engine):
+    # named_all, which indexing a base uses, is a second form of named: they must agree.
+    systems = engine.matcher.systems
+    texts = [pattern for entry in engine.kb for pattern in entry.patterns]
+    texts += [
+        "Contoso.Pricing.Jobs failed in export_orders.sh",
+        "Contoso.Pricing.Jobs",
+        "push.js\nNorthwind.Warehouse.Sync",
+        "System.Net.Sockets.SocketException at Linnworks.Channels.Common",
+        "our repricer script on Shopify, not linnworks",
+        "",
+    ]
+    assert systems.named_all(texts) == [systems.named(text) for text in texts]
