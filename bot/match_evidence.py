@@ -194,13 +194,15 @@ class EvidenceScorer:
         if not alignment:
             return 0.0
         at_start = alignment.dest_start <= START_SLACK
-        if cut > 0:
-            most = _weighted(alignment.score, len(core), at_start, core, seg, named)
-            if most < cut:
-                return most
-        # Everything that makes this error this error must be there, not just most letters.
-        found = min(alignment.score, self._word_cap(words, seg_tokens))
-        return _weighted(found, len(core), at_start, core, seg, named)
+        most = _weighted(alignment.score, len(core), at_start, core, seg, named)
+        if most < cut:
+            return most
+        # Everything that makes this error this error must be there, not just most letters. A
+        # cap at or above the letters' score leaves it as weighed (no second whole comparison).
+        cap = self._word_cap(words, seg_tokens)
+        if cap >= alignment.score:
+            return most
+        return _weighted(cap, len(core), at_start, core, seg, named)
 
     def _word_cap(self, words: Set[str], seg_tokens: Set[str]) -> float:
         """The most a segment can score that lacks some of the pattern's words."""
