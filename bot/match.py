@@ -269,22 +269,9 @@ class SystemNames:
             areas=frozenset(areas),
         )
 
-    def own_code(self, text: str) -> list[str]:
+    def own_code(self, text: str) -> tuple[str, ...]:
         """The namespaces of someone's own code in `text`, as the answer names them."""
-        found: list[str] = []
-        if "." not in text:
-            return found
-        names = [
-            f"{m[1]}.{m[2]}"
-            for m in _NAMESPACE.finditer(text)
-            if m[1].casefold() not in self._platforms
-        ]
-        names += [m[0] for m in _SCRIPT_FILE.finditer(text)]
-        for name in names:
-            shown = f"{name} ({OWN_CODE})"
-            if shown not in found:
-                found.append(shown)
-        return found
+        return self._own_code_all([text])[0] if "." in text else ()
 
     def _own_code_all(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
         """`own_code` of each of `texts`, each expression run once over them all joined by line

@@ -464,7 +464,8 @@ def test_a_record_ranked_before_ranks_again_as_a_matcher_that_never_saw_it(engin
 
 
 def test_the_systems_a_base_s_patterns_name_are_found_at_once_as_one_by_one(engine):
-    # named_all, which indexing a base uses, is a second form of named: they must agree.
+    # named_all, which indexing a base uses, reads every text in one pass over them joined: each
+    # text must name what it names read alone.
     systems = engine.matcher.systems
     texts = [pattern for entry in engine.kb for pattern in entry.patterns]
     texts += [
