@@ -305,7 +305,7 @@ def canonical(text: str) -> str:
             if needle in text:
                 text = pattern.sub(replacement, text)
                 break
-    if _DIGIT.search(text):
+    if digits and _DIGIT.search(text):  # The rewrites may have taken them all; none adds one.
         text = _ID_LIKE.sub(_mask_identifier, text)
     # str.split() splits at exactly what \s matches, and strips what strip() strips.
     text = " ".join(text.split())
