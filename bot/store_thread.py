@@ -29,9 +29,8 @@ Together = Callable[[Sequence[tuple[Any, ...]]], Sequence[Any]]
 @dataclass(frozen=True)
 class _Call:
     future: Future[Any]
-    fn: Callable[..., Any] | None
     args: tuple[Any, ...]
-    together: Together | None
+    together: Together
 
 
 class StoreThread:
@@ -48,13 +47,13 @@ class StoreThread:
         threading.Thread(target=self._serve, name=name, daemon=True).start()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
-        """Run `fn(*args)` on the thread."""
-        return self._put(_Call(Future(), fn, args, None))
+        """Run `fn(*args)` on the thread, alone."""
+        return self._put(_Call(Future(), args, _alone(fn)))
 
     def submit_together(self, together: Together, /, *args: Any) -> Future[Any]:
         """Run `args` through `together`, with the calls given the same `together` (by equality)
         queued right behind it, up to the limit."""
-        return self._put(_Call(Future(), None, args, together))
+        return self._put(_Call(Future(), args, together))
 
     def waiting(self) -> int:
         """How many calls wait for the thread."""
@@ -86,36 +85,29 @@ class StoreThread:
                 return None
             calls = [self._queue.popleft()]
             together = calls[0].together
-            while (
-                together is not None
-                and self._queue
-                and self._queue[0].together == together
-                and len(calls) < self._limit
-            ):
+            while self._queue and self._queue[0].together == together and len(calls) < self._limit:
                 calls.append(self._queue.popleft())
         return [call for call in calls if call.future.set_running_or_notify_cancel()]
 
     def _serve(self) -> None:
         while (calls := self._next()) is not None:
-            if calls and calls[0].together is None:
-                _settle(calls[0].future, calls[0].fn, calls[0].args)
-            elif calls and (together := calls[0].together) is not None:
-                try:
-                    outcomes = list(together([call.args for call in calls]))
-                except BaseException as exc:
-                    outcomes = [exc] * len(calls)
-                for call, outcome in zip(calls, outcomes, strict=True):
-                    if isinstance(outcome, BaseException):
-                        call.future.set_exception(outcome)
-                    else:
-                        call.future.set_result(outcome)
+            if not calls:
+                continue  # All cancelled meanwhile.
+            try:
+                outcomes = list(calls[0].together([call.args for call in calls]))
+            except BaseException as exc:
+                outcomes = [exc] * len(calls)
+            for call, outcome in zip(calls, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    call.future.set_exception(outcome)
+                else:
+                    call.future.set_result(outcome)
 
 
-def _settle(future: Future[Any], fn: Callable[..., Any] | None, args: tuple[Any, ...]) -> None:
-    assert fn is not None
-    try:
-        result = fn(*args)
-    except BaseException as exc:
-        future.set_exception(exc)
-    else:
-        future.set_result(result)
+def _alone(fn: Callable[..., Any]) -> Together:
+    """`fn` as a list's runner that is equal to no other, so its call is never run with another."""
+
+    def run(calls: Sequence[tuple[Any, ...]]) -> list[Any]:
+        return [fn(*calls[0])]
+
+    return run
