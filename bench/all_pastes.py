@@ -1,4 +1,5 @@
-"""Every paste of every labelled set as JSON lines (`{"text": ...}`) for `syncdoc explain --jsonl`.
+"""Every paste of every labelled set as JSON lines (`{"text": ...}`) for `syncdoc explain --jsonl`;
+with `--sets`, the sets' paths.
 
 Its output holds each whole answer (ids, scores, triage), so two trees that give byte-identical
 output answer every paste alike: the check a change meant only for speed must pass
@@ -35,6 +36,9 @@ def pastes_in(node: object) -> Iterator[str]:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--sets"]:  # The sets' paths, for bench/answers.sh's accuracy run.
+        print(" ".join(SETS))
+        return
     root = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
     count = 0
     for name in SETS:

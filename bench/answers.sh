@@ -5,10 +5,8 @@
 set -euo pipefail
 out="$1"
 {
-python bench/accuracy.py tests/data/pastes.yaml bench/heldout.yaml bench/blind-slack.yaml \
-  bench/blind-slack-3.yaml bench/blind-slack-4.yaml bench/blind-slack-5.yaml bench/blind-slack-6.yaml \
-  bench/blind-slack-7.yaml bench/blind-slack-8.yaml bench/blind-slack-9.yaml bench/blind-more.yaml \
-  bench/probes-matcher.yaml bench/probes-general.yaml
+# shellcheck disable=SC2046  # one word per set path
+python bench/accuracy.py $(python bench/all_pastes.py --sets)
 python bench/lookups.py bench/lookups.yaml bench/lookups-2.yaml bench/lookups-3.yaml \
   tests/data/lookups-dev.yaml tests/data/lookups-dev-2.yaml
 } > "$out" 2>&1
